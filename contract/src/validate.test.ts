@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { isIsoTime, validateBatch, validateBatchPayload } from './validate.ts';
+
+const good = {
+  id: 'gw-tokyo-0001:7f3a9c:000000000123',
+  device: { id: 'ble:c4:7c:8d:6a:3f:21', transport: 'ble', model: 'UA-651BLE' },
+  time: '2026-11-24T07:59:58.000Z',
+  timeSource: 'device',
+  metric: 'bp_systolic',
+  value: 132,
+  unit: 'mm[Hg]',
+  source: { value: 17.6, unit: 'kPa' },
+  group: 'gw-tokyo-0001:7f3a9c:000000000120',
+  flags: ['irregular_pulse'],
+};
+const batch = (readings: unknown[], over: Record<string, unknown> = {}) => ({
+  v: 1,
+  gatewayId: 'gw-tokyo-0001',
+  batchId: 'gw-tokyo-0001:7f3a9c:b:000042',
+  sentAt: '2026-11-24T08:00:01.234Z',
+  readings,
+  ...over,
+});
+
+describe('validateBatch', () => {
+  it('accepts the example batch of the contract', () => {
+    const v = validateBatch(batch([good]));
+    expect(v).toStrictEqual({
+      ok: true,
+      batch: {
+        v: 1,
+        gatewayId: 'gw-tokyo-0001',
+        batchId: 'gw-tokyo-0001:7f3a9c:b:000042',
+        sentAt: '2026-11-24T08:00:01.234Z',
+      },
+      readings: [good],
+      rejected: [],
+    });
+  });
+
+  it.each([
+    [{ metric: 'heart_mood' }, 'unknown metric "heart_mood"'],
+    [{ unit: 'mmHg' }, 'unit of bp_systolic must be "mm[Hg]", got "mmHg"'],
+    [{ value: Number.NaN }, 'value must be a finite number or left out, got number NaN'],
+    [{ value: '132' }, 'value must be a finite number or left out, got "132"'],
+    [{ time: '2026-02-30T00:00:00.000Z' }, 'time must be an ISO 8601 time with zone, got "2026-02-30T00:00:00.000Z"'],
+    [{ time: '2026-11-24 07:59:58' }, 'time must be an ISO 8601 time with zone, got "2026-11-24 07:59:58"'],
+    [{ timeSource: 'guess' }, 'timeSource must be "device" or "gateway", got "guess"'],
+    [
+      { device: { id: 'ble:C4:7C:8D:6A:3F:21', transport: 'ble' } },
+      'device.id must be "ble:" and a lower-case address like ble:c4:7c:8d:6a:3f:21, got "ble:C4:7C:8D:6A:3F:21"',
+    ],
+    [{ device: { id: 'x', transport: 'usb' } }, 'device.transport must be "ble" or "serial", got "usb"'],
+    [{ id: '' }, 'id must be a non-empty string, got ""'],
+    [{ value: undefined, flags: undefined }, 'value is missing and no flag says why'],
+    [{ flags: 'irregular_pulse' }, 'flags must be an array of at most 50 strings, got "irregular_pulse"'],
+  ])('rejects only the reading with %j, saying %s', (patch, reason) => {
+    const bad = { ...good, id: 'bad-1', ...patch };
+    const v = validateBatch(batch([good, bad]));
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.readings).toEqual([good]);
+    expect(v.rejected).toEqual([
+      {
+        id: 'id' in patch && patch.id === '' ? 'gw-tokyo-0001:7f3a9c:b:000042#1' : 'bad-1',
+        reason: `readings[1]: ${reason}`,
+        raw: bad,
+      },
+    ]);
+  });
+
+  it('accepts a reading without value when a flag says why', () => {
+    const special = { ...good, value: undefined, flags: ['value_nan'] };
+    const v = validateBatch(batch([special]));
+    expect(v.ok && v.readings.length).toBe(1);
+  });
+
+  it.each([
+    [batch([good], { v: 2 }), 'batch.v must be 1, got number 2'],
+    [batch([good], { gatewayId: 'GW' }), 'batch.gatewayId must match [a-z0-9][a-z0-9-]{2,62}, got "GW"'],
+    [batch([]), 'batch.readings holds 0, must hold 1 to 1000'],
+    [batch(Array(1001).fill(good)), 'batch.readings holds 1001, must hold 1 to 1000'],
+    [batch([good], { readings: {} }), 'batch.readings must be an array, got an object'],
+    [[1, 2], 'batch must be a JSON object, got an array'],
+  ])('rejects a whole batch that breaks the contract (%#): %s', (b, error) => {
+    expect(validateBatch(b)).toEqual({ ok: false, error });
+  });
+
+  it('rejects a payload over 256 KiB and one that is not JSON', () => {
+    expect(validateBatchPayload('x'.repeat(256 * 1024 + 1))).toEqual({
+      ok: false,
+      error: 'batch is 262145 bytes, at most 262144 allowed',
+    });
+    const v = validateBatchPayload('{"v":1,');
+    expect(v.ok).toBe(false);
+    expect(!v.ok && v.error).toMatch(/^batch is not valid JSON: /);
+  });
+
+  it('never throws on random JSON values', () => {
+    const samples: unknown[] = [
+      null,
+      0,
+      'x',
+      [],
+      {},
+      { readings: [null, 1, 'a', [], {}] },
+      batch([null, [], 7, { id: {} }]),
+    ];
+    for (const s of samples) expect(() => validateBatch(s)).not.toThrow();
+  });
+});
+
+describe('isIsoTime', () => {
+  it('accepts times with zone and rejects impossible calendar fields', () => {
+    expect(isIsoTime('2026-11-24T07:59:58.000Z')).toBe(true);
+    expect(isIsoTime('2026-11-24T16:59:58+09:00')).toBe(true);
+    expect(isIsoTime('2024-02-29T00:00:00Z')).toBe(true);
+    expect(isIsoTime('2026-02-29T00:00:00Z')).toBe(false);
+    expect(isIsoTime('2026-13-01T00:00:00Z')).toBe(false);
+    expect(isIsoTime('2026-11-24T24:00:00Z')).toBe(false);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Runtime validation of wire payloads. Batch-level problems reject the whole batch;
+ * reading-level problems reject only that reading, so good readings are never taken
+ * down by a bad neighbour. Every message names the field and what was expected.
+ */
+import { isMetric, METRICS } from './metrics.ts';
+import { isGatewayId } from './topics.ts';
+import {
+  CONTRACT_VERSION,
+  type DeviceRef,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_READINGS,
+  type Reading,
+  type ReadingBatch,
+} from './types.ts';
+
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const BLE_DEVICE = /^ble:[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const SERIAL_DEVICE = /^serial:[A-Za-z0-9._:@+-]{1,200}$/;
+const MAX_ID = 200;
+
+export type Rejection = { id: string; reason: string; raw: unknown };
+
+export type BatchValidation =
+  | { ok: false; error: string }
+  | {
+      ok: true;
+      batch: Omit<ReadingBatch, 'readings'>;
+      readings: Reading[];
+      rejected: Rejection[];
+    };
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'string') return x.length > 40 ? `a string of ${x.length} characters` : `"${x}"`;
+  return typeof x === 'object' ? 'an object' : `${typeof x} ${String(x)}`;
+}
+
+/** True for an ISO 8601 time with zone whose calendar fields are real (no 2026-02-30). */
+export function isIsoTime(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const m = ISO_UTC.exec(s);
+  if (!m) return false;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) return false;
+  const [, y, mo, d, h, mi, se] = m.map(Number) as number[];
+  if (mo! < 1 || mo! > 12 || d! < 1 || h! > 23 || mi! > 59 || se! > 59) return false;
+  return d! <= new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+}
+
+function checkId(x: unknown, field: string): string | null {
+  if (typeof x !== 'string' || x.length === 0) return `${field} must be a non-empty string, got ${describe(x)}`;
+  if (x.length > MAX_ID) return `${field} is ${x.length} characters, at most ${MAX_ID} allowed`;
+  return null;
+}
+
+/** `ble:<address lower-case>` or `serial:<stable port id>`, as the contract names devices. */
+export function isDeviceId(id: unknown): id is string {
+  return typeof id === 'string' && (BLE_DEVICE.test(id) || SERIAL_DEVICE.test(id));
+}
+
+function checkDevice(x: unknown): string | null {
+  if (!isObject(x)) return `device must be an object, got ${describe(x)}`;
+  const d = x as Partial<DeviceRef>;
+  if (d.transport !== 'ble' && d.transport !== 'serial')
+    return `device.transport must be "ble" or "serial", got ${describe(d.transport)}`;
+  const pattern = d.transport === 'ble' ? BLE_DEVICE : SERIAL_DEVICE;
+  if (typeof d.id !== 'string' || !pattern.test(d.id))
+    return d.transport === 'ble'
+      ? `device.id must be "ble:" and a lower-case address like ble:c4:7c:8d:6a:3f:21, got ${describe(d.id)}`
+      : `device.id must be "serial:" and a stable port id, got ${describe(d.id)}`;
+  if (d.model !== undefined && (typeof d.model !== 'string' || d.model.length > MAX_ID))
+    return `device.model must be a string of at most ${MAX_ID} characters, got ${describe(d.model)}`;
+  return null;
+}
+
+function checkStringArray(x: unknown, field: string): string | null {
+  if (x === undefined) return null;
+  if (!Array.isArray(x) || x.length > 50 || !x.every((f) => typeof f === 'string' && f.length <= 500))
+    return `${field} must be an array of at most 50 strings, got ${describe(x)}`;
+  return null;
+}
+
+/** Validates one reading; returns the reason it is rejected, or null. */
+export function readingProblem(x: unknown): string | null {
+  if (!isObject(x)) return `reading must be an object, got ${describe(x)}`;
+  const idProblem = checkId(x.id, 'id');
+  if (idProblem) return idProblem;
+  const deviceProblem = checkDevice(x.device);
+  if (deviceProblem) return deviceProblem;
+  if (!isIsoTime(x.time)) return `time must be an ISO 8601 time with zone, got ${describe(x.time)}`;
+  if (x.timeSource !== 'device' && x.timeSource !== 'gateway')
+    return `timeSource must be "device" or "gateway", got ${describe(x.timeSource)}`;
+  if (!isMetric(x.metric)) return `unknown metric ${describe(x.metric)}`;
+  const unit = METRICS[x.metric].unit;
+  if (x.unit !== unit) return `unit of ${x.metric} must be "${unit}", got ${describe(x.unit)}`;
+  if (x.value !== undefined && (typeof x.value !== 'number' || !Number.isFinite(x.value)))
+    return `value must be a finite number or left out, got ${describe(x.value)}`;
+  if (x.value === undefined && !(Array.isArray(x.flags) && x.flags.length > 0))
+    return 'value is missing and no flag says why';
+  if (x.source !== undefined) {
+    const s = x.source;
+    if (!isObject(s) || typeof s.value !== 'number' || !Number.isFinite(s.value) || typeof s.unit !== 'string')
+      return `source must be {"value": number, "unit": string}, got ${describe(s)}`;
+  }
+  if (x.group !== undefined) {
+    const g = checkId(x.group, 'group');
+    if (g) return g;
+  }
+  return checkStringArray(x.flags, 'flags') ?? checkStringArray(x.notes, 'notes');
+}
+
+/** Validates a raw MQTT payload as a ReadingBatch. */
+export function validateBatchPayload(payload: Uint8Array | string): BatchValidation {
+  const size = typeof payload === 'string' ? new TextEncoder().encode(payload).byteLength : payload.byteLength;
+  if (size > MAX_BATCH_BYTES) return { ok: false, error: `batch is ${size} bytes, at most ${MAX_BATCH_BYTES} allowed` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+  } catch (e) {
+    return { ok: false, error: `batch is not valid JSON: ${(e as Error).message}` };
+  }
+  return validateBatch(parsed);
+}
+
+export function validateBatch(x: unknown): BatchValidation {
+  if (!isObject(x)) return { ok: false, error: `batch must be a JSON object, got ${describe(x)}` };
+  if (x.v !== CONTRACT_VERSION)
+    return { ok: false, error: `batch.v must be ${CONTRACT_VERSION}, got ${describe(x.v)}` };
+  if (!isGatewayId(x.gatewayId))
+    return { ok: false, error: `batch.gatewayId must match [a-z0-9][a-z0-9-]{2,62}, got ${describe(x.gatewayId)}` };
+  const batchIdProblem = checkId(x.batchId, 'batch.batchId');
+  if (batchIdProblem) return { ok: false, error: batchIdProblem };
+  if (!isIsoTime(x.sentAt))
+    return { ok: false, error: `batch.sentAt must be an ISO 8601 time, got ${describe(x.sentAt)}` };
+  if (!Array.isArray(x.readings))
+    return { ok: false, error: `batch.readings must be an array, got ${describe(x.readings)}` };
+  if (x.readings.length < 1 || x.readings.length > MAX_BATCH_READINGS)
+    return { ok: false, error: `batch.readings holds ${x.readings.length}, must hold 1 to ${MAX_BATCH_READINGS}` };
+
+  const readings: Reading[] = [];
+  const rejected: Rejection[] = [];
+  for (const [i, r] of x.readings.entries()) {
+    const problem = readingProblem(r);
+    if (problem) {
+      const id =
+        isObject(r) && typeof r.id === 'string' && r.id.length > 0 && r.id.length <= MAX_ID
+          ? r.id
+          : `${x.batchId}#${i}`;
+      rejected.push({ id, reason: `readings[${i}]: ${problem}`, raw: r });
+    } else {
+      readings.push(r as unknown as Reading);
+    }
+  }
+  return {
+    ok: true,
+    batch: { v: CONTRACT_VERSION, gatewayId: x.gatewayId, batchId: x.batchId as string, sentAt: x.sentAt },
+    readings,
+    rejected,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The message catalogue: every user-facing string of the dashboard, in Japanese and English.
+ * Metric names come from the contract's metric table (one place per concept).
+ */
+import { METRICS, type Metric } from '@vitals/contract';
+
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'ja';
+
+/** BCP 47 tags handed to Intl; `en-US` keeps month names short and unambiguous ("Nov 24"). */
+export const INTL_LOCALE: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
+
+const en = {
+  'app.title': 'Vitals',
+  'app.skipToContent': 'Skip to content',
+  'nav.wall': 'All patients',
+  'nav.logout': 'Sign out',
+  'push.enable': 'Alerts on this device',
+  'push.on': 'Alerts on this device: on',
+  'push.denied': 'Notifications are blocked in this browser',
+  'push.failed': 'Could not turn on alerts: {message}',
+  'nav.language': 'Language',
+  'nav.otherLanguage': '日本語',
+  'nav.signedInAs': 'Signed in as {name}',
+  'login.heading': 'Sign in',
+  'login.email': 'Email',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.submitting': 'Signing in…',
+  'login.missing': 'Enter both your email and your password.',
+  'login.invalid': 'The email or password is not correct. Check both and try again.',
+  'connection.connecting': 'Connecting…',
+  'connection.live': 'Live',
+  'connection.reconnecting': 'Reconnecting…',
+  'wall.heading': 'Patients',
+  'wall.empty': 'There are no patients to show. Ask an administrator to give you access to your patients.',
+  'wall.noValue': 'No reading',
+  'wall.stale': 'Old',
+  'wall.measuredAt': 'Measured {time} ({ago})',
+  'wall.openPatient': 'Open the charts of {name}',
+  'metric.bp': 'Blood pressure',
+  'patient.back': '← All patients',
+  'patient.birthDate': 'Born {date}',
+  'patient.timezone': 'Times shown in {zone}',
+  'patient.range': 'Period',
+  'patient.noReadings': 'There are no readings for this patient yet.',
+  'patient.noDataInRange': 'No readings in this period.',
+  'patient.notFound': 'This patient does not exist or you may not see them. Go back to the list of patients.',
+  'patient.resolution': 'Each point is the {bucket} min–max range and average.',
+  'range.6h': '6 h',
+  'range.24h': '24 h',
+  'range.7d': '7 days',
+  'range.30d': '30 days',
+  'bucket.seconds': '{n}-second',
+  'bucket.minutes': '{n}-minute',
+  'bucket.hours': '{n}-hour',
+  'bucket.days': '{n}-day',
+  'chart.min': 'min',
+  'chart.avg': 'avg',
+  'chart.max': 'max',
+  'chart.time': 'Time',
+  'page.loading': 'Loading…',
+  'page.notFound': 'This page does not exist. Go to the list of patients.',
+  'error.network': 'The server cannot be reached. Check the network connection; the page keeps trying.',
+  'error.server': 'The server could not answer ({code}: {message}). Try again in a moment.',
+  'unit.mm[Hg]': 'mmHg',
+  'unit./min': '/min',
+  'unit.%': '%',
+  'unit.Cel': '°C',
+  'unit.kg': 'kg',
+  'unit.cm': 'cm',
+  'unit.kg/m2': 'kg/m²',
+  'unit.mg/dL': 'mg/dL',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const ja: Record<MessageKey, string> = {
+  'app.title': 'バイタル',
+  'app.skipToContent': '本文へ移動',
+  'nav.wall': '全患者',
+  'nav.logout': 'ログアウト',
+  'push.enable': 'この端末で警報を受け取る',
+  'push.on': 'この端末で警報を受信中',
+  'push.denied': 'このブラウザでは通知がブロックされています',
+  'push.failed': '警報の受信を設定できませんでした: {message}',
+  'nav.language': '言語',
+  'nav.otherLanguage': 'English',
+  'nav.signedInAs': '{name} さんでログイン中',
+  'login.heading': 'ログイン',
+  'login.email': 'メールアドレス',
+  'login.password': 'パスワード',
+  'login.submit': 'ログイン',
+  'login.submitting': 'ログイン中…',
+  'login.missing': 'メールアドレスとパスワードを入力してください。',
+  'login.invalid': 'メールアドレスまたはパスワードが正しくありません。確認してもう一度お試しください。',
+  'connection.connecting': '接続中…',
+  'connection.live': 'ライブ',
+  'connection.reconnecting': '再接続中…',
+  'wall.heading': '患者一覧',
+  'wall.empty': '表示できる患者がいません。管理者に担当患者へのアクセスを依頼してください。',
+  'wall.noValue': '測定値なし',
+  'wall.stale': '古い値',
+  'wall.measuredAt': '測定 {time}（{ago}）',
+  'wall.openPatient': '{name} さんのグラフを開く',
+  'metric.bp': '血圧',
+  'patient.back': '← 全患者',
+  'patient.birthDate': '生年月日 {date}',
+  'patient.timezone': '時刻は {zone} で表示',
+  'patient.range': '期間',
+  'patient.noReadings': 'この患者の測定値はまだありません。',
+  'patient.noDataInRange': 'この期間の測定値はありません。',
+  'patient.notFound': 'この患者は存在しないか、閲覧権限がありません。患者一覧に戻ってください。',
+  'patient.resolution': '各点は{bucket}ごとの最小〜最大の範囲と平均です。',
+  'range.6h': '6時間',
+  'range.24h': '24時間',
+  'range.7d': '7日',
+  'range.30d': '30日',
+  'bucket.seconds': '{n}秒',
+  'bucket.minutes': '{n}分',
+  'bucket.hours': '{n}時間',
+  'bucket.days': '{n}日',
+  'chart.min': '最小',
+  'chart.avg': '平均',
+  'chart.max': '最大',
+  'chart.time': '時刻',
+  'page.loading': '読み込み中…',
+  'page.notFound': 'このページは存在しません。患者一覧へ移動してください。',
+  'error.network': 'サーバーに接続できません。ネットワーク接続を確認してください。自動的に再試行します。',
+  'error.server': 'サーバーが応答できませんでした（{code}: {message}）。しばらくしてからもう一度お試しください。',
+  'unit.mm[Hg]': 'mmHg',
+  'unit./min': '/分',
+  'unit.%': '%',
+  'unit.Cel': '℃',
+  'unit.kg': 'kg',
+  'unit.cm': 'cm',
+  'unit.kg/m2': 'kg/m²',
+  'unit.mg/dL': 'mg/dL',
+};
+
+export const CATALOGUE: Record<Locale, Record<MessageKey, string>> = { en, ja };
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** The message for `key` with `{name}` placeholders filled in; unknown placeholders stay visible. */
+export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
+  return CATALOGUE[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export function metricLabel(locale: Locale, metric: Metric): string {
+  return METRICS[metric][locale];
+}
+
+/** Display text for a UCUM unit code; codes without an entry are shown as they are. */
+export function unitLabel(locale: Locale, unit: string): string {
+  const key = `unit.${unit}`;
+  return Object.hasOwn(CATALOGUE[locale], key) ? CATALOGUE[locale][key as MessageKey] : unit;
+}
+
+/** A bucket size in its largest whole unit: "5-minute", "2時間". */
+export function bucketLabel(locale: Locale, seconds: number): string {
+  if (seconds % 86_400 === 0) return translate(locale, 'bucket.days', { n: seconds / 86_400 });
+  if (seconds % 3600 === 0) return translate(locale, 'bucket.hours', { n: seconds / 3600 });
+  if (seconds % 60 === 0) return translate(locale, 'bucket.minutes', { n: seconds / 60 });
+  return translate(locale, 'bucket.seconds', { n: seconds });
+}
+
+export const LOCALE_STORAGE_KEY = 'vitals.locale';
+
+/** The language the user chose with the toggle, if any; it wins over the account's locale. */
+export function storedLocale(storage: Pick<Storage, 'getItem'>): Locale | null {
+  try {
+    const value = storage.getItem(LOCALE_STORAGE_KEY);
+    return isLocale(value) ? value : null;
+  } catch {
+    return null; // storage disabled (private mode, policy): fall back to the account's locale
+  }
+}
+
+export function storeLocale(storage: Pick<Storage, 'setItem'>, locale: Locale): void {
+  try {
+    storage.setItem(LOCALE_STORAGE_KEY, locale);
+  } catch {
+    // storage disabled: the choice lasts until the page is reloaded
+  }
+}
+
+let current: Locale = DEFAULT_LOCALE;
+
+export function currentLocale(): Locale {
+  return current;
+}
+
+export function setCurrentLocale(locale: Locale): void {
+  current = locale;
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
+}
+
+/** The message in the current UI language. */
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  return translate(current, key, params);
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, patientHref } from './routes.ts';
+
+describe('parseRoute', () => {
+  it('reads the wall from an empty hash or #/', () => {
+    expect(parseRoute('')).toStrictEqual({ page: 'wall' });
+    expect(parseRoute('#/')).toStrictEqual({ page: 'wall' });
+  });
+
+  it('reads a patient id and the range, 24 h by default', () => {
+    expect(parseRoute('#/patients/p-1')).toStrictEqual({ page: 'patient', id: 'p-1', range: '24h' });
+    expect(parseRoute('#/patients/p-1?range=7d')).toStrictEqual({ page: 'patient', id: 'p-1', range: '7d' });
+    expect(parseRoute('#/patients/p-1?range=1y')).toStrictEqual({ page: 'patient', id: 'p-1', range: '24h' });
+  });
+
+  it('decodes escaped ids and refuses malformed ones', () => {
+    expect(parseRoute(`#/patients/${encodeURIComponent('a b/c')}`)).toStrictEqual({
+      page: 'patient',
+      id: 'a b/c',
+      range: '24h',
+    });
+    expect(parseRoute('#/patients/%E0%A4%A')).toStrictEqual({ page: 'notFound' });
+    expect(parseRoute('#/elsewhere')).toStrictEqual({ page: 'notFound' });
+  });
+
+  it('round-trips the links it makes', () => {
+    expect(parseRoute(patientHref('x/y', '30d'))).toStrictEqual({ page: 'patient', id: 'x/y', range: '30d' });
+    expect(patientHref('p1', '24h')).toBe('#/patients/p1');
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The live reading stream (`GET /api/v1/stream`, Server-Sent Events, cookie auth). EventSource
+ * reconnects by itself after a dropped connection; when the server refuses the connection
+ * (EventSource then gives up for good) we check the session and open a new one with backoff.
+ * After any reconnection, listeners are asked to reload, as readings sent meanwhile are lost.
+ */
+import { isMetric, type Metric } from '@vitals/contract';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+/** `event: reading` */
+export interface LiveReading {
+  patientId: string;
+  metric: Metric;
+  t: string;
+  v: number;
+  unit: string;
+}
+
+/** The reading in an SSE `data` field, or null when it is not one (ignored, never thrown). */
+export function parseLiveReading(data: string): LiveReading | null {
+  let x: unknown;
+  try {
+    x = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof x !== 'object' || x === null) return null;
+  const r = x as Record<string, unknown>;
+  if (typeof r.patientId !== 'string' || !isMetric(r.metric) || typeof r.t !== 'string') return null;
+  if (typeof r.v !== 'number' || !Number.isFinite(r.v) || Number.isNaN(Date.parse(r.t))) return null;
+  return { patientId: r.patientId, metric: r.metric, t: r.t, v: r.v, unit: typeof r.unit === 'string' ? r.unit : '' };
+}
+
+export interface ReadingStream {
+  state(): ConnectionState;
+  onReading(listener: (reading: LiveReading) => void): () => void;
+  onState(listener: (state: ConnectionState) => void): () => void;
+  /** After a reconnection: reload what is on screen. */
+  onResync(listener: () => void): () => void;
+  close(): void;
+}
+
+/** The server pings every 15 s; this long without any event means the connection hangs. */
+const SILENCE_MS = 45_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+export function openReadingStream(
+  url: string,
+  /** Called when EventSource gave up; resolves false when the session is gone (the app shows login). */
+  sessionAlive: () => Promise<boolean>,
+): ReadingStream {
+  const readingListeners = new Set<(r: LiveReading) => void>();
+  const stateListeners = new Set<(s: ConnectionState) => void>();
+  const resyncListeners = new Set<() => void>();
+  let state: ConnectionState = 'connecting';
+  let source: EventSource | null = null;
+  let everOpen = false;
+  let closed = false;
+  let retryMs = RETRY_MIN_MS;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (next: ConnectionState): void => {
+    if (next === state) return;
+    state = next;
+    for (const l of stateListeners) l(next);
+  };
+
+  const feedWatchdog = (): void => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => reopen(), SILENCE_MS);
+  };
+
+  const reopen = (): void => {
+    source?.close();
+    source = null;
+    clearTimeout(watchdog);
+    if (closed) return;
+    setState('reconnecting');
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      sessionAlive().then(
+        (alive) => {
+          if (alive && !closed) connect();
+        },
+        () => {
+          if (!closed) reopen(); // server unreachable: keep trying
+        },
+      );
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  };
+
+  const connect = (): void => {
+    const es = new EventSource(url);
+    source = es;
+    feedWatchdog();
+    es.addEventListener('open', () => {
+      retryMs = RETRY_MIN_MS;
+      feedWatchdog();
+      const wasOpen = everOpen;
+      everOpen = true;
+      setState('live');
+      if (wasOpen) for (const l of resyncListeners) l();
+    });
+    es.addEventListener('ping', feedWatchdog);
+    es.addEventListener('reading', (event) => {
+      feedWatchdog();
+      const reading = parseLiveReading((event as MessageEvent<string>).data);
+      if (reading) for (const l of readingListeners) l(reading);
+    });
+    es.addEventListener('error', () => {
+      if (es !== source) return;
+      if (es.readyState === EventSource.CLOSED) reopen();
+      else setState(everOpen ? 'reconnecting' : 'connecting');
+    });
+  };
+
+  const subscribe =
+    <T>(set: Set<T>) =>
+    (listener: T): (() => void) => {
+      set.add(listener);
+      return () => set.delete(listener);
+    };
+
+  connect();
+  return {
+    state: () => state,
+    onReading: subscribe(readingListeners),
+    onState: subscribe(stateListeners),
+    onResync: subscribe(resyncListeners),
+    close() {
+      closed = true;
+      clearTimeout(watchdog);
+      clearTimeout(retryTimer);
+      source?.close();
+      source = null;
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The alert service: takes what ingest committed (readings, gateway status and events),
+ * evaluates it in order, and runs the timers (escalation, deliveries, missing data) on the
+ * alert clock. Everything it decides is in the database; this process only holds a queue of
+ * work that the cursor lets a restarted server redo (evaluation is idempotent).
+ */
+import type { GatewayEvent, GatewayStatus } from '@vitals/contract';
+import type { Logger } from 'pino';
+import { type ChannelSet, createChannels } from '../notify/channels.ts';
+import { escalateDue } from '../notify/escalation.ts';
+import { deliverDue } from '../notify/outbox.ts';
+import { type AlertConfig, alertConfigProblems } from '../notify/settings.ts';
+import { getCursor, offlineAmong, readingsReceivedSince, setCursor } from '../storage/repos/alerts.ts';
+import { serverSecret } from '../storage/repos/oncall.ts';
+import type { StoredReading } from '../storage/repos/readings.ts';
+import type { Sql } from '../storage/sql.ts';
+import {
+  batteryEvent,
+  batteryState,
+  checkGateways,
+  checkSchedules,
+  checkSilentDevices,
+  gatewaySeen,
+} from './checks.ts';
+import { type Clock, fileClock, systemClock } from './clock.ts';
+import type { AlertContext } from './context.ts';
+import { evaluateReadings } from './evaluate.ts';
+import { acknowledge } from './lifecycle.ts';
+
+/** After a crash, readings received this long before the cursor are evaluated again. */
+const RECOVERY_MARGIN_MS = 2 * 60_000;
+const RECOVERY_CHUNK = 5_000;
+
+export interface AlertServiceOptions {
+  sql: Sql;
+  log: Logger;
+  config: AlertConfig;
+  clock?: Clock;
+  /** Channels to use instead of the real ones (tests). */
+  channels?: ChannelSet;
+}
+
+export class AlertService {
+  readonly ctx: AlertContext;
+  readonly clock: Clock;
+  private readonly channels: ChannelSet;
+  private chain: Promise<void> = Promise.resolve();
+  private pendingRows: StoredReading[] = [];
+  private rowsQueued = false;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | null = null;
+  private delivering: Promise<void> | null = null;
+  private deliverAgain = false;
+  private stopped = false;
+  private secret: Promise<string> | undefined;
+
+  constructor(private readonly o: AlertServiceOptions) {
+    const problems = alertConfigProblems(o.config);
+    if (problems.length) throw new Error(`alert settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.clock = o.clock ?? (o.config.alertClockFile ? fileClock(o.config.alertClockFile) : systemClock);
+    this.channels = o.channels ?? createChannels(o.config);
+    this.ctx = {
+      sql: o.sql,
+      log: o.log,
+      clock: this.clock,
+      config: o.config,
+      kick: () => this.kick(),
+      linkSecret: () => {
+        this.secret ??= serverSecret(o.sql, 'ack_link');
+        return this.secret;
+      },
+    };
+  }
+
+  /** Re-evaluates what a crash may have left unevaluated, then starts the timers. */
+  async start(): Promise<void> {
+    // Fetched before any transaction needs it: PGlite has one connection, and a query on
+    // it from inside a transaction would wait for that transaction forever.
+    await this.ctx.linkSecret();
+    const cursor = await getCursor(this.o.sql);
+    if (!cursor) await setCursor(this.o.sql, (await this.dbNow()) ?? new Date());
+    else {
+      let since = new Date(cursor.getTime() - RECOVERY_MARGIN_MS);
+      let n = 0;
+      for (;;) {
+        const rows = await readingsReceivedSince(this.o.sql, since, RECOVERY_CHUNK);
+        if (rows.length === 0) break;
+        await evaluateReadings(this.ctx, rows);
+        n += rows.length;
+        since = rows.at(-1)!.received_at;
+        if (rows.length < RECOVERY_CHUNK) break;
+      }
+      if (n) this.o.log.info({ readings: n }, 'alert evaluation recovered readings received before the restart');
+    }
+    const every = Number(this.o.config.alertTickMs ?? '1000');
+    this.timer = setInterval(
+      () => void this.tick().catch((e) => this.o.log.error({ err: e }, 'alert tick failed')),
+      every,
+    );
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.chain;
+    await this.ticking;
+    await this.delivering;
+    this.channels.close();
+  }
+
+  /** Ingest hook: rows committed. Never throws. */
+  onStored(rows: StoredReading[]): void {
+    if (this.stopped) return;
+    this.pendingRows.push(...rows);
+    if (this.rowsQueued) return;
+    this.rowsQueued = true;
+    this.enqueue(async () => {
+      this.rowsQueued = false;
+      const take = this.pendingRows.splice(0);
+      const t = await this.dbNow();
+      try {
+        await evaluateReadings(this.ctx, take);
+        await this.readingSideEffects(take);
+        if (t) await setCursor(this.o.sql, t);
+      } catch (e) {
+        // The database failed mid-way: evaluation is idempotent, so simply try again later.
+        this.o.log.error({ err: e, readings: take.length }, 'alert evaluation failed; retrying in 1 s');
+        await new Promise((r) => setTimeout(r, 1000));
+        this.onStored(take);
+      }
+    });
+  }
+
+  onGatewayStatus(gatewayId: string, status: Partial<GatewayStatus>): void {
+    if (status.state !== 'online' && status.state !== 'offline') return;
+    const state = status.state;
+    this.enqueue(() => gatewaySeen(this.ctx, gatewayId, state));
+  }
+
+  onGatewayEvent(_gatewayId: string, event: GatewayEvent): void {
+    this.enqueue(() => batteryEvent(this.ctx, event));
+  }
+
+  /** Resolves when everything handed over so far has been evaluated. */
+  async settled(): Promise<void> {
+    let c: Promise<void>;
+    do {
+      c = this.chain;
+      await c;
+    } while (c !== this.chain);
+  }
+
+  /** One round of the timers: escalations due, deliveries due, missing-data checks. */
+  tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        await escalateDue(this.ctx);
+        await checkSchedules(this.ctx);
+        await checkGateways(this.ctx);
+        await checkSilentDevices(this.ctx);
+        await this.deliver();
+      } finally {
+        this.ticking = null;
+      }
+    })();
+    return this.ticking;
+  }
+
+  async acknowledge(alertId: string, userId: string, note?: string, ip?: string) {
+    const r = await this.o.sql.transaction((tx) => acknowledge(tx, this.ctx, alertId, userId, note, ip));
+    this.kick();
+    return r;
+  }
+
+  /** Sends every due delivery now. */
+  deliver(): Promise<void> {
+    if (this.delivering) {
+      this.deliverAgain = true;
+      return this.delivering;
+    }
+    this.delivering = (async () => {
+      try {
+        do {
+          this.deliverAgain = false;
+          while ((await deliverDue(this.ctx, this.channels)) > 0) {}
+        } while (this.deliverAgain);
+      } catch (e) {
+        this.o.log.error({ err: e }, 'delivery run failed; the next tick retries');
+      } finally {
+        this.delivering = null;
+      }
+    })();
+    return this.delivering;
+  }
+
+  private kick() {
+    if (this.stopped) return;
+    // Called inside transactions: run after the commit has had a moment to land.
+    setTimeout(() => void this.deliver(), 5).unref();
+  }
+
+  private enqueue(task: () => Promise<unknown>) {
+    this.chain = this.chain
+      .then(task)
+      .then(() => {
+        void this.deliver();
+      })
+      .catch((e) => this.o.log.error({ err: e }, 'alert evaluation failed'));
+  }
+
+  private async dbNow(): Promise<Date | null> {
+    try {
+      return (await this.o.sql.query<{ t: Date }>('SELECT now() AS t')).rows[0]!.t;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Readings also say a gateway is alive, and a device that its battery is low. */
+  private async readingSideEffects(rows: StoredReading[]) {
+    for (const gw of await offlineAmong(this.o.sql, [...new Set(rows.map((r) => r.gateway_id))]))
+      await gatewaySeen(this.ctx, gw, 'online');
+    const lowBattery = new Map<string, Date>();
+    for (const r of rows) if (r.flags?.includes('battery_low')) lowBattery.set(r.device_id, r.time);
+    for (const [device, at] of lowBattery) await batteryState(this.ctx, device, null, true, false, at);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The HTTP application as a plugin: error mapping, auth, routes, dashboard. The server
+ * file (server.ts) only bootstraps; tests build this app and use inject().
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { alertSettingsRoutes } from './api/alert-settings.ts';
+import { alertRoutes } from './api/alerts.ts';
+import { authRoutes } from './api/auth.ts';
+import type { AppDeps } from './api/context.ts';
+import { gatewayRoutes } from './api/gateways.ts';
+import { oncallRoutes } from './api/oncall.ts';
+import { patientRoutes } from './api/patients.ts';
+import { streamRoutes } from './api/stream.ts';
+import { AppError } from './errors.ts';
+
+export interface BuildAppOptions {
+  deps: AppDeps;
+  /** Dashboard assets by URL path, served as they are. */
+  dashboard?: Map<string, { contentType: string; body: Buffer }>;
+  health(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+}
+
+export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Request lines only at warn: a wall display polling every few seconds must not flood the log.
+    loggerInstance: o.deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    // Unknown fields are an error the caller should hear about, not something silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  app.decorate('deps', o.deps);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError)
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    const e = err as { validation?: unknown; statusCode?: number; message: string; code?: string };
+    if (e.validation) return reply.code(400).send({ error: { code: 'bad_request', message: e.message } });
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'bad_request' : 'bad_request';
+      return reply.code(e.statusCode).send({ error: { code, message: e.message } });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: { code: 'internal', message: 'internal error; the server log has the detail' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  // Called directly, not registered: the auth hook must cover every route (no encapsulation).
+  await authRoutes(app);
+  await patientRoutes(app);
+  await gatewayRoutes(app);
+  await streamRoutes(app);
+  await alertRoutes(app);
+  await alertSettingsRoutes(app);
+  await oncallRoutes(app);
+
+  app.get('/healthz', async (_req, reply) => {
+    const h = await o.health();
+    return reply.code(h.ok ? 200 : 503).send({ status: h.ok ? 'ok' : 'unavailable', checks: h.checks });
+  });
+
+  if (o.dashboard) {
+    for (const [path, asset] of o.dashboard)
+      app.get(path, async (_req, reply) =>
+        reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
+      );
+  }
+  return app;
+}

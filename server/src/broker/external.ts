@@ -1,0 +1,116 @@
+/**
+ * External-broker mode (Mosquitto, EMQX, HiveMQ): the server is an MQTT client. Several
+ * server instances share the ingest through a shared subscription (`$share/GROUP/…`), each
+ * with a stable client id and a persistent session, so a restarted instance gets back what
+ * was queued for it. The PUBACK to the broker is held until the message is committed (or
+ * refused): the broker's in-flight window then paces a backlog drain. The end-to-end `ack`
+ * to the gateway still comes only after the commit, as in embedded mode.
+ *
+ * Per-gateway credentials and the topic ACL are the broker's job in this mode (see
+ * docs/server.md); the server only accepts batches from gateways registered in its database.
+ */
+import { allGateways } from '@vitals/contract';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Ingest } from '../ingest/ingest.ts';
+import { findGateway } from '../storage/repos/gateways.ts';
+import type { Sql } from '../storage/sql.ts';
+import type { Broker } from './embedded.ts';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Stable per instance: the broker keeps this instance's session under it. */
+  instanceId: string;
+  shareGroup: string;
+  sql: Sql;
+  log: Logger;
+  ingest: () => Ingest;
+  ca?: Buffer;
+}
+
+const KNOWN_TTL_MS = 60_000;
+
+export async function connectExternalBroker(o: ExternalBrokerOptions): Promise<Broker> {
+  const log = o.log.child({ component: 'broker', mode: 'external' });
+  const known = new Map<string, { ok: boolean; at: number }>();
+  let ignored = 0;
+
+  async function registered(gatewayId: string): Promise<boolean> {
+    const k = known.get(gatewayId);
+    if (k && Date.now() - k.at < KNOWN_TTL_MS) return k.ok;
+    const g = await findGateway(o.sql, gatewayId);
+    const ok = !!g && !g.revoked_at;
+    known.set(gatewayId, { ok, at: Date.now() });
+    return ok;
+  }
+
+  const client: MqttClient = mqtt.connect(o.url, {
+    clientId: `vitals-server-${o.instanceId}`,
+    protocolVersion: 5,
+    clean: false,
+    // Long enough to ride out a restart; short, so a removed instance's queue does not linger
+    // (what it held is re-sent by the gateways, which keep every batch until its end-to-end ack).
+    properties: { sessionExpiryInterval: 600 },
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    ...(o.username ? { username: o.username } : {}),
+    ...(o.password ? { password: o.password } : {}),
+    ...(o.ca ? { ca: o.ca } : {}),
+    customHandleAcks(topic, message, _packet, done) {
+      const gatewayId = topic.split('/')[3] ?? '';
+      registered(gatewayId)
+        .then((ok) => {
+          if (!ok) {
+            // Not one of ours (a shared broker carries other tenants): neither stored nor acknowledged to it.
+            if (ignored++ % 1000 === 0) log.debug({ gatewayId }, 'message from an unregistered gateway ignored');
+            return done(0);
+          }
+          o.ingest().submit(topic, message, () => done(0));
+        })
+        .catch((e) => {
+          log.warn({ err: e }, 'cannot check the gateway (database?); the broker will redeliver');
+          // Unspecified error: with MQTT 5 the broker may redeliver; the gateway re-sends anyway.
+          done(0x80);
+        });
+    },
+  });
+  client.on('error', (e) => log.warn({ err: e.message }, 'MQTT error'));
+  client.on('offline', () => log.warn('external broker unreachable; reconnecting'));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cannot reach the MQTT broker at ${o.url} within 10 s`)), 10_000);
+    client.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const topics = (['readings', 'status', 'events'] as const).map((s) => `$share/${o.shareGroup}/${allGateways(s)}`);
+  const granted = await client.subscribeAsync(topics, { qos: 1 });
+  if (granted.some((g) => g.qos >= 128))
+    throw new Error(`the broker refused the shared subscriptions ${topics.join(', ')}`);
+  client.on('connect', () => log.info('reconnected to the external broker'));
+  log.info(
+    { url: o.url, clientId: `vitals-server-${o.instanceId}`, group: o.shareGroup },
+    'ingesting from the external broker',
+  );
+
+  return {
+    async publish(topic, payload, opts) {
+      await client.publishAsync(topic, payload, { qos: 1, retain: opts?.retain ?? false });
+    },
+    async listen() {
+      return 0; // no listener of our own in this mode
+    },
+    get listening() {
+      return client.connected;
+    },
+    get connectedClients() {
+      return 0;
+    },
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * Server settings from the environment (and optionally a JSON config file named by
+ * VITALS_CONFIG). Every key is documented here; validation reports every problem at once.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ALERT_SETTINGS, type AlertConfig } from './notify/settings.ts';
+
+export interface ServerConfig extends AlertConfig {
+  httpPort: number;
+  httpHost: string;
+  mqttPort: number;
+  mqttHost: string;
+  mqttsPort: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  /** External broker: the server connects as a client instead of running aedes. */
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  mqttShareGroup: string;
+  instanceId: string;
+  databaseUrl?: string;
+  databaseSchema?: string;
+  dataDir: string;
+  embeddedTimescaledb: boolean;
+  retentionDays: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  adminName: string;
+  organisationName: string;
+  sessionTtlSeconds: number;
+  logLevel: string;
+}
+
+interface Setting {
+  env: string;
+  key: keyof ServerConfig;
+  description: string;
+  default?: string;
+  kind: 'port' | 'string' | 'seconds' | 'days' | 'boolean';
+}
+
+export const SETTINGS: Setting[] = [
+  {
+    env: 'VITALS_HTTP_PORT',
+    key: 'httpPort',
+    kind: 'port',
+    default: '8080',
+    description: 'API and dashboard port; 0 picks a free one',
+  },
+  {
+    env: 'VITALS_HTTP_HOST',
+    key: 'httpHost',
+    kind: 'string',
+    default: '0.0.0.0',
+    description: 'address the API listens on',
+  },
+  {
+    env: 'VITALS_MQTT_PORT',
+    key: 'mqttPort',
+    kind: 'port',
+    default: '1883',
+    description: 'embedded broker, MQTT over TCP; 0 picks a free one',
+  },
+  {
+    env: 'VITALS_MQTT_HOST',
+    key: 'mqttHost',
+    kind: 'string',
+    default: '0.0.0.0',
+    description: 'address the broker listens on',
+  },
+  {
+    env: 'VITALS_MQTTS_PORT',
+    key: 'mqttsPort',
+    kind: 'port',
+    default: '8883',
+    description: 'embedded broker, MQTT over TLS (needs VITALS_TLS_CERT and VITALS_TLS_KEY); 0 picks a free one',
+  },
+  {
+    env: 'VITALS_TLS_CERT',
+    key: 'tlsCert',
+    kind: 'string',
+    description: 'PEM certificate (chain) of the broker; unset = no TLS listener',
+  },
+  { env: 'VITALS_TLS_KEY', key: 'tlsKey', kind: 'string', description: 'PEM private key of that certificate' },
+  {
+    env: 'VITALS_TLS_CLIENT_CA',
+    key: 'tlsClientCa',
+    kind: 'string',
+    description: 'PEM CA that signs gateway client certificates; set = client certificates required',
+  },
+  {
+    env: 'VITALS_MQTT_URL',
+    key: 'mqttUrl',
+    kind: 'string',
+    description: 'external broker (mqtt:// or mqtts://); unset = the embedded broker',
+  },
+  {
+    env: 'VITALS_MQTT_USERNAME',
+    key: 'mqttUsername',
+    kind: 'string',
+    description: "the server's user on the external broker",
+  },
+  {
+    env: 'VITALS_MQTT_PASSWORD',
+    key: 'mqttPassword',
+    kind: 'string',
+    description: "the server's password on the external broker",
+  },
+  {
+    env: 'VITALS_MQTT_SHARE_GROUP',
+    key: 'mqttShareGroup',
+    kind: 'string',
+    default: 'vitals-ingest',
+    description: 'shared-subscription group of the server instances',
+  },
+  {
+    env: 'VITALS_INSTANCE_ID',
+    key: 'instanceId',
+    kind: 'string',
+    default:
+      hostname()
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .replace(/^-+/, '') || 'server',
+    description: 'stable id of this server instance (its MQTT session on an external broker)',
+  },
+  {
+    env: 'VITALS_DATABASE_URL',
+    key: 'databaseUrl',
+    kind: 'string',
+    description: 'PostgreSQL / TimescaleDB URL; unset = embedded database in the data dir',
+  },
+  {
+    env: 'VITALS_DATABASE_SCHEMA',
+    key: 'databaseSchema',
+    kind: 'string',
+    description: 'PostgreSQL schema to use (created if missing); unset = public',
+  },
+  {
+    env: 'VITALS_DATA_DIR',
+    key: 'dataDir',
+    kind: 'string',
+    default: './data',
+    description: 'where the embedded database and server state live',
+  },
+  {
+    env: 'VITALS_EMBEDDED_TIMESCALEDB',
+    key: 'embeddedTimescaledb',
+    kind: 'boolean',
+    default: 'false',
+    description: 'embedded database with the TimescaleDB extension (development builds only)',
+  },
+  {
+    env: 'VITALS_RETENTION_DAYS',
+    key: 'retentionDays',
+    kind: 'days',
+    default: '0',
+    description: 'drop raw readings older than this many days on TimescaleDB; 0 keeps them',
+  },
+  {
+    env: 'VITALS_ADMIN_EMAIL',
+    key: 'adminEmail',
+    kind: 'string',
+    description: 'create this administrator at start if no user exists',
+  },
+  {
+    env: 'VITALS_ADMIN_PASSWORD',
+    key: 'adminPassword',
+    kind: 'string',
+    description: 'password of that administrator (at least 10 characters)',
+  },
+  {
+    env: 'VITALS_ADMIN_NAME',
+    key: 'adminName',
+    kind: 'string',
+    default: 'Administrator',
+    description: 'display name of that administrator',
+  },
+  {
+    env: 'VITALS_ORGANISATION_NAME',
+    key: 'organisationName',
+    kind: 'string',
+    default: 'Home-care clinic',
+    description: 'name of the first organisation of a fresh installation',
+  },
+  {
+    env: 'VITALS_SESSION_TTL',
+    key: 'sessionTtlSeconds',
+    kind: 'seconds',
+    default: '43200',
+    description: 'login session lifetime in seconds',
+  },
+  {
+    env: 'VITALS_LOG_LEVEL',
+    key: 'logLevel',
+    kind: 'string',
+    default: 'info',
+    description: 'pino log level: fatal, error, warn, info, debug, trace',
+  },
+  ...ALERT_SETTINGS,
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const problems: string[] = [];
+  let file: Record<string, unknown> = {};
+  if (env.VITALS_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.VITALS_CONFIG, 'utf8'));
+    } catch (e) {
+      problems.push(`VITALS_CONFIG=${env.VITALS_CONFIG}: cannot read it as JSON (${(e as Error).message})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const raw = env[s.env] ?? (file[s.key] === undefined ? undefined : String(file[s.key])) ?? s.default;
+    if (raw === undefined || raw === '') continue;
+    if (s.kind === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw))
+        problems.push(`${s.env}=${raw}: must be true or false (${s.description})`);
+      else out[s.key] = raw === 'true' || raw === '1';
+    } else if (s.kind === 'port' || s.kind === 'seconds' || s.kind === 'days') {
+      const n = Number(raw);
+      const max = s.kind === 'port' ? 65535 : s.kind === 'days' ? 36_500 : 31_536_000;
+      if (!Number.isInteger(n) || n < 0 || n > max)
+        problems.push(`${s.env}=${raw}: must be a whole number from 0 to ${max} (${s.description})`);
+      else out[s.key] = n;
+    } else out[s.key] = raw;
+  }
+  if ((out.adminEmail === undefined) !== (out.adminPassword === undefined))
+    problems.push('VITALS_ADMIN_EMAIL and VITALS_ADMIN_PASSWORD go together: set both or neither');
+  if (typeof out.adminPassword === 'string' && out.adminPassword.length < 10)
+    problems.push('VITALS_ADMIN_PASSWORD: use at least 10 characters');
+  if (typeof out.databaseUrl === 'string' && !/^postgres(ql)?:\/\//.test(out.databaseUrl))
+    problems.push(`VITALS_DATABASE_URL: must start with postgres:// or postgresql://`);
+  if ((out.tlsCert === undefined) !== (out.tlsKey === undefined))
+    problems.push('VITALS_TLS_CERT and VITALS_TLS_KEY go together: set both or neither');
+  for (const k of ['tlsCert', 'tlsKey', 'tlsClientCa'] as const)
+    if (typeof out[k] === 'string' && !existsSync(out[k] as string))
+      problems.push(`${SETTINGS.find((x) => x.key === k)!.env}=${String(out[k])}: no such file`);
+  if (typeof out.mqttUrl === 'string' && !/^(mqtts?|wss?|tcp|tls):\/\//.test(out.mqttUrl))
+    problems.push(`VITALS_MQTT_URL=${out.mqttUrl}: must be an mqtt://, mqtts:// or wss:// URL`);
+  if (typeof out.instanceId === 'string' && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(out.instanceId))
+    problems.push(`VITALS_INSTANCE_ID=${out.instanceId}: use lower-case letters, digits and -`);
+  if (typeof out.databaseSchema === 'string' && !/^[a-z_][a-z0-9_]{0,62}$/.test(out.databaseSchema))
+    problems.push(`VITALS_DATABASE_SCHEMA=${out.databaseSchema}: use lower-case letters, digits and _`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(out.logLevel)))
+    problems.push(
+      `VITALS_LOG_LEVEL=${String(out.logLevel)}: use one of fatal, error, warn, info, debug, trace, silent`,
+    );
+  if (problems.length) throw new ConfigError(problems);
+  return out as unknown as ServerConfig;
+}

@@ -1,0 +1,351 @@
+/**
+ * Ingest: validate -> resolve bindings -> write -> ack. Batches from many gateways are
+ * coalesced into one transaction; the contract's `ack` for a batch is published only after
+ * that transaction committed. While the database is down nothing is acknowledged, a bounded
+ * buffer holds what arrived, and gateways re-send the rest from their outboxes.
+ */
+import {
+  type BatchAck,
+  type GatewayEvent,
+  type GatewayStatus,
+  isIsoTime,
+  parseTopic,
+  type Reading,
+  topicFor,
+  validateBatchPayload,
+} from '@vitals/contract';
+import type { Logger } from 'pino';
+import type { LiveBus } from '../live/bus.ts';
+import { type DeadLetter, pruneDeadLetters, recordDeadLetters } from '../storage/repos/dead-letters.ts';
+import { recordGatewayEvent, recordGatewayStatus, touchDevices } from '../storage/repos/gateways.ts';
+import {
+  findConflicts,
+  type IncomingReading,
+  insertReadings,
+  recordConflicts,
+  type StoredReading,
+} from '../storage/repos/readings.ts';
+import type { Sql } from '../storage/sql.ts';
+
+export interface IngestOptions {
+  sql: Sql;
+  log: Logger;
+  bus: LiveBus;
+  /** Publishes a server → gateway message (QoS 1). */
+  publish(topic: string, payload: string): Promise<void>;
+  /**
+   * Called after each commit with the rows actually inserted (re-sent ids left out), in
+   * measurement-time order per device. Alert evaluation hangs here. Must not throw.
+   */
+  onStored?(rows: StoredReading[]): void;
+  /** Called after the commit of a gateway's `status` / `events` message (alerts). Must not throw. */
+  onGatewayStatus?(gatewayId: string, status: Partial<GatewayStatus>): void;
+  onGatewayEvent?(gatewayId: string, event: GatewayEvent): void;
+  /** Readings held in memory at most; beyond it new batches are refused (not acked). */
+  maxBufferedReadings?: number;
+  /**
+   * Transactions in flight at once (default 1). Two pay off on a database server; an embedded
+   * database runs one statement at a time anyway.
+   */
+  concurrency?: number;
+  /** Readings written per transaction at most. */
+  maxReadingsPerCommit?: number;
+}
+
+interface Message {
+  gatewayId: string;
+  topic: string;
+  suffix: 'readings' | 'status' | 'events';
+  payload: Buffer;
+  size: number; // readings it may hold (an estimate before validation)
+  /** Called once the message is committed (or refused): an external broker's PUBACK waits for it. */
+  done?: () => void;
+}
+
+export class Ingest {
+  private readonly queue: Message[] = [];
+  private buffered = 0;
+  /** Commit loops running now; more than one overlaps parsing with a database round trip. */
+  private workers = 0;
+  private stopped = false;
+  private dbError: string | null = null;
+  private retryDelay = 100;
+  private lastPrune = 0;
+  private idle: (() => void)[] = [];
+  readonly stats = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, refused: 0, deadLetters: 0 };
+  private readonly maxBuffered: number;
+  private readonly maxPerCommit: number;
+  private readonly concurrency: number;
+
+  constructor(private readonly o: IngestOptions) {
+    this.maxBuffered = o.maxBufferedReadings ?? 200_000;
+    this.maxPerCommit = o.maxReadingsPerCommit ?? 5_000;
+    this.concurrency = o.concurrency ?? 1;
+  }
+
+  /** Hands a message published by a gateway to ingest. Never throws. */
+  submit(topic: string, payload: Buffer, done?: () => void): void {
+    const t = parseTopic(topic);
+    if (!t || t.suffix === 'config' || t.suffix === 'ack') {
+      done?.();
+      return;
+    }
+    const size = t.suffix === 'readings' ? Math.max(1, Math.ceil(payload.length / 200)) : 1;
+    if (this.buffered + size > this.maxBuffered || this.stopped) {
+      // Not acknowledged: the gateway keeps the batch in its outbox and sends it again later.
+      this.stats.refused++;
+      this.o.log.warn({ gatewayId: t.gatewayId, buffered: this.buffered }, 'ingest buffer full; batch refused');
+      done?.();
+      return;
+    }
+    this.queue.push({ gatewayId: t.gatewayId, topic, suffix: t.suffix, payload, size, ...(done ? { done } : {}) });
+    this.buffered += size;
+    this.kick();
+  }
+
+  /** Null when healthy, otherwise what is wrong. */
+  problem(): string | null {
+    if (this.dbError) return `database unavailable: ${this.dbError}`;
+    if (this.buffered > this.maxBuffered * 0.9) return `ingest buffer nearly full (${this.buffered} readings)`;
+    return null;
+  }
+
+  get backlog(): number {
+    return this.buffered;
+  }
+
+  /** Resolves when everything submitted so far has been processed. */
+  async drained(): Promise<void> {
+    if (this.workers === 0 && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.workers > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  private kick() {
+    while (!this.stopped && this.workers < this.concurrency && this.queue.length > 0) {
+      this.workers++;
+      void this.loop();
+    }
+  }
+
+  private async loop() {
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const take: Message[] = [];
+        let n = 0;
+        while (this.queue.length > 0 && (take.length === 0 || n + this.queue[0]!.size <= this.maxPerCommit)) {
+          const m = this.queue.shift()!;
+          take.push(m);
+          n += m.size;
+        }
+        try {
+          await this.process(take);
+          this.buffered -= n;
+          for (const m of take) m.done?.();
+          if (this.dbError) this.o.log.info('database reachable again; ingest resumed');
+          this.dbError = null;
+          this.retryDelay = 100;
+        } catch (e) {
+          // Transient (database down or slow): put the messages back in order, wait, retry.
+          this.queue.unshift(...take);
+          const msg = (e as Error).message;
+          if (this.dbError !== msg) this.o.log.error({ err: e }, 'ingest commit failed; will retry');
+          this.dbError = msg;
+          await new Promise((r) => setTimeout(r, this.retryDelay));
+          this.retryDelay = Math.min(this.retryDelay * 2, 5_000);
+        }
+      }
+    } finally {
+      this.workers--;
+      if (this.workers === 0) for (const f of this.idle.splice(0)) f();
+    }
+  }
+
+  private async process(messages: Message[]) {
+    const readings: IncomingReading[] = [];
+    const dead: DeadLetter[] = [];
+    const acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[] = [];
+    const statuses: { gatewayId: string; status: Partial<GatewayStatus> }[] = [];
+    const events: { gatewayId: string; event: GatewayEvent }[] = [];
+
+    for (const m of messages) {
+      if (m.suffix === 'readings') this.prepareBatch(m, readings, dead, acks);
+      else if (m.suffix === 'status') {
+        const s = parseJson(m.payload);
+        if (isObject(s) && (s.state === 'online' || s.state === 'offline'))
+          statuses.push({ gatewayId: m.gatewayId, status: s as Partial<GatewayStatus> });
+        else
+          dead.push({
+            gatewayId: m.gatewayId,
+            topic: m.topic,
+            reason: 'status must be {"state":"online"|"offline",...}',
+            payload: m.payload,
+          });
+      } else {
+        const e = parseJson(m.payload);
+        if (isObject(e) && typeof e.type === 'string' && isIsoTime(e.time))
+          events.push({ gatewayId: m.gatewayId, event: e as unknown as GatewayEvent });
+        else
+          dead.push({
+            gatewayId: m.gatewayId,
+            topic: m.topic,
+            reason: 'event must be {"time": ISO time, "type": string, ...}',
+            payload: m.payload,
+          });
+      }
+    }
+
+    const inserted = await this.o.sql.transaction(async (tx) => {
+      const devices = new Map<string, { id: string; model?: string; lastSeen: string; gatewayId: string }>();
+      for (const r of readings) {
+        const d = devices.get(r.reading.device.id);
+        if (!d || d.lastSeen < r.reading.time)
+          devices.set(r.reading.device.id, {
+            id: r.reading.device.id,
+            ...(r.reading.device.model ? { model: r.reading.device.model } : {}),
+            lastSeen: r.reading.time,
+            gatewayId: r.gatewayId,
+          });
+      }
+      const byGateway = new Map<string, { id: string; model?: string; lastSeen: string }[]>();
+      // Sorted: concurrent commits then lock device rows in one order (no deadlock).
+      for (const d of [...devices.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+        const list = byGateway.get(d.gatewayId);
+        if (list) list.push(d);
+        else byGateway.set(d.gatewayId, [d]);
+      }
+      for (const [gw, list] of [...byGateway].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await touchDevices(tx, gw, list);
+      const rows = await insertReadings(tx, readings);
+      const insertedIds = new Set(rows.map((r) => r.id));
+      const resent = readings.filter((r) => !insertedIds.has(r.reading.id));
+      const conflicts = await findConflicts(tx, resent);
+      await recordConflicts(tx, conflicts);
+      await recordDeadLetters(tx, dead);
+      for (const s of statuses) await recordGatewayStatus(tx, s.gatewayId, s.status);
+      for (const e of events) await recordGatewayEvent(tx, e.gatewayId, e.event);
+      return { rows, insertedIds };
+    });
+
+    // Committed: now, and only now, acknowledge.
+    const seen = new Set<string>();
+    for (const a of acks) {
+      let accepted = 0;
+      let duplicates = 0;
+      for (const id of a.ids) {
+        if (inserted.insertedIds.has(id) && !seen.has(id)) accepted++;
+        else duplicates++;
+        seen.add(id);
+      }
+      const ack: BatchAck = { v: 1, batchId: a.batchId, accepted, duplicates, rejected: a.rejected };
+      this.stats.batches++;
+      this.stats.accepted += accepted;
+      this.stats.duplicates += duplicates;
+      this.stats.rejected += a.rejected.length;
+      this.o
+        .publish(topicFor(a.gatewayId, 'ack'), JSON.stringify(ack))
+        .catch((e) => this.o.log.warn({ err: e, batchId: a.batchId }, 'ack publish failed; the gateway will re-send'));
+    }
+    this.stats.deadLetters += dead.length;
+    for (const s of statuses) this.o.onGatewayStatus?.(s.gatewayId, s.status);
+    for (const e of events) this.o.onGatewayEvent?.(e.gatewayId, e.event);
+    if (inserted.rows.length > 0 && this.o.onStored) {
+      try {
+        this.o.onStored(inserted.rows);
+      } catch (e) {
+        this.o.log.error({ err: e }, 'a consumer of stored readings failed');
+      }
+    }
+    for (const r of inserted.rows)
+      if (r.patient_id && r.value !== null)
+        this.o.bus.emit('reading', {
+          patientId: r.patient_id,
+          metric: r.metric,
+          t: r.time.toISOString(),
+          v: r.value,
+          unit: r.unit,
+        });
+
+    if (dead.length > 0 && Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      await pruneDeadLetters(this.o.sql).catch((e) => this.o.log.warn({ err: e }, 'dead-letter pruning failed'));
+    }
+  }
+
+  private prepareBatch(
+    m: Message,
+    readings: IncomingReading[],
+    dead: DeadLetter[],
+    acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[],
+  ) {
+    const v = validateBatchPayload(m.payload);
+    if (!v.ok || v.batch.gatewayId !== m.gatewayId) {
+      const reason = v.ok
+        ? `batch.gatewayId "${v.batch.gatewayId}" differs from the topic's "${m.gatewayId}"`
+        : v.error;
+      const salvage = salvageIds(m.payload);
+      dead.push({
+        gatewayId: m.gatewayId,
+        topic: m.topic,
+        ...(salvage.batchId ? { batchId: salvage.batchId } : {}),
+        reason,
+        payload: m.payload,
+      });
+      this.o.log.warn({ gatewayId: m.gatewayId, reason }, 'batch rejected to dead letters');
+      // Acknowledge what can be named, so a bad batch never blocks the gateway's outbox.
+      if (salvage.batchId)
+        acks.push({
+          gatewayId: m.gatewayId,
+          batchId: salvage.batchId,
+          ids: [],
+          rejected: salvage.ids.map((id) => ({ id, reason })),
+        });
+      return;
+    }
+    for (const r of v.rejected)
+      dead.push({
+        gatewayId: m.gatewayId,
+        topic: m.topic,
+        batchId: v.batch.batchId,
+        reason: r.reason,
+        payload: JSON.stringify(r.raw) ?? 'undefined',
+      });
+    const ids: string[] = [];
+    for (const reading of v.readings) {
+      readings.push({ reading: reading as Reading, gatewayId: m.gatewayId, batchId: v.batch.batchId });
+      ids.push(reading.id);
+    }
+    acks.push({
+      gatewayId: m.gatewayId,
+      batchId: v.batch.batchId,
+      ids,
+      rejected: v.rejected.map((r) => ({ id: r.id, reason: r.reason })),
+    });
+  }
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function parseJson(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** From a batch that failed validation, the batch id and reading ids that can still be named. */
+function salvageIds(payload: Buffer): { batchId?: string; ids: string[] } {
+  const x = parseJson(payload);
+  if (!isObject(x) || typeof x.batchId !== 'string' || x.batchId.length === 0 || x.batchId.length > 200)
+    return { ids: [] };
+  const ids = Array.isArray(x.readings)
+    ? x.readings
+        .slice(0, 1000)
+        .flatMap((r) => (isObject(r) && typeof r.id === 'string' && r.id.length <= 200 ? [r.id] : []))
+    : [];
+  return { batchId: x.batchId, ids };
+}

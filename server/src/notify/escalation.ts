@@ -1,0 +1,231 @@
+/**
+ * Escalation: page step 0 when an alert fires; when nobody acknowledges within the step's
+ * delay, page the next step; after the last, start over until acknowledged (issue 7). The
+ * timer is the alert row's next_escalation_at, claimed with FOR UPDATE SKIP LOCKED, so a
+ * restart neither restarts a timer nor pages twice (idempotency keys name step and round).
+ */
+import { isMetric, METRICS } from '@vitals/contract';
+import type { AlertContext } from '../alerts/context.ts';
+import { alertJson } from '../alerts/json.ts';
+import { type AlertRow, activeSilence, updateAlert } from '../storage/repos/alerts.ts';
+import {
+  contactsOf,
+  enqueueDeliveries,
+  findRotas,
+  getPolicy,
+  type NewDelivery,
+  teamMembersInRole,
+  usersByIds,
+} from '../storage/repos/oncall.ts';
+import type { Sql } from '../storage/sql.ts';
+import { signAckToken } from './ack-link.ts';
+import { recordTransition } from './events.ts';
+import { pageText } from './messages.ts';
+import { DEFAULT_POLICY, type EscalationPolicy, type EscalationPosition, nextStep, onCallAt } from './oncall.ts';
+
+export const PAGE_ATTEMPTS = 5;
+const ACK_LINK_TTL_MS = 24 * 3_600_000;
+
+async function policyOf(tx: Sql, patientId: string): Promise<EscalationPolicy> {
+  const p = await getPolicy(tx, patientId);
+  return p ? { steps: p.steps, repeatLimit: p.repeatLimit } : DEFAULT_POLICY;
+}
+
+/** The people a step names now: rota on call, team members in a role, named users. */
+async function recipients(
+  tx: Sql,
+  policy: EscalationPolicy,
+  pos: EscalationPosition,
+  patientId: string,
+  now: Date,
+): Promise<string[]> {
+  const step = policy.steps[pos.step]!;
+  const rotas = await findRotas(
+    tx,
+    step.targets.flatMap((t) => (t.type === 'rota' ? [t.rotaId] : [])),
+  );
+  const out: string[] = [];
+  for (const t of step.targets) {
+    switch (t.type) {
+      case 'rota': {
+        const rota = rotas.get(t.rotaId);
+        const who = rota ? onCallAt(rota, now.getTime()) : null;
+        if (who) out.push(who);
+        break;
+      }
+      case 'team_role':
+        out.push(...(await teamMembersInRole(tx, patientId, t.role)));
+        break;
+      case 'user':
+        out.push(t.userId);
+        break;
+      default:
+        t satisfies never;
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Queues the pages of one step; returns the people reached through at least one contact. */
+async function pageStep(
+  tx: Sql,
+  ctx: AlertContext,
+  alert: AlertRow,
+  policy: EscalationPolicy,
+  pos: EscalationPosition,
+  now: Date,
+) {
+  const userIds = await recipients(tx, policy, pos, alert.patient_id, now);
+  const users = await usersByIds(tx, userIds);
+  const contacts = await contactsOf(tx, [...users.keys()]);
+  const patient = await tx.query<{ display_name: string; timezone: string }>(
+    'SELECT display_name, timezone FROM patients WHERE id = $1',
+    [alert.patient_id],
+  );
+  const { display_name: patientName, timezone } = patient.rows[0]!;
+  const secret = await ctx.linkSecret();
+  const base = (ctx.config.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
+  const list: NewDelivery[] = [];
+  const reached = new Set<string>();
+  for (const c of contacts) {
+    const u = users.get(c.user_id)!;
+    const token = signAckToken(secret, { alertId: alert.id, userId: u.id, expiresAt: now.getTime() + ACK_LINK_TTL_MS });
+    const ackUrl = `${base}/api/v1/alerts/ack-link?token=${token}`;
+    const alertUrl = `${base}/#/alerts/${alert.id}`;
+    const key = `page:${alert.id}:${alert.priority}:${pos.round}.${pos.step}:${c.id}`;
+    const text = pageText(u.locale, {
+      rule: alert.rule,
+      priority: alert.priority,
+      patientName,
+      value: alert.last_value,
+      ...(alert.metric && isMetric(alert.metric) ? { unit: METRICS[alert.metric].unit } : {}),
+      openedAt: alert.opened_at,
+      timezone,
+      ackUrl,
+      alertUrl,
+    });
+    list.push({
+      idempotencyKey: key,
+      alertId: alert.id,
+      patientId: alert.patient_id,
+      event: 'alert.page',
+      channel: c.channel,
+      userId: u.id,
+      contactId: c.id,
+      target: c.address,
+      payload: {
+        v: 1,
+        type: 'alert.page',
+        idempotencyKey: key,
+        alert: alertJson(alert, patientName),
+        recipient: { userId: u.id, displayName: u.display_name },
+        step: pos.step,
+        round: pos.round,
+        ackUrl,
+        alertUrl,
+        text,
+        ...(c.channel === 'webpush' ? { subscription: c.subscription } : {}),
+      },
+      maxAttempts: PAGE_ATTEMPTS,
+      step: pos.step,
+      round: pos.round,
+      now,
+    });
+    reached.add(u.id);
+  }
+  await enqueueDeliveries(tx, list);
+  if (list.length) ctx.kick();
+  return { userIds, reached: [...reached] };
+}
+
+/**
+ * Pages from `pos` on, moving past steps that reach nobody; sets the timer for the next.
+ * Returns the updated alert.
+ */
+async function pageFrom(
+  tx: Sql,
+  ctx: AlertContext,
+  alert: AlertRow,
+  policy: EscalationPolicy,
+  start: EscalationPosition,
+  now: Date,
+): Promise<AlertRow> {
+  let pos: EscalationPosition | null = start;
+  for (let tries = 0; pos && tries <= policy.steps.length; tries++) {
+    const r = await pageStep(tx, ctx, alert, policy, pos, now);
+    await recordTransition(tx, ctx, alert, 'paged', {
+      detail: {
+        step: pos.step,
+        round: pos.round,
+        recipients: r.reached,
+        unreachable: r.userIds.filter((u) => !r.reached.includes(u)),
+      },
+    });
+    if (r.reached.length > 0) {
+      const delay = policy.steps[pos.step]!.delayMinutes * 60_000;
+      return updateAlert(
+        tx,
+        alert.id,
+        { escalation_step: pos.step, escalation_round: pos.round, next_escalation_at: new Date(now.getTime() + delay) },
+        now,
+      );
+    }
+    ctx.log.warn(
+      { alertId: alert.id, step: pos.step },
+      'escalation step reaches nobody (no one on call or no contact); moving to the next step',
+    );
+    pos = nextStep(policy, pos);
+  }
+  await recordTransition(tx, ctx, alert, 'escalation_exhausted');
+  return updateAlert(
+    tx,
+    alert.id,
+    { escalation_step: start.step, escalation_round: start.round, next_escalation_at: null },
+    now,
+  );
+}
+
+/**
+ * Starts paging for a firing alert (new, reopened or raised in priority), unless a silence
+ * covers its rule at this priority (a silence never hides a higher priority).
+ */
+export async function startPaging(tx: Sql, ctx: AlertContext, alert: AlertRow): Promise<AlertRow> {
+  const now = ctx.clock.now();
+  const silence = await activeSilence(tx, alert.patient_id, alert.rule, alert.priority, now);
+  if (silence) {
+    const a = await updateAlert(tx, alert.id, { silenced_by: silence.id, next_escalation_at: null }, now);
+    await recordTransition(tx, ctx, a, 'silenced', {
+      detail: { silenceId: silence.id, until: silence.expires_at.toISOString() },
+    });
+    return a;
+  }
+  const policy = await policyOf(tx, alert.patient_id);
+  const a = await updateAlert(tx, alert.id, { notified_priority: alert.priority, silenced_by: null }, now);
+  return pageFrom(tx, ctx, a, policy, { step: 0, round: 0 }, now);
+}
+
+/** Pages the next step of every firing alert whose timer ran out. Returns how many moved on. */
+export async function escalateDue(ctx: AlertContext, limit = 50): Promise<number> {
+  const now = ctx.clock.now();
+  return ctx.sql.transaction(async (tx) => {
+    const due = await tx.query<AlertRow>(
+      `SELECT * FROM alerts WHERE state = 'firing' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    for (const alert of due.rows) {
+      const policy = await policyOf(tx, alert.patient_id);
+      const next = nextStep(policy, {
+        step: Math.min(alert.escalation_step ?? 0, policy.steps.length - 1),
+        round: alert.escalation_round,
+      });
+      if (!next) {
+        const a = await updateAlert(tx, alert.id, { next_escalation_at: null }, now);
+        await recordTransition(tx, ctx, a, 'escalation_exhausted');
+        continue;
+      }
+      await recordTransition(tx, ctx, alert, 'escalated', { detail: { step: next.step, round: next.round } });
+      await pageFrom(tx, ctx, alert, policy, next, now);
+    }
+    return due.rows.length;
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The delivery outbox worker: claims due deliveries with FOR UPDATE SKIP LOCKED and a lease
+ * (a sender that dies mid-send is retried after the lease), sends, and records the outcome.
+ * Transient failures retry with exponential backoff; a page that cannot be delivered after
+ * its attempts raises a technical alert and moves the alert's escalation on at once.
+ */
+import type { AlertContext } from '../alerts/context.ts';
+import { reportCondition } from '../alerts/lifecycle.ts';
+import { findAlert, updateAlert } from '../storage/repos/alerts.ts';
+import { claimDeliveries, type DeliveryRow, markDelivered, markFailed, markRetry } from '../storage/repos/oncall.ts';
+import { type ChannelSet, DeliveryError } from './channels.ts';
+import { recordTransition } from './events.ts';
+
+/** Delay before attempt n+1 (n = attempts made): 5 s, 15 s, 45 s, 2 min 15 s, then 5 min. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 3 ** Math.max(0, attempts - 1), 5 * 60_000);
+}
+
+const LEASE_MS = 60_000;
+
+/** Sends what is due; returns how many deliveries were attempted. */
+export async function deliverDue(ctx: AlertContext, channels: ChannelSet, limit = 50): Promise<number> {
+  const now = ctx.clock.now();
+  const batch = await claimDeliveries(ctx.sql, now, LEASE_MS, limit);
+  if (batch.length === 0) return 0;
+  const secrets = await contactSecrets(ctx, batch);
+  await Promise.all(
+    batch.map(async (d) => {
+      try {
+        await channels.send(
+          d,
+          d.channel === 'site_webhook'
+            ? (ctx.config.alertWebhookSecret ?? null)
+            : (secrets.get(d.contact_id ?? '') ?? null),
+        );
+        await markDelivered(ctx.sql, d.id, ctx.clock.now());
+      } catch (e) {
+        const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, false);
+        if (!err.permanent && d.attempts < d.max_attempts) {
+          await markRetry(ctx.sql, d.id, err.message, new Date(ctx.clock.now().getTime() + backoffMs(d.attempts)));
+          ctx.log.warn(
+            { deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: err.message },
+            'delivery failed; will retry',
+          );
+          return;
+        }
+        await markFailed(ctx.sql, d.id, err.message);
+        ctx.log.error(
+          { deliveryId: d.id, channel: d.channel, attempts: d.attempts, err: err.message },
+          'delivery failed for good',
+        );
+        await undeliverable(ctx, d, err.message).catch((x) =>
+          ctx.log.error({ err: x, deliveryId: d.id }, 'could not raise the technical alert'),
+        );
+      }
+    }),
+  );
+  return batch.length;
+}
+
+async function contactSecrets(ctx: AlertContext, batch: DeliveryRow[]): Promise<Map<string, string>> {
+  const ids = batch.flatMap((d) => (d.channel === 'webhook' && d.contact_id ? [d.contact_id] : []));
+  if (ids.length === 0) return new Map();
+  const r = await ctx.sql.query<{ id: string; secret: string | null }>(
+    'SELECT id, secret FROM notification_contacts WHERE id = ANY($1::uuid[])',
+    [ids],
+  );
+  return new Map(r.rows.flatMap((x) => (x.secret ? [[x.id, x.secret] as [string, string]] : [])));
+}
+
+/** Issue 7: an undeliverable notification is itself a technical alert and goes to the next step. */
+async function undeliverable(ctx: AlertContext, d: DeliveryRow, error: string) {
+  if (!d.alert_id || !d.patient_id) return;
+  await ctx.sql.transaction(async (tx) => {
+    const alert = await findAlert(tx, d.alert_id!, true);
+    if (!alert) return;
+    const now = ctx.clock.now();
+    await recordTransition(tx, ctx, alert, 'delivery_failed', {
+      detail: { deliveryId: d.id, channel: d.channel, userId: d.user_id, error },
+    });
+    // A failing integration webhook is a technical problem too, but never one that loops.
+    if (alert.rule === 'delivery_failed') return;
+    if (d.channel !== 'site_webhook' && alert.state === 'firing' && alert.next_escalation_at)
+      await updateAlert(tx, alert.id, { next_escalation_at: now }, now);
+    await reportCondition(tx, ctx, {
+      patientId: d.patient_id!,
+      rule: 'delivery_failed',
+      ruleKey: d.channel === 'site_webhook' ? 'site_webhook' : (d.contact_id ?? d.channel),
+      priority: 'medium',
+      onsetAt: now,
+      firedAt: now,
+      lastSeenAt: now,
+      detail: {
+        deliveryId: d.id,
+        alertId: d.alert_id,
+        channel: d.channel,
+        target: d.channel === 'email' ? d.target : redactUrl(d.target),
+        error,
+      },
+    });
+  });
+}
+
+function redactUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    return `${url.protocol}//${url.host}${url.pathname.length > 1 ? '/…' : '/'}`;
+  } catch {
+    return 'unparseable target';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Settings of alerting and notification, part of the server configuration (config.ts
+ * spreads them into SETTINGS). Checked once more when the alert service starts.
+ */
+export interface AlertConfig {
+  alertWebhookUrl?: string;
+  alertWebhookSecret?: string;
+  publicUrl?: string;
+  smtpUrl?: string;
+  smtpFrom?: string;
+  vapidPublicKey?: string;
+  vapidPrivateKey?: string;
+  vapidSubject?: string;
+  alertTickMs?: string;
+  alertClockFile?: string;
+}
+
+export const ALERT_SETTINGS: {
+  env: string;
+  key: keyof AlertConfig;
+  kind: 'string';
+  default?: string;
+  description: string;
+}[] = [
+  {
+    env: 'VITALS_ALERT_WEBHOOK_URL',
+    key: 'alertWebhookUrl',
+    kind: 'string',
+    description: 'site-wide webhook: every alert event is POSTed here (HMAC-signed when a secret is set)',
+  },
+  {
+    env: 'VITALS_ALERT_WEBHOOK_SECRET',
+    key: 'alertWebhookSecret',
+    kind: 'string',
+    description: 'HMAC-SHA256 key for the site-wide webhook signature (X-Vitals-Signature)',
+  },
+  {
+    env: 'VITALS_PUBLIC_URL',
+    key: 'publicUrl',
+    kind: 'string',
+    default: 'http://localhost:8080',
+    description: 'base URL of this server as clinicians reach it, for links in notifications',
+  },
+  {
+    env: 'VITALS_SMTP_URL',
+    key: 'smtpUrl',
+    kind: 'string',
+    description: 'SMTP server for email notifications, e.g. smtp://user:pass@mail.example:587; unset = no email',
+  },
+  {
+    env: 'VITALS_SMTP_FROM',
+    key: 'smtpFrom',
+    kind: 'string',
+    default: 'vitals <vitals@localhost>',
+    description: 'sender address of notification emails',
+  },
+  {
+    env: 'VITALS_VAPID_PUBLIC_KEY',
+    key: 'vapidPublicKey',
+    kind: 'string',
+    description: 'Web Push VAPID public key (base64url); unset = no Web Push',
+  },
+  {
+    env: 'VITALS_VAPID_PRIVATE_KEY',
+    key: 'vapidPrivateKey',
+    kind: 'string',
+    description: 'Web Push VAPID private key (base64url)',
+  },
+  {
+    env: 'VITALS_VAPID_SUBJECT',
+    key: 'vapidSubject',
+    kind: 'string',
+    default: 'mailto:admin@localhost',
+    description: 'Web Push VAPID subject: a mailto: or https: contact of the operator',
+  },
+  {
+    env: 'VITALS_ALERT_TICK_MS',
+    key: 'alertTickMs',
+    kind: 'string',
+    default: '1000',
+    description: 'how often escalation timers, deliveries and missing-data checks run, in ms',
+  },
+  {
+    env: 'VITALS_ALERT_CLOCK_FILE',
+    key: 'alertClockFile',
+    kind: 'string',
+    description: 'tests only: read the alert clock from this file (an ISO time); never set in production',
+  },
+];
+
+/** Every problem with the alert settings, in one list. */
+export function alertConfigProblems(c: AlertConfig): string[] {
+  const p: string[] = [];
+  const url = (v: string | undefined, env: string, schemes: string[]) => {
+    if (v === undefined) return;
+    try {
+      const u = new URL(v);
+      if (!schemes.includes(u.protocol)) p.push(`${env}=${v}: use a ${schemes.join(' or ')} URL`);
+    } catch {
+      p.push(`${env}=${v}: not a URL`);
+    }
+  };
+  url(c.alertWebhookUrl, 'VITALS_ALERT_WEBHOOK_URL', ['http:', 'https:']);
+  url(c.publicUrl, 'VITALS_PUBLIC_URL', ['http:', 'https:']);
+  url(c.smtpUrl, 'VITALS_SMTP_URL', ['smtp:', 'smtps:']);
+  if ((c.vapidPublicKey === undefined) !== (c.vapidPrivateKey === undefined))
+    p.push('VITALS_VAPID_PUBLIC_KEY and VITALS_VAPID_PRIVATE_KEY go together: set both or neither');
+  const tick = Number(c.alertTickMs ?? '1000');
+  if (!Number.isInteger(tick) || tick < 10 || tick > 60_000)
+    p.push(`VITALS_ALERT_TICK_MS=${c.alertTickMs}: use a whole number of ms from 10 to 60000`);
+  return p;
+}

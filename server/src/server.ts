@@ -1,0 +1,223 @@
+/**
+ * Bootstraps the server: database (migrated), first administrator, ingest, broker, HTTP.
+ * Owns listening and graceful close; everything else lives in its own module.
+ */
+
+import { readFileSync } from 'node:fs';
+import { topicFor } from '@vitals/contract';
+import type { Logger } from 'pino';
+import type { Clock } from './alerts/clock.ts';
+import { AlertService } from './alerts/service.ts';
+import type { AppDeps } from './api/context.ts';
+import { buildApp } from './app.ts';
+import { hashPassword } from './auth/secrets.ts';
+import { createEmbeddedBroker } from './broker/embedded.ts';
+import { connectExternalBroker } from './broker/external.ts';
+import type { ServerConfig } from './config.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { LiveBus } from './live/bus.ts';
+import { createLogger } from './log.ts';
+import { startMaintenance } from './storage/maintenance.ts';
+import { openDatabase } from './storage/open.ts';
+import { gatewayConfig } from './storage/repos/gateways.ts';
+import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
+import type { Sql } from './storage/sql.ts';
+
+export interface RunningServer {
+  httpPort: number;
+  mqttPort: number;
+  /** The TLS listener's port, when one was configured. */
+  mqttsPort?: number;
+  sql: Sql;
+  ingest: Ingest;
+  alerts: AlertService;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+async function ensureFirstAdmin(sql: Sql, c: ServerConfig, log: Logger) {
+  if (!c.adminEmail || !c.adminPassword) {
+    if ((await countUsers(sql)) === 0)
+      log.warn('no user exists and nobody can log in: set VITALS_ADMIN_EMAIL and VITALS_ADMIN_PASSWORD and restart');
+    return;
+  }
+  if ((await countUsers(sql)) > 0) return;
+  const hash = await hashPassword(c.adminPassword);
+  await sql.transaction(async (tx) => {
+    // Several instances may start at once on one database: one creates, the others see it.
+    await tx.query('SELECT pg_advisory_xact_lock(7406118)');
+    if ((await countUsers(tx)) > 0) return;
+    const org = await createOrganisation(tx, { name: c.organisationName, kind: 'clinic' });
+    const user = await createUser(tx, {
+      email: c.adminEmail!,
+      displayName: c.adminName,
+      profession: 'physician',
+      passwordHash: hash,
+    });
+    await addMembership(tx, user, org, 'admin');
+  });
+  log.info({ email: c.adminEmail }, 'created the first administrator and organisation');
+}
+
+function portError(e: unknown, port: number, setting: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `port ${port} is already in use (${setting}). Stop the program using it, or set ${setting} to another port (0 picks a free one).`,
+    );
+  if (code === 'EACCES') return new StartupError(`port ${port} needs privileges (${setting}); use a port above 1023.`);
+  return e as Error;
+}
+
+export async function startServer(
+  c: ServerConfig,
+  opts: { log?: Logger; dashboard?: boolean; alertClock?: Clock } = {},
+): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(c.logLevel);
+  let sql: Sql;
+  try {
+    sql = await openDatabase({
+      ...(c.databaseUrl ? { url: c.databaseUrl } : {}),
+      ...(c.databaseSchema ? { schema: c.databaseSchema } : {}),
+      dataDir: c.dataDir,
+      embeddedTimescaledb: c.embeddedTimescaledb,
+    });
+  } catch (e) {
+    throw new StartupError(
+      c.databaseUrl
+        ? `cannot open the database at VITALS_DATABASE_URL: ${(e as Error).message}. Check that PostgreSQL runs and the URL is right.`
+        : `cannot open the embedded database in ${c.dataDir}: ${(e as Error).message}. Is another server using this data dir (VITALS_DATA_DIR)?`,
+    );
+  }
+  const closers: (() => Promise<void>)[] = [() => sql.close()];
+  const closeAll = async () => {
+    for (const f of closers.splice(0).reverse()) await f().catch((e) => log.warn({ err: e }, 'error while closing'));
+  };
+  try {
+    await ensureFirstAdmin(sql, c, log);
+    const maintenance = startMaintenance({
+      sql,
+      log: log.child({ component: 'storage' }),
+      retentionDays: c.retentionDays > 0 ? c.retentionDays : null,
+    });
+    closers.push(() => maintenance.stop());
+    const bus = new LiveBus();
+    let ingest: Ingest | undefined;
+    const publishGatewayConfig = async (gatewayId: string) => {
+      const cfg = await gatewayConfig(sql, gatewayId);
+      await broker.publish(topicFor(gatewayId, 'config'), JSON.stringify(cfg), { retain: true });
+    };
+    const broker = c.mqttUrl
+      ? await connectExternalBroker({
+          url: c.mqttUrl,
+          ...(c.mqttUsername ? { username: c.mqttUsername } : {}),
+          ...(c.mqttPassword ? { password: c.mqttPassword } : {}),
+          instanceId: c.instanceId,
+          shareGroup: c.mqttShareGroup,
+          sql,
+          log,
+          ingest: () => ingest!,
+        }).catch((e) => {
+          throw new StartupError(`${(e as Error).message}. Check VITALS_MQTT_URL and that the broker runs.`);
+        })
+      : await createEmbeddedBroker({
+          sql,
+          log,
+          ingest: () => ingest!,
+          onGatewayReady: (gw) =>
+            void publishGatewayConfig(gw).catch((e) => log.warn({ err: e, gatewayId: gw }, 'config publish failed')),
+        });
+    const alerts = new AlertService({
+      sql,
+      log: log.child({ component: 'alerts' }),
+      config: c,
+      ...(opts.alertClock ? { clock: opts.alertClock } : {}),
+    });
+    ingest = new Ingest({
+      concurrency: c.databaseUrl ? 2 : 1,
+      sql,
+      log: log.child({ component: 'ingest' }),
+      bus,
+      publish: (t, p) => broker.publish(t, p),
+      onStored: (r) => alerts.onStored(r),
+      onGatewayStatus: (g, st) => alerts.onGatewayStatus(g, st),
+      onGatewayEvent: (g, e) => alerts.onGatewayEvent(g, e),
+    });
+    closers.push(() => ingest!.stop());
+    await alerts.start();
+    closers.push(() => alerts.stop());
+    closers.push(() => broker.close());
+    let mqttPort: number;
+    try {
+      mqttPort = await broker.listen(c.mqttPort, c.mqttHost);
+    } catch (e) {
+      throw portError(e, c.mqttPort, 'VITALS_MQTT_PORT');
+    }
+    let mqttsPort: number | undefined;
+    if (c.tlsCert && c.tlsKey && broker.listenTls) {
+      try {
+        mqttsPort = await broker.listenTls(c.mqttsPort, c.mqttHost, {
+          cert: readFileSync(c.tlsCert),
+          key: readFileSync(c.tlsKey),
+          ...(c.tlsClientCa ? { ca: readFileSync(c.tlsClientCa) } : {}),
+        });
+      } catch (e) {
+        throw portError(e, c.mqttsPort, 'VITALS_MQTTS_PORT');
+      }
+    }
+
+    const deps: AppDeps = {
+      sql,
+      log,
+      bus,
+      ingest,
+      broker,
+      publishGatewayConfig,
+      sessionTtlSeconds: c.sessionTtlSeconds,
+      alerts,
+    };
+    let dashboard: Map<string, { contentType: string; body: Buffer }> | undefined;
+    if (opts.dashboard !== false) {
+      const { buildDashboard } = await import('@vitals/dashboard');
+      dashboard = await buildDashboard({ minify: true });
+    }
+    const app = await buildApp({
+      deps,
+      ...(dashboard ? { dashboard } : {}),
+      health: async () => {
+        const checks: Record<string, string> = {};
+        checks.broker = broker.listening ? 'ok' : 'not listening';
+        try {
+          await Promise.race([
+            sql.query('SELECT 1'),
+            new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within 2 s')), 2000)),
+          ]);
+          checks.database = 'ok';
+        } catch (e) {
+          checks.database = `unavailable: ${(e as Error).message}`;
+        }
+        checks.ingest = ingest!.problem() ?? 'ok';
+        return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+      },
+    });
+    closers.push(() => app.close());
+    let httpPort: number;
+    try {
+      await app.listen({ port: c.httpPort, host: c.httpHost });
+      const addr = app.server.address();
+      httpPort = typeof addr === 'object' && addr ? addr.port : c.httpPort;
+    } catch (e) {
+      throw portError(e, c.httpPort, 'VITALS_HTTP_PORT');
+    }
+    log.info(
+      { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, backend: sql.backend },
+      `listening http=${httpPort} mqtt=${mqttPort}${mqttsPort ? ` mqtts=${mqttsPort}` : ''}`,
+    );
+    return { httpPort, mqttPort, ...(mqttsPort ? { mqttsPort } : {}), sql, ingest, alerts, log, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

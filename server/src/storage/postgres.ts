@@ -1,0 +1,66 @@
+/** PostgreSQL (and TimescaleDB) through node-postgres, with a connection pool. */
+import pg from 'pg';
+import type { QueryResult, Sql } from './sql.ts';
+
+// timestamptz and bigint come back as strings/Dates; we want Dates and numbers where safe.
+pg.types.setTypeParser(20, (v) => Number(v)); // int8: counts and ids stay far below 2^53
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema to use (tests isolate themselves in their own schema). */
+  schema?: string;
+  max?: number;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool): Sql {
+  return {
+    backend,
+    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const r = await q.query(text, params as unknown[] | undefined);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      if (q !== pool) return fn(this); // nested: join the outer transaction
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client, backend, pool));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(script: string): Promise<void> {
+      await q.query(script);
+    },
+    async close(): Promise<void> {
+      if (q === pool) await pool.end();
+    },
+  };
+}
+
+export async function openPostgres(opts: PostgresOptions): Promise<Sql> {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 10_000,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
+  });
+  // An idle client that loses its connection must not crash the server; the next query reconnects.
+  pool.on('error', () => {});
+  const client = await pool.connect();
+  try {
+    if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema}"`);
+    const ts = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+    const backend = ts.rowCount ? 'timescaledb' : 'postgres';
+    return wrap(pool, backend, pool);
+  } finally {
+    client.release();
+  }
+}

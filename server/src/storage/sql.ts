@@ -1,0 +1,20 @@
+/**
+ * The one database interface every backend implements. SQL lives in repositories;
+ * everything else talks to them through this.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export type Backend = 'postgres' | 'pglite' | 'timescaledb';
+
+export interface Sql {
+  readonly backend: Backend;
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(script: string): Promise<void>;
+  close(): Promise<void>;
+}

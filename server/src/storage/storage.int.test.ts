@@ -1,0 +1,224 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Reading } from '@vitals/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropTestSchema, TEST_DATABASE_URL } from '../testing/harness.ts';
+import { compressOldChunks, dropExpiredChunks, maintainOnce, rollUp } from './maintenance.ts';
+import { loadMigrations, migrate } from './migrate.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+import { createBinding } from './repos/bindings.ts';
+import { ensureDevice } from './repos/gateways.ts';
+import { createPatient } from './repos/patients.ts';
+import { addMembership, createOrganisation, createUser } from './repos/people.ts';
+import { bucketPoints, insertReadings, rawPoints } from './repos/readings.ts';
+import type { Sql } from './sql.ts';
+
+type Kind = 'pglite' | 'postgres' | 'timescaledb';
+
+async function open(kind: Kind): Promise<{ sql: Sql; drop(): Promise<void> }> {
+  if (kind === 'pglite') return { sql: await openPglite('memory://'), drop: async () => {} };
+  if (kind === 'timescaledb')
+    return { sql: await openPglite('memory://', { timescaledb: true }), drop: async () => {} };
+  const schema = `s_${randomBytes(6).toString('hex')}`;
+  const sql = await openPostgres({ url: TEST_DATABASE_URL, schema });
+  return {
+    sql,
+    async drop() {
+      await dropTestSchema(schema);
+    },
+  };
+}
+
+const DEVICE = 'ble:aa:bb:cc:dd:ee:01';
+
+function reading(i: number, t: number, value: number): { reading: Reading; gatewayId: string; batchId: string } {
+  return {
+    reading: {
+      id: `gw-store:${String(i).padStart(12, '0')}`,
+      device: { id: DEVICE, transport: 'ble' },
+      time: new Date(t).toISOString(),
+      timeSource: 'device',
+      metric: 'spo2',
+      value,
+      unit: '%',
+    },
+    gatewayId: 'gw-store',
+    batchId: 'b1',
+  };
+}
+
+async function seedPatient(sql: Sql): Promise<string> {
+  const org = await createOrganisation(sql, { name: 'Clinic', kind: 'clinic' });
+  const user = await createUser(sql, { email: `${randomUUID()}@x.test`, displayName: 'Dr', passwordHash: 'x' });
+  await addMembership(sql, user, org, 'admin');
+  const patient = await createPatient(sql, { displayName: 'P', organisationId: org, createdBy: user });
+  await ensureDevice(sql, { id: DEVICE });
+  await sql.transaction((tx) =>
+    createBinding(tx, { deviceId: DEVICE, patientId: patient, from: '2020-01-01T00:00:00Z', createdBy: user }),
+  );
+  return patient;
+}
+
+describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('storage on %s', (kind) => {
+  let db: { sql: Sql; drop(): Promise<void> };
+  let patient: string;
+  const T0 = Date.parse('2026-11-20T00:00:00Z');
+
+  beforeAll(async () => {
+    db = await open(kind);
+    await migrate(db.sql);
+    patient = await seedPatient(db.sql);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.sql.close();
+    await db?.drop();
+  });
+
+  it('reports its backend and applies nothing when migrations run again', async () => {
+    expect(db.sql.backend).toBe(kind);
+    expect(await migrate(db.sql)).toEqual([]);
+  });
+
+  it('stores each reading id once, within a batch and across batches', async () => {
+    const a = reading(1, T0, 97);
+    const first = await db.sql.transaction((tx) => insertReadings(tx, [a, a, reading(2, T0 + 1000, 96)]));
+    expect(first.map((r) => r.id).sort()).toEqual([a.reading.id, reading(2, 0, 0).reading.id]);
+    expect(first[0]!.patient_id).toBe(patient);
+    const again = await db.sql.transaction((tx) => insertReadings(tx, [a, reading(2, T0 + 1000, 96)]));
+    expect(again).toEqual([]);
+    // The same id with another time is still the same reading.
+    const moved = await db.sql.transaction((tx) => insertReadings(tx, [reading(1, T0 + 5000, 80)]));
+    expect(moved).toEqual([]);
+    const n = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM readings WHERE id = $1`, [
+      a.reading.id,
+    ]);
+    expect(n.rows[0]!.n).toBe(1);
+  });
+
+  it('answers buckets from the rollups that match the raw rows', async () => {
+    // Two hours of a 1 Hz oximeter, a day before T0.
+    const start = T0 - 86_400_000;
+    const rows = Array.from({ length: 7200 }, (_, i) => reading(10_000 + i, start + i * 1000, 90 + (i % 9)));
+    for (let i = 0; i < rows.length; i += 2000)
+      await db.sql.transaction((tx) => insertReadings(tx, rows.slice(i, i + 2000)));
+    if (kind === 'timescaledb') await maintainOnce({ sql: db.sql, log: console as never });
+    else expect(await rollUp(db.sql, 0)).toBeGreaterThan(0);
+
+    const from = new Date(start);
+    const to = new Date(start + 7_200_000);
+    const buckets = await bucketPoints(db.sql, patient, 'spo2', from, to, 600);
+    expect(buckets).toHaveLength(12);
+    const raw = await rawPoints(db.sql, patient, 'spo2', from, to);
+    expect(raw).toHaveLength(7200);
+    const firstTen = raw.slice(0, 600).map((p) => p.v);
+    expect(buckets[0]).toEqual({
+      t: from.toISOString(),
+      min: Math.min(...firstTen),
+      max: Math.max(...firstTen),
+      avg: expect.closeTo(firstTen.reduce((s, v) => s + v, 0) / 600, 9),
+      n: 600,
+    });
+    expect(buckets.reduce((s, b) => s + b.n, 0)).toBe(7200);
+    // Hour buckets come from the hour rollup and agree too.
+    const hours = await bucketPoints(db.sql, patient, 'spo2', from, to, 3600);
+    expect(hours.map((b) => b.n)).toEqual([3600, 3600]);
+  });
+
+  it('includes readings that arrived after the last rollup run', async () => {
+    const t = T0 + 3_600_000;
+    await db.sql.transaction((tx) => insertReadings(tx, [reading(50_000, t, 88), reading(50_001, t + 1000, 99)]));
+    const b = await bucketPoints(db.sql, patient, 'spo2', new Date(t), new Date(t + 60_000), 60);
+    expect(b).toEqual([{ t: new Date(t).toISOString(), min: 88, max: 99, avg: 93.5, n: 2 }]);
+  });
+});
+
+describe('TimescaleDB specifics (the PGlite build with the extension)', () => {
+  let db: { sql: Sql; drop(): Promise<void> };
+  let patient: string;
+  beforeAll(async () => {
+    db = await open('timescaledb');
+    await migrate(db.sql);
+    patient = await seedPatient(db.sql);
+  }, 120_000);
+  afterAll(async () => db?.sql.close());
+
+  it('makes readings a hypertable, compresses old chunks and drops them by retention', async () => {
+    const h = await db.sql.query<{ hypertable_name: string }>(
+      `SELECT hypertable_name FROM timescaledb_information.hypertables`,
+    );
+    expect(h.rows.map((r) => r.hypertable_name)).toContain('readings');
+    const old = Date.now() - 40 * 86_400_000;
+    await db.sql.transaction((tx) =>
+      insertReadings(tx, [reading(60_000, old, 95), reading(60_001, old + 86_400_000 * 2, 94)]),
+    );
+    expect(await compressOldChunks(db.sql, 7)).toBeGreaterThanOrEqual(2);
+    const compressed = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM timescaledb_information.chunks WHERE hypertable_name = 'readings' AND is_compressed`,
+    );
+    expect(compressed.rows[0]!.n).toBeGreaterThanOrEqual(2);
+    // Compressed data still reads back.
+    const back = await rawPoints(db.sql, patient, 'spo2', new Date(old - 1000), new Date(old + 1000));
+    expect(back).toEqual([{ t: new Date(old).toISOString(), v: 95 }]);
+    expect(await dropExpiredChunks(db.sql, 30)).toBeGreaterThanOrEqual(2);
+    const gone = await rawPoints(db.sql, patient, 'spo2', new Date(old - 1000), new Date(old + 3 * 86_400_000));
+    expect(gone).toEqual([]);
+  });
+});
+
+describe('embedded TimescaleDB data dir', () => {
+  it('keeps ingesting after the database is closed and opened again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vitals-ts-'));
+    let sql = await openPglite(dir, { timescaledb: true });
+    await migrate(sql);
+    await seedPatient(sql);
+    await sql.close();
+    sql = await openPglite(dir, { timescaledb: true });
+    try {
+      const rows = await sql.transaction((tx) =>
+        insertReadings(tx, [reading(7, Date.parse('2026-11-24T00:00:00Z'), 95)]),
+      );
+      expect(rows.map((r) => r.value)).toEqual([95]);
+    } finally {
+      await sql.close();
+    }
+  }, 120_000);
+});
+
+describe.each<Kind>(['pglite', 'timescaledb'])('migrations on %s from the previous version', (kind) => {
+  it('keeps the data written under version 1 and its uniqueness', async () => {
+    const db = await open(kind);
+    try {
+      const all = loadMigrations(db.sql.backend);
+      await migrate(
+        db.sql,
+        all.filter((m) => m.version === 1),
+      );
+      const patient = await seedPatient(db.sql);
+      // Written as version 1 wrote it (the insert path of later versions needs their tables).
+      await db.sql.query(
+        `INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, batch_id)
+         VALUES ($1, $2, $3, 'gw-store', 'spo2', '2026-11-01T00:00:00Z', 97, '%', 'device', 'b0')`,
+        [reading(1, 0, 0).reading.id, patient, DEVICE],
+      );
+      expect(await migrate(db.sql)).toEqual(all.filter((m) => m.version > 1).map((m) => m.version));
+      const again = await db.sql.transaction((tx) =>
+        insertReadings(tx, [reading(1, Date.parse('2026-11-01T00:00:00Z'), 97)]),
+      );
+      expect(again).toEqual([]);
+      const raw = await rawPoints(
+        db.sql,
+        patient,
+        'spo2',
+        new Date('2026-10-31T00:00:00Z'),
+        new Date('2026-11-02T00:00:00Z'),
+      );
+      expect(raw).toEqual([{ t: '2026-11-01T00:00:00.000Z', v: 97 }]);
+    } finally {
+      await db.sql.close();
+      await db.drop();
+    }
+  }, 120_000);
+});
