@@ -6,8 +6,9 @@
  * - sustained readings/s durably stored (counted from the server's end-to-end acks),
  * - publish → ack latency p50/p99 at full load and at a paced 5,000 readings/s
  *   (the ack is sent after the commit, so this bounds publish → commit from above),
- * - the raw baseline: the same kind of rows inserted idempotently straight into the same
- *   database with unnest … ON CONFLICT DO NOTHING, and the ratio.
+ * - the raw baseline: the same rows (devices, patients, times, every column) inserted
+ *   idempotently straight into the same database with unnest … ON CONFLICT DO NOTHING, and
+ *   the ratio.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +39,12 @@ interface Gw {
   pending: Map<string, number>;
 }
 
+interface Fleet {
+  gws: Gw[];
+  /** The patient each bench device is bound to. */
+  patientOf: Map<string, string>;
+}
+
 /** Reading n of a gateway: its devices take turns, each one second of measurement time apart. */
 function reading(gw: Gw, n: number, start: number): Reading {
   const k = gw.devices.length;
@@ -63,7 +70,7 @@ function batchPayload(gw: Gw, size: number): { batchId: string; payload: string 
   };
 }
 
-async function setUp(base: string, mqttUrl: string): Promise<Gw[]> {
+async function setUp(base: string, mqttUrl: string): Promise<Fleet> {
   const api = async <T>(method: string, path: string, body: unknown, token?: string) => {
     const r = await fetch(base + path, {
       method,
@@ -75,6 +82,7 @@ async function setUp(base: string, mqttUrl: string): Promise<Gw[]> {
   };
   const { token } = await api<{ token: string }>('POST', '/api/v1/auth/login', ADMIN);
   const gws: Gw[] = [];
+  const patientOf = new Map<string, string>();
   for (let g = 0; g < GATEWAYS; g++) {
     const id = `gw-bench-${g}`;
     const { mqtt: cred } = await api<{ mqtt: { password: string } }>('POST', '/api/v1/gateways', { id }, token);
@@ -94,6 +102,7 @@ async function setUp(base: string, mqttUrl: string): Promise<Gw[]> {
         token,
       );
       devices.push(deviceId);
+      patientOf.set(deviceId, patientId);
     }
     const client = await mqtt.connectAsync(mqttUrl, {
       clientId: id,
@@ -104,7 +113,7 @@ async function setUp(base: string, mqttUrl: string): Promise<Gw[]> {
     await client.subscribeAsync(`vitals/v1/gw/${id}/ack`, { qos: 1 });
     gws.push({ id, client, devices, seq: 0, pending: new Map() });
   }
-  return gws;
+  return { gws, patientOf };
 }
 
 /** Every gateway keeps WINDOW batches in flight for `seconds`; returns acked readings/s and latencies. */
@@ -170,6 +179,7 @@ async function paced(gws: Gw[], perSecond: number, seconds: number) {
   const perTick = Math.round(perSecond / 10 / gws.length);
   const end = performance.now() + seconds * 1000;
   let tick = 0;
+  let reported = 0;
   while (performance.now() < end) {
     const tickStart = performance.now();
     for (const gw of gws) {
@@ -177,7 +187,11 @@ async function paced(gws: Gw[], perSecond: number, seconds: number) {
       gw.pending.set(batchId, performance.now());
       void gw.client.publishAsync(`vitals/v1/gw/${gw.id}/readings`, payload, { qos: 1 });
     }
-    if (++tick % 10 === 0) log(`  paced ${perSecond}/s: ${tick / 10} s`);
+    if (++tick % 10 === 0) {
+      const last = latencies.slice(reported);
+      reported = latencies.length;
+      log(`  paced ${perSecond}/s: ${tick / 10} s, slowest ack of the second ${round(Math.max(0, ...last))} ms`);
+    }
     await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - tickStart))));
   }
   const drainEnd = performance.now() + 10_000;
@@ -191,30 +205,49 @@ async function paced(gws: Gw[], perSecond: number, seconds: number) {
   };
 }
 
-/** The same rows straight into the same database: unnest … ON CONFLICT DO NOTHING, 5,000 a statement. */
-async function rawBaseline(sql: Sql, seconds: number): Promise<number> {
+/**
+ * The same rows straight into the same database by the fastest idempotent method: the
+ * readings the gateways send (same devices, times, values and columns, with the patient of
+ * each device's binding already known), unnest … ON CONFLICT DO NOTHING, 5,000 a statement.
+ */
+async function rawBaseline(sql: Sql, gws: Gw[], patientOf: Map<string, string>, seconds: number): Promise<number> {
   const n = 5000;
   let inserted = 0;
-  let k = 0;
+  const conflict = sql.backend === 'timescaledb' ? 'ON CONFLICT DO NOTHING' : 'ON CONFLICT (id) DO NOTHING';
+  // A namespace of its own, so none of these ids was stored by the ingest run.
+  const raw = gws.map((g) => ({ ...g, id: `${g.id}-raw`, seq: 0 }));
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
-  const idCol = sql.backend === 'timescaledb' ? 'ON CONFLICT DO NOTHING' : 'ON CONFLICT (id) DO NOTHING';
-  const patient = (await sql.query<{ id: string }>('SELECT id FROM patients LIMIT 1')).rows[0]!.id;
-  while (performance.now() < end) {
-    const ids: string[] = [];
-    const times: string[] = [];
-    const values: number[] = [];
-    const now = Date.now();
-    for (let i = 0; i < n; i++, k++) {
-      ids.push(`raw:${String(k).padStart(12, '0')}`);
-      times.push(new Date(now - 1000).toISOString());
-      values.push(90 + (k % 9));
-    }
+  for (let k = 0; performance.now() < end; k++) {
+    const gw = raw[k % raw.length]!;
+    const rows = Array.from({ length: n }, () => reading(gw, gw.seq++, REPLAY_FROM));
+    const col = <T>(f: (r: Reading) => T) => rows.map(f);
     const r = await sql.query(
-      `INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, batch_id)
-       SELECT i.id, $4::uuid, 'ble:00:00:00:00:00:00', 'gw-bench-0', 'spo2', i.t, i.v, '%', 'device', 'raw'
-         FROM unnest($1::text[], $2::timestamptz[], $3::float8[]) AS i(id, t, v) ${idCol}`,
-      [ids, times, values, patient],
+      `INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags,
+                             source_value, source_unit, group_id, batch_id)
+       SELECT i.id, i.patient_id, i.device_id, i.gateway_id, i.metric, i.time, i.value, i.unit, i.time_source,
+              string_to_array(i.flags, chr(31)), i.source_value, i.source_unit, i.group_id, i.batch_id
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[],
+                     $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[], $13::text[], $14::text[])
+           AS i(id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags, source_value,
+                source_unit, group_id, batch_id)
+       ${conflict}`,
+      [
+        col((x) => x.id),
+        col((x) => patientOf.get(x.device.id)),
+        col((x) => x.device.id),
+        col(() => gw.id),
+        col((x) => x.metric),
+        col((x) => x.time),
+        col((x) => x.value),
+        col((x) => x.unit),
+        col((x) => x.timeSource),
+        col(() => null),
+        col(() => null),
+        col(() => null),
+        col(() => null),
+        col(() => `${gw.id}:raw`),
+      ],
     );
     inserted += r.rowCount;
   }
@@ -231,8 +264,10 @@ async function benchBackend(backend: Backend, seconds: number) {
   if (backend === 'timescaledb') env.VITALS_EMBEDDED_TIMESCALEDB = 'true';
   const server = await startServerProcess(env);
   let result: Record<string, number>;
+  let fleet: Fleet;
   try {
-    const gws = await setUp(server.base, server.mqttUrl);
+    fleet = await setUp(server.base, server.mqttUrl);
+    const { gws } = fleet;
     log(
       `  ${GATEWAYS} gateways, ${GATEWAYS * DEVICES_PER_GATEWAY} bound devices; batches of ${BATCH}, ${WINDOW} in flight each`,
     );
@@ -260,7 +295,7 @@ async function benchBackend(backend: Backend, seconds: number) {
       ? await openPostgres({ url: TEST_DATABASE_URL, schema })
       : await openPglite(join(dataDir, 'db'), { timescaledb: backend === 'timescaledb' });
   try {
-    const raw = await rawBaseline(sql, seconds);
+    const raw = await rawBaseline(sql, fleet.gws, fleet.patientOf, seconds);
     log(
       `  raw baseline ${Math.round(raw)} rows/s; ingest is ${round((100 * result.readingsPerSecond!) / raw)} % of it`,
     );

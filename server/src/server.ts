@@ -17,7 +17,7 @@ import type { ServerConfig } from './config.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { LiveBus } from './live/bus.ts';
 import { createLogger } from './log.ts';
-import { startMaintenance } from './storage/maintenance.ts';
+import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
 import { openDatabase } from './storage/open.ts';
 import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
@@ -97,8 +97,10 @@ export async function startServer(
   };
   try {
     await ensureFirstAdmin(sql, c, log);
+    const arrivals = sql.backend === 'timescaledb' ? new ArrivalLog() : undefined;
     const maintenance = startMaintenance({
       sql,
+      ...(arrivals ? { arrivals } : {}),
       log: log.child({ component: 'storage' }),
       retentionDays: c.retentionDays > 0 ? c.retentionDays : null,
     });
@@ -141,7 +143,10 @@ export async function startServer(
       log: log.child({ component: 'ingest' }),
       bus,
       publish: (t, p) => broker.publish(t, p),
-      onStored: (r) => alerts.onStored(r),
+      onStored: (r) => {
+        arrivals?.note(r);
+        alerts.onStored(r);
+      },
       onGatewayStatus: (g, st) => alerts.onGatewayStatus(g, st),
       onGatewayEvent: (g, e) => alerts.onGatewayEvent(g, e),
     });

@@ -53,6 +53,7 @@ export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredR
     byPatient.set(r.patient_id!, m);
   }
   const patients = [...byPatient.keys()];
+  const news2Due: News2Due[] = [];
   const [open, settings] = await Promise.all([openAlertKeys(ctx.sql, patients), settingsOf(ctx.sql, patients)]);
   for (const [patientId, metrics] of byPatient) {
     const s = settingsFor(patientId, settings);
@@ -73,9 +74,10 @@ export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredR
         await evaluateRuleFor(ctx, patientId, rule, fresh, hasOpen);
       }
     }
-    if ([...metrics.keys()].some((m) => NEWS2_METRICS.includes(m)))
-      await evaluateNews2(ctx, patientId, metrics, s, open.has(`${patientId}|news2|`));
+    const due = news2DueFor(patientId, metrics, s, open.has(`${patientId}|news2|`));
+    if (due) news2Due.push(due);
   }
+  await evaluateNews2(ctx, news2Due);
 }
 
 async function evaluateRuleFor(
@@ -117,40 +119,55 @@ function condition(patientId: string, rule: ReadingRule, e: Episode) {
   };
 }
 
+interface News2Due {
+  patientId: string;
+  at: Date;
+  scale2: boolean;
+  hasOpen: boolean;
+}
+
 /**
- * NEWS2 at the newest fresh reading. New values that all score 0 cannot raise the score,
- * so the score is only computed when one does, or when a NEWS2 alert is open.
+ * Whether NEWS2 must be computed at the patient's newest fresh reading. New values that all
+ * score 0 cannot raise the score, so it is only computed when one does, or when a NEWS2
+ * alert is open.
  */
-async function evaluateNews2(
-  ctx: AlertContext,
+function news2DueFor(
   patientId: string,
   metrics: Map<string, StoredReading[]>,
   s: PatientRuleSettings,
   hasOpen: boolean,
-) {
+): News2Due | null {
   const fresh = NEWS2_METRICS.flatMap((m) => metrics.get(m) ?? []);
+  if (fresh.length === 0 || s.overrides.news2?.enabled === false) return null;
   const scale2 = (s.targets.spo2?.low ?? 100) <= 88;
   const anyPoints = fresh.some((r) => (scoreParameter(r.metric, r.value!, { scale2 }) ?? 0) > 0);
-  if (!anyPoints && !hasOpen) return;
-  if (s.overrides.news2?.enabled === false) return;
-  const at = new Date(Math.max(...fresh.map((r) => r.time.getTime())));
-  const values = await valuesNear(ctx.sql, patientId, NEWS2_METRICS, at, NEWS2_WINDOW_MS);
-  const input: Record<string, number> = {};
-  for (const v of values) input[v.metric] = v.value;
-  const r = news2({ ...input, scale2 });
-  await ctx.sql.transaction(async (tx) => {
-    if (r?.priority)
-      await reportCondition(tx, ctx, {
-        patientId,
-        rule: 'news2',
-        priority: r.priority,
-        onsetAt: at,
-        firedAt: at,
-        lastValue: r.score,
-        worstValue: r.score,
-        lastSeenAt: at,
-        detail: { score: r.score, parameters: r.parameters, missing: r.missing, partial: r.missing.length > 0 },
-      });
-    else if (hasOpen) await clearCondition(tx, ctx, patientId, 'news2', '', at);
-  });
+  if (!anyPoints && !hasOpen) return null;
+  return { patientId, at: new Date(Math.max(...fresh.map((r) => r.time.getTime()))), scale2, hasOpen };
+}
+
+/** NEWS2 of each due patient from the latest value of each parameter (one query for all). */
+async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
+  if (due.length === 0) return;
+  const values = await valuesNear(ctx.sql, due, NEWS2_METRICS, NEWS2_WINDOW_MS);
+  for (const { patientId, at, scale2, hasOpen } of due) {
+    const input: Record<string, number> = {};
+    for (const v of values.get(patientId) ?? []) input[v.metric] = v.value;
+    const r = news2({ ...input, scale2 });
+    if (!r?.priority && !hasOpen) continue;
+    await ctx.sql.transaction(async (tx) => {
+      if (r?.priority)
+        await reportCondition(tx, ctx, {
+          patientId,
+          rule: 'news2',
+          priority: r.priority,
+          onsetAt: at,
+          firedAt: at,
+          lastValue: r.score,
+          worstValue: r.score,
+          lastSeenAt: at,
+          detail: { score: r.score, parameters: r.parameters, missing: r.missing, partial: r.missing.length > 0 },
+        });
+      else await clearCondition(tx, ctx, patientId, 'news2', '', at);
+    });
+  }
 }

@@ -135,6 +135,10 @@ export class Ingest {
   private async loop() {
     try {
       while (this.queue.length > 0 && !this.stopped) {
+        // Let pending socket reads run first: an embedded database works on this thread and
+        // would otherwise leave arrived batches unread until the queue ran dry (many small
+        // commits instead of a few large ones).
+        await new Promise<void>((r) => setImmediate(r));
         const take: Message[] = [];
         let n = 0;
         while (this.queue.length > 0 && (take.length === 0 || n + this.queue[0]!.size <= this.maxPerCommit)) {

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import type { Reading } from '@vitals/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropTestSchema, TEST_DATABASE_URL } from '../testing/harness.ts';
-import { compressOldChunks, dropExpiredChunks, maintainOnce, rollUp } from './maintenance.ts';
+import {
+  ArrivalLog,
+  compressOldChunks,
+  dropExpiredChunks,
+  maintainOnce,
+  refreshArrivals,
+  rollUp,
+} from './maintenance.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
@@ -98,14 +105,46 @@ describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('storage on %s', (kin
     expect(n.rows[0]!.n).toBe(1);
   });
 
+  it('returns only the new rows of a batch that mixes stored and new ids, with the binding patient', async () => {
+    const stored = reading(3, T0 + 3000, 95);
+    await db.sql.transaction((tx) => insertReadings(tx, [stored]));
+    const fresh = reading(4, T0 + 4000, 94);
+    const mixed = await db.sql.transaction((tx) => insertReadings(tx, [stored, fresh, stored]));
+    expect(mixed).toEqual([
+      {
+        id: fresh.reading.id,
+        patient_id: patient,
+        device_id: DEVICE,
+        gateway_id: 'gw-store',
+        flags: null,
+        metric: 'spo2',
+        time: new Date(T0 + 4000),
+        value: 94,
+        unit: '%',
+      },
+    ]);
+  });
+
+  it('files a reading before the first binding as unassigned', async () => {
+    const early = reading(5, Date.parse('2019-12-31T23:59:59.999Z'), 93);
+    const [row] = await db.sql.transaction((tx) => insertReadings(tx, [early]));
+    expect(row?.patient_id).toBeNull();
+    const r = await db.sql.query<{ patient_id: string | null }>('SELECT patient_id FROM readings WHERE id = $1', [
+      early.reading.id,
+    ]);
+    expect(r.rows[0]!.patient_id).toBeNull();
+  });
+
   it('answers buckets from the rollups that match the raw rows', async () => {
     // Two hours of a 1 Hz oximeter, a day before T0.
     const start = T0 - 86_400_000;
     const rows = Array.from({ length: 7200 }, (_, i) => reading(10_000 + i, start + i * 1000, 90 + (i % 9)));
-    for (let i = 0; i < rows.length; i += 2000)
+    for (let i = 0; i < rows.length; i += 2000) {
       await db.sql.transaction((tx) => insertReadings(tx, rows.slice(i, i + 2000)));
+      await new Promise((r) => setTimeout(r, 120)); // arrivals in several rollup slices
+    }
     if (kind === 'timescaledb') await maintainOnce({ sql: db.sql, log: console as never });
-    else expect(await rollUp(db.sql, 0)).toBeGreaterThan(0);
+    else expect(await rollUp(db.sql, 0, { firstSliceMs: 50 })).toBeGreaterThan(0);
 
     const from = new Date(start);
     const to = new Date(start + 7_200_000);
@@ -125,6 +164,8 @@ describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('storage on %s', (kin
     // Hour buckets come from the hour rollup and agree too.
     const hours = await bucketPoints(db.sql, patient, 'spo2', from, to, 3600);
     expect(hours.map((b) => b.n)).toEqual([3600, 3600]);
+    const day = await bucketPoints(db.sql, patient, 'spo2', from, to, 86400);
+    expect(day).toMatchObject([{ n: 7200, min: 90, max: 98 }]);
   });
 
   it('includes readings that arrived after the last rollup run', async () => {
@@ -165,6 +206,43 @@ describe('TimescaleDB specifics (the PGlite build with the extension)', () => {
     expect(await dropExpiredChunks(db.sql, 30)).toBeGreaterThanOrEqual(2);
     const gone = await rawPoints(db.sql, patient, 'spo2', new Date(old - 1000), new Date(old + 3 * 86_400_000));
     expect(gone).toEqual([]);
+  });
+
+  it('refreshes just the minutes that received readings, in windows, and the hours and days around them', async () => {
+    const arrivals = new ArrivalLog();
+    // Two stretches a day apart, 10 minutes each, of a 1 Hz oximeter; two hours ago and more.
+    const a = Math.floor((Date.now() - 26 * 3_600_000) / 3_600_000) * 3_600_000;
+    const b = a + 86_400_000;
+    const rows = [a, b].flatMap((start, k) =>
+      Array.from({ length: 600 }, (_, i) => reading(80_000 + k * 1000 + i, start + i * 1000, 90 + (i % 7))),
+    );
+    const stored = await db.sql.transaction((tx) => insertReadings(tx, rows));
+    arrivals.note(stored);
+    await db.sql.exec('ALTER MATERIALIZED VIEW readings_1m SET (timescaledb.materialized_only = true)');
+    await db.sql.exec('ALTER MATERIALIZED VIEW readings_1h SET (timescaledb.materialized_only = true)');
+    try {
+      const count = async (view: string) =>
+        (
+          await db.sql.query<{ n: number }>(
+            `SELECT COALESCE(sum(n), 0)::int AS n FROM ${view} WHERE patient_id = $1 AND bucket >= $2`,
+            [patient, new Date(a)],
+          )
+        ).rows[0]!.n;
+      expect(await count('readings_1m')).toBe(0);
+      // 1,200 rows in windows of at most about 500: the stretches and their minutes are split.
+      const windows = arrivals.take(Date.now(), 500);
+      expect(windows.length).toBeGreaterThanOrEqual(3);
+      const again = new ArrivalLog();
+      again.note(stored);
+      expect(await refreshArrivals(db.sql, again)).toBeGreaterThanOrEqual(1);
+      expect(await count('readings_1m')).toBe(1200);
+      expect(await count('readings_1h')).toBe(1200);
+      // Taken: a second run has nothing to do.
+      expect(await refreshArrivals(db.sql, again)).toBe(0);
+    } finally {
+      await db.sql.exec('ALTER MATERIALIZED VIEW readings_1m SET (timescaledb.materialized_only = false)');
+      await db.sql.exec('ALTER MATERIALIZED VIEW readings_1h SET (timescaledb.materialized_only = false)');
+    }
   });
 });
 

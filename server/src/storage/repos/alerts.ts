@@ -380,15 +380,32 @@ export async function seriesOf(
 }
 
 /** Latest value per metric at or before `at` (within `withinMs`), for NEWS2. */
-export async function valuesNear(sql: Sql, patientId: string, metrics: string[], at: Date, withinMs: number) {
-  const r = await sql.query<{ metric: string; value: number; time: Date }>(
-    `SELECT DISTINCT ON (metric) metric, value, time FROM readings
-      WHERE patient_id = $1 AND metric = ANY($2::text[]) AND value IS NOT NULL AND time <= $3 AND time > $4
-        AND NOT (COALESCE(flags, '{}') && ARRAY['intermediate','test_data','demonstration_data','invalid_measurement']::text[])
-      ORDER BY metric, time DESC`,
-    [patientId, metrics, at, new Date(at.getTime() - withinMs)],
+/**
+ * For each patient, the newest usable value of each metric in (at - withinMs, at]: one
+ * statement for a whole commit, each value one probe of the (patient, metric, time) index.
+ */
+export async function valuesNear(
+  sql: Sql,
+  at: { patientId: string; at: Date }[],
+  metrics: string[],
+  withinMs: number,
+): Promise<Map<string, { metric: string; value: number; time: Date }[]>> {
+  const out = new Map<string, { metric: string; value: number; time: Date }[]>(at.map((q) => [q.patientId, []]));
+  if (at.length === 0) return out;
+  const r = await sql.query<{ patient_id: string; metric: string; value: number; time: Date }>(
+    `SELECT q.patient_id, m.metric, v.value, v.time
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS q(patient_id, at)
+      CROSS JOIN unnest($3::text[]) AS m(metric)
+      CROSS JOIN LATERAL (
+        SELECT value, time FROM readings
+         WHERE patient_id = q.patient_id AND metric = m.metric AND value IS NOT NULL
+           AND time <= q.at AND time > q.at - make_interval(secs => $4)
+           AND NOT (COALESCE(flags, '{}') && ARRAY['intermediate','test_data','demonstration_data','invalid_measurement']::text[])
+         ORDER BY time DESC LIMIT 1) AS v`,
+    [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000],
   );
-  return r.rows;
+  for (const x of r.rows) out.get(x.patient_id)?.push({ metric: x.metric, value: x.value, time: x.time });
+  return out;
 }
 
 export async function readingsReceivedSince(sql: Sql, since: Date, limit: number) {

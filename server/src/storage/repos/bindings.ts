@@ -18,6 +18,8 @@ export async function createBinding(
   tx: Sql,
   b: { deviceId: string; patientId: string; from: string; createdBy: string },
 ): Promise<{ binding: BindingRow; attached: number; overlaps: boolean }> {
+  // Kept at millisecond precision: ingest matches readings to bindings in memory, in milliseconds.
+  b = { ...b, from: new Date(b.from).toISOString() };
   const overlap = await tx.query(`SELECT 1 FROM bindings WHERE device_id = $1 AND valid_from >= $2`, [
     b.deviceId,
     b.from,

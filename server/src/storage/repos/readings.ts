@@ -21,56 +21,100 @@ export interface StoredReading {
 }
 
 const INPUT = `input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[],
-         $7::text[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[])
-         AS i(id, device_id, gateway_id, metric, time, value, unit, time_source, flags, source_value, source_unit, group_id, batch_id)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[],
+         $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[], $13::text[], $14::text[])
+         AS i(id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags, source_value,
+              source_unit, group_id, batch_id)
      )`;
 
 /**
  * On PostgreSQL and PGlite the readings' primary key is the id. A TimescaleDB hypertable's
- * keys must include time, so there a ledger of ids admits each id once.
+ * keys must include time, so there a ledger of ids admits each id once. Nothing comes back:
+ * everything about an inserted row is already in memory (on the embedded database, parsing
+ * the rows back cost as much as inserting them), and the row count says whether all were new.
  */
 function insertSql(backend: Sql['backend']): string {
   const ledger =
     backend === 'timescaledb'
       ? `, fresh AS (
-       INSERT INTO reading_ids (id, time) SELECT DISTINCT ON (id) id, time FROM input ON CONFLICT (id) DO NOTHING RETURNING id, time
+       INSERT INTO reading_ids (id, time) SELECT id, time FROM input ON CONFLICT (id) DO NOTHING RETURNING id, time
      )`
       : '';
   const source = backend === 'timescaledb' ? 'input i JOIN fresh USING (id, time)' : 'input i';
   const conflict = backend === 'timescaledb' ? 'ON CONFLICT DO NOTHING' : 'ON CONFLICT (id) DO NOTHING';
-  return `WITH ${INPUT}${ledger}, ins AS (
-       INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags,
-                             source_value, source_unit, group_id, batch_id)
-       SELECT i.id,
-              (SELECT b.patient_id FROM bindings b WHERE b.device_id = i.device_id AND b.valid_from <= i.time
-                  AND (b.valid_to IS NULL OR i.time < b.valid_to) ORDER BY b.valid_from DESC LIMIT 1),
-              i.device_id, i.gateway_id, i.metric, i.time, i.value, i.unit, i.time_source,
-              CASE WHEN i.flags IS NULL THEN NULL ELSE string_to_array(i.flags, chr(31)) END,
-              i.source_value, i.source_unit, i.group_id, i.batch_id
-         FROM ${source}
-       ${conflict}
-       RETURNING id, patient_id, device_id, gateway_id, flags, metric, time, value, unit
-     ), latest AS (
-       INSERT INTO latest_readings (patient_id, metric, value, unit, time, reading_id)
-       SELECT DISTINCT ON (patient_id, metric) patient_id, metric, value, unit, time, id FROM ins
-        WHERE patient_id IS NOT NULL AND value IS NOT NULL ORDER BY patient_id, metric, time DESC
-       ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
-         time = excluded.time, reading_id = excluded.reading_id
-       WHERE excluded.time >= latest_readings.time
-     )
-     SELECT * FROM ins`;
+  return `WITH ${INPUT}${ledger}
+     INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags,
+                           source_value, source_unit, group_id, batch_id)
+     SELECT i.id, i.patient_id, i.device_id, i.gateway_id, i.metric, i.time, i.value, i.unit, i.time_source,
+            CASE WHEN i.flags IS NULL THEN NULL ELSE string_to_array(i.flags, chr(31)) END,
+            i.source_value, i.source_unit, i.group_id, i.batch_id
+       FROM ${source}
+     ${conflict}`;
+}
+
+interface Binding {
+  patient_id: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * The bindings of these devices, newest first per device. Bindings are kept at millisecond
+ * precision (see createBinding), so comparing them with a reading's millisecond time here
+ * gives the same answer as comparing in SQL would.
+ */
+async function bindingsOf(tx: Sql, deviceIds: string[]): Promise<Map<string, Binding[]>> {
+  const r = await tx.query<{ device_id: string; patient_id: string; valid_from: Date; valid_to: Date | null }>(
+    `SELECT device_id, patient_id, valid_from, valid_to FROM bindings WHERE device_id = ANY($1::text[])
+      ORDER BY device_id, valid_from DESC`,
+    [deviceIds],
+  );
+  const out = new Map<string, Binding[]>();
+  for (const b of r.rows) {
+    const list = out.get(b.device_id) ?? [];
+    list.push({ patient_id: b.patient_id, from: b.valid_from.getTime(), to: b.valid_to?.getTime() ?? Infinity });
+    out.set(b.device_id, list);
+  }
+  return out;
+}
+
+/** The patient whose binding covers the device at time t (the newest binding that does). */
+function patientAt(bindings: Binding[] | undefined, t: number): string | null {
+  if (!bindings) return null;
+  for (const b of bindings) if (b.from <= t && t < b.to) return b.patient_id;
+  return null;
 }
 
 /**
  * Inserts readings once per id; the device's binding at the reading's time picks the
- * patient. Returns the rows actually inserted (ids already stored are left out).
+ * patient. Returns the rows actually inserted (ids already stored, and the repeats of an id
+ * within the batch, are left out), and moves each patient's latest values forward.
  */
-export async function insertReadings(tx: Sql, items: IncomingReading[]): Promise<StoredReading[]> {
-  if (items.length === 0) return [];
-  const col = <T>(f: (x: IncomingReading) => T) => items.map(f);
-  const r = await tx.query<StoredReading>(insertSql(tx.backend), [
+export async function insertReadings(tx: Sql, all: IncomingReading[]): Promise<StoredReading[]> {
+  if (all.length === 0) return [];
+  // An id repeated within the batch is a re-send of its first occurrence (checked for conflicts
+  // by the caller); the statement sees each id once.
+  const once = new Set<string>();
+  const items = all.filter((x) => !once.has(x.reading.id) && once.add(x.reading.id));
+  const bindings = await bindingsOf(tx, [...new Set(items.map((x) => x.reading.device.id))]);
+  const rows: StoredReading[] = items.map((x) => {
+    const time = new Date(x.reading.time);
+    return {
+      id: x.reading.id,
+      patient_id: patientAt(bindings.get(x.reading.device.id), time.getTime()),
+      device_id: x.reading.device.id,
+      gateway_id: x.gatewayId,
+      flags: x.reading.flags?.length ? x.reading.flags : null,
+      metric: x.reading.metric,
+      time,
+      value: x.reading.value ?? null,
+      unit: x.reading.unit,
+    };
+  });
+  const col = <T>(f: (x: IncomingReading, i: number) => T) => items.map(f);
+  const r = await tx.query(insertSql(tx.backend), [
     col((x) => x.reading.id),
+    rows.map((x) => x.patient_id),
     col((x) => x.reading.device.id),
     col((x) => x.gatewayId),
     col((x) => x.reading.metric),
@@ -84,7 +128,50 @@ export async function insertReadings(tx: Sql, items: IncomingReading[]): Promise
     col((x) => x.reading.group ?? null),
     col((x) => x.batchId),
   ]);
-  return r.rows;
+  let inserted = rows;
+  if (r.rowCount !== rows.length) {
+    // Some ids were stored before: the rows this transaction wrote are the new ones.
+    const mine = await tx.query<{ id: string }>(
+      `SELECT id FROM ${tx.backend === 'timescaledb' ? 'reading_ids' : 'readings'}
+        WHERE id = ANY($1::text[]) AND xmin = pg_current_xact_id()::xid`,
+      [rows.map((x) => x.id)],
+    );
+    const fresh = new Set(mine.rows.map((x) => x.id));
+    inserted = rows.filter((x) => fresh.has(x.id));
+  }
+  await moveLatest(tx, inserted);
+  return inserted;
+}
+
+/** The newest value of each patient and metric among these rows becomes the latest, if newer. */
+async function moveLatest(tx: Sql, rows: StoredReading[]) {
+  const newest = new Map<string, StoredReading>();
+  for (const x of rows) {
+    if (!x.patient_id || x.value === null) continue;
+    const key = `${x.patient_id}|${x.metric}`;
+    const seen = newest.get(key);
+    if (!seen || seen.time < x.time) newest.set(key, x);
+  }
+  if (newest.size === 0) return;
+  const list = [...newest.values()].sort((a, b) =>
+    // One order for every commit: concurrent commits then lock these rows without deadlock.
+    a.patient_id! < b.patient_id! ? -1 : a.patient_id! > b.patient_id! ? 1 : a.metric < b.metric ? -1 : 1,
+  );
+  await tx.query(
+    `INSERT INTO latest_readings (patient_id, metric, value, unit, time, reading_id)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[], $6::text[])
+     ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
+       time = excluded.time, reading_id = excluded.reading_id
+     WHERE excluded.time >= latest_readings.time`,
+    [
+      list.map((x) => x.patient_id),
+      list.map((x) => x.metric),
+      list.map((x) => x.value),
+      list.map((x) => x.unit),
+      list.map((x) => x.time),
+      list.map((x) => x.id),
+    ],
+  );
 }
 
 /** Of re-sent ids, those whose stored content differs from the re-sent one. */
