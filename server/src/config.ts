@@ -12,6 +12,7 @@ export interface ServerConfig extends AlertConfig {
   mqttPort: number;
   mqttHost: string;
   mqttsPort: number;
+  mqttWsPort?: number;
   tlsCert?: string;
   tlsKey?: string;
   tlsClientCa?: string;
@@ -77,6 +78,13 @@ export const SETTINGS: Setting[] = [
     kind: 'port',
     default: '8883',
     description: 'embedded broker, MQTT over TLS (needs VITALS_TLS_CERT and VITALS_TLS_KEY); 0 picks a free one',
+  },
+  {
+    env: 'VITALS_MQTT_WS_PORT',
+    key: 'mqttWsPort',
+    kind: 'port',
+    description:
+      'embedded broker, MQTT over WebSocket at path /mqtt (wss:// when VITALS_TLS_CERT is set), for gateways behind proxies that pass only HTTPS; unset = off; 0 picks a free one',
   },
   {
     env: 'VITALS_TLS_CERT',

@@ -28,6 +28,7 @@ export interface RunningServer {
   mqttPort: number;
   /** The TLS listener's port, when one was configured. */
   mqttsPort?: number;
+  mqttWsPort?: number;
   sql: Sql;
   ingest: Ingest;
   alerts: AlertService;
@@ -173,6 +174,19 @@ export async function startServer(
       }
     }
 
+    let mqttWsPort: number | undefined;
+    if (c.mqttWsPort !== undefined && broker.listenWs) {
+      try {
+        mqttWsPort = await broker.listenWs(
+          c.mqttWsPort,
+          c.mqttHost,
+          c.tlsCert && c.tlsKey ? { cert: readFileSync(c.tlsCert), key: readFileSync(c.tlsKey) } : undefined,
+        );
+      } catch (e) {
+        throw portError(e, c.mqttWsPort, 'VITALS_MQTT_WS_PORT');
+      }
+    }
+
     const deps: AppDeps = {
       sql,
       log,
@@ -217,10 +231,20 @@ export async function startServer(
       throw portError(e, c.httpPort, 'VITALS_HTTP_PORT');
     }
     log.info(
-      { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, backend: sql.backend },
-      `listening http=${httpPort} mqtt=${mqttPort}${mqttsPort ? ` mqtts=${mqttsPort}` : ''}`,
+      { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, mqttWs: mqttWsPort, backend: sql.backend },
+      `listening http=${httpPort} mqtt=${mqttPort}${mqttsPort ? ` mqtts=${mqttsPort}` : ''}${mqttWsPort ? ` mqtt-ws=${mqttWsPort}` : ''}`,
     );
-    return { httpPort, mqttPort, ...(mqttsPort ? { mqttsPort } : {}), sql, ingest, alerts, log, close: closeAll };
+    return {
+      httpPort,
+      mqttPort,
+      ...(mqttsPort ? { mqttsPort } : {}),
+      ...(mqttWsPort ? { mqttWsPort } : {}),
+      sql,
+      ingest,
+      alerts,
+      log,
+      close: closeAll,
+    };
   } catch (e) {
     await closeAll();
     throw e;

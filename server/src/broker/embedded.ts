@@ -3,10 +3,13 @@
  * the contract's topic ACL, and ingest fed from `published`. A bad client is an event,
  * never a crash.
  */
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { verifySecret } from '../auth/secrets.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import { findGateway } from '../storage/repos/gateways.ts';
@@ -27,6 +30,8 @@ export interface Broker {
   listen(port: number, host?: string): Promise<number>;
   /** MQTT over TLS; with `ca`, gateways must also present a client certificate signed by it. */
   listenTls?(port: number, host: string | undefined, tls: { cert: Buffer; key: Buffer; ca?: Buffer }): Promise<number>;
+  /** MQTT over WebSocket at path /mqtt; over TLS (wss://) when `tls` is given. */
+  listenWs?(port: number, host: string | undefined, tls?: { cert: Buffer; key: Buffer }): Promise<number>;
   readonly listening: boolean;
   readonly connectedClients: number;
   /** Drops the live session of a gateway (its credentials were rotated or revoked). */
@@ -113,6 +118,7 @@ export async function createEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Br
   });
 
   const servers: Server[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const listenOn = (s: Server, port: number, host?: string) =>
     new Promise<number>((resolve, reject) => {
       s.maxConnections = o.maxConnections ?? 20_000;
@@ -149,6 +155,21 @@ export async function createEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Br
       server.on('tlsClientError', (e) => log.debug({ err: e.message }, 'TLS handshake failed'));
       return listenOn(server, port, host);
     },
+    listenWs(port, host, tls) {
+      const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }) : createHttpServer();
+      server.on('request', (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt\n');
+      });
+      const wss = new WebSocketServer({ server, path: '/mqtt', maxPayload: MAX_PUBLISH_BYTES + 1024 });
+      wss.on('connection', (socket) => {
+        const stream = createWebSocketStream(socket);
+        stream.on('error', (e) => log.debug({ err: e.message }, 'WebSocket stream error'));
+        aedes.handle(stream as never);
+      });
+      wss.on('error', (e) => log.error({ err: e }, 'MQTT WebSocket listener error'));
+      closers.push(() => new Promise<void>((r) => wss.close(() => r())));
+      return listenOn(server as unknown as Server, port, host);
+    },
     get listening() {
       return servers.length > 0 && servers.every((x) => x.listening);
     },
@@ -164,7 +185,11 @@ export async function createEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Br
     },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      for (const x of servers) await new Promise<void>((resolve) => x.close(() => resolve()));
+      for (const f of closers) await f();
+      for (const x of servers) {
+        (x as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await new Promise<void>((resolve) => x.close(() => resolve()));
+      }
     },
   };
 }

@@ -31,7 +31,7 @@ async function main(argv: string[]) {
     // Automated callers read the ports from this line; say it even when the log is quieter than info.
     if (!['info', 'debug', 'trace'].includes(config.logLevel))
       process.stdout.write(
-        `listening http=${server.httpPort} mqtt=${server.mqttPort}${server.mqttsPort ? ` mqtts=${server.mqttsPort}` : ''}\n`,
+        `listening http=${server.httpPort} mqtt=${server.mqttPort}${server.mqttsPort ? ` mqtts=${server.mqttsPort}` : ''}${server.mqttWsPort ? ` mqtt-ws=${server.mqttWsPort}` : ''}\n`,
       );
     let closing = false;
     const shutdown = (signal: string) => {
