@@ -330,6 +330,33 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     expect(stored.body.points).toHaveLength(pts.length);
   });
 
+  it('judges readings taken before the binding when the binding attaches them: a past dip is late, not paged', async () => {
+    const { patientId, gateway } = await home();
+    const loose = `ble:00:11:22:33:${String(homes).padStart(2, '0')}:09`; // not bound yet
+    const now = Date.parse('2026-11-27T12:00:00.000Z');
+    const start = now - 2 * HOUR;
+    // Every 5 s for an hour: a 5-minute dip to 84 % at 20 minutes, normal otherwise.
+    const pts = Array.from({ length: HOUR / 5000 }, (_, i) => {
+      const at = start + i * 5000;
+      return { t: at, v: at >= start + 20 * MIN && at < start + 25 * MIN ? 84 : 97 };
+    });
+    t.clock.set(now);
+    await gateway.send(gateway.readings(loose, 'spo2', '%', pts));
+    await t.settle();
+    expect(await alertsOf(patientId)).toEqual([]);
+    const bind = await t.api<{ attachedReadings: number }>('POST', '/api/v1/bindings', {
+      deviceId: loose,
+      patientId,
+      from: new Date(start - HOUR).toISOString(),
+    });
+    expect(bind.body.attachedReadings).toBe(pts.length);
+    await t.settle();
+    const list = await alertsOf(patientId);
+    expect(list.map((a) => [a.rule, a.state, a.late])).toEqual([['spo2_low', 'resolved', true]]);
+    expect(list[0].openedAt).toBe(new Date(start + 22 * MIN).toISOString());
+    expect(pagesFor(list[0].id)).toEqual([]);
+  });
+
   it('escalates to the second step across organisations when the first does not acknowledge', async () => {
     const { patientId, gateway, CUFF } = await home();
     const pol = await t.api('PUT', `/api/v1/patients/${patientId}/escalation-policy`, {

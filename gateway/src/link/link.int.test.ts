@@ -48,6 +48,26 @@ function makeLink(over: Partial<LinkOptions> & { url: string; outbox: Outbox; ga
 }
 
 describe("Link over MQTT 5 with the machine's Mosquitto", () => {
+  it('repeats its online status while connected, so a server can tell a silent gateway from an idle one', async () => {
+    const gw = `gw-t-${randomBytes(4).toString('hex')}`;
+    const outbox = new Outbox({ path: ':memory:', gatewayId: gw });
+    const server = await mqtt.connectAsync(MOSQUITTO, { protocolVersion: 5, clientId: `${gw}-server` });
+    cleanups.push(() => server.endAsync());
+    await server.subscribeAsync(`vitals/v1/gw/${gw}/status`, { qos: 1 });
+    const states: string[] = [];
+    server.on('message', (_t, p, packet) => {
+      if (!packet.retain) states.push((JSON.parse(p.toString()) as { state: string }).state);
+    });
+    const link = makeLink({ url: MOSQUITTO, outbox, gatewayId: gw, protocolVersion: 5, heartbeatSeconds: 0.2 });
+    link.start();
+    await until('three online statuses', () => states.length >= 3);
+    expect(states.every((s) => s === 'online')).toBe(true);
+    await link.stop();
+    const after = states.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(states.length).toBeLessThanOrEqual(after + 1); // the offline status at most
+  });
+
   it('re-sends an unacknowledged batch with the same batchId and ids, and forgets it only after the ack', async () => {
     const gw = `gw-t-${randomBytes(4).toString('hex')}`;
     const outbox = new Outbox({ path: ':memory:', gatewayId: gw });

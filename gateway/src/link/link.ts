@@ -62,6 +62,11 @@ export interface LinkOptions {
   maxBackoffMs?: number;
   /** Backlog sizes that trigger an `outbox_backlog` event when crossed (up or down). */
   backlogThresholds?: number[];
+  /**
+   * The `online` status is published again this often while connected, so that a server can
+   * tell a gateway that went quiet (hung, or its broker lost the will) from an idle one.
+   */
+  heartbeatSeconds?: number;
   onConfig?(config: GatewayConfig): void;
 }
 
@@ -83,6 +88,7 @@ export class Link {
   private readonly events: GatewayEvent[] = [];
   private backoff: number;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
   private paceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -177,6 +183,14 @@ export class Link {
           return;
         }
         c.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
+        clearInterval(this.heartbeat);
+        this.heartbeat = setInterval(
+          () => {
+            if (this.connected) c.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
+          },
+          (this.o.heartbeatSeconds ?? 60) * 1000,
+        );
+        this.heartbeat.unref();
         // Everything not yet acknowledged goes again, oldest first, with the same ids.
         for (const f of this.inFlight.values()) clearTimeout(f.timer);
         this.inFlight.clear();
@@ -193,6 +207,7 @@ export class Link {
   private onClose() {
     if (this.connected) this.o.log.warn('connection to the server lost; readings stay in the outbox');
     this.connected = false;
+    clearInterval(this.heartbeat);
     for (const f of this.inFlight.values()) clearTimeout(f.timer);
     this.inFlight.clear();
     if (this.stopped || this.reconnectTimer) return;
@@ -389,6 +404,7 @@ export class Link {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.heartbeat);
     clearTimeout(this.lingerTimer);
     clearTimeout(this.paceTimer);
     for (const f of this.inFlight.values()) clearTimeout(f.timer);

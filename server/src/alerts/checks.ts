@@ -16,6 +16,7 @@ import {
   patientsOfGateway,
   setBattery,
   setGatewayLiveness,
+  silentGatewaysOffline,
   watchedDevices,
 } from '../storage/repos/alerts.ts';
 import type { AlertContext } from './context.ts';
@@ -78,6 +79,12 @@ export async function checkSchedules(ctx: AlertContext): Promise<void> {
 
 export async function checkGateways(ctx: AlertContext): Promise<void> {
   const now = ctx.clock.now();
+  const silenceMs = Number(ctx.config.gatewaySilenceSeconds ?? '300') * 1000;
+  for (const g of await silentGatewaysOffline(ctx.sql, new Date(now.getTime() - silenceMs)))
+    ctx.log.warn(
+      { gatewayId: g.gateway_id, lastHeard: g.since.toISOString() },
+      'gateway silent (no status, readings or events); counted offline since its last message',
+    );
   for (const g of await gatewayLiveness(ctx.sql)) {
     if (g.state !== 'offline' || now.getTime() - g.since.getTime() <= GATEWAY_OFFLINE_MS) continue;
     const patients = await patientsOfGateway(ctx.sql, g.gateway_id, now);

@@ -10,7 +10,7 @@ import { type ChannelSet, createChannels } from '../notify/channels.ts';
 import { escalateDue } from '../notify/escalation.ts';
 import { deliverDue } from '../notify/outbox.ts';
 import { type AlertConfig, alertConfigProblems } from '../notify/settings.ts';
-import { getCursor, offlineAmong, readingsReceivedSince, setCursor } from '../storage/repos/alerts.ts';
+import { getCursor, heardFrom, readingsReceivedSince, setCursor } from '../storage/repos/alerts.ts';
 import { serverSecret } from '../storage/repos/oncall.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
@@ -219,8 +219,8 @@ export class AlertService {
 
   /** Readings also say a gateway is alive, and a device that its battery is low. */
   private async readingSideEffects(rows: StoredReading[]) {
-    for (const gw of await offlineAmong(this.o.sql, [...new Set(rows.map((r) => r.gateway_id))]))
-      await gatewaySeen(this.ctx, gw, 'online');
+    const gateways = [...new Set(rows.map((r) => r.gateway_id))];
+    for (const gw of await heardFrom(this.o.sql, gateways, this.clock.now())) await gatewaySeen(this.ctx, gw, 'online');
     const lowBattery = new Map<string, Date>();
     for (const r of rows) if (r.flags?.includes('battery_low')) lowBattery.set(r.device_id, r.time);
     for (const [device, at] of lowBattery) await batteryState(this.ctx, device, null, true, false, at);

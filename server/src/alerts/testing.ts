@@ -58,6 +58,8 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
     VITALS_ADMIN_NAME: 'Dr. Sato',
     VITALS_LOG_LEVEL: 'silent',
     VITALS_ALERT_TICK_MS: '60000',
+    // The manual clock jumps days while test gateways send no heartbeat; silence tests set their own.
+    VITALS_GATEWAY_SILENCE_SECONDS: '2678400',
     ...(backend === 'postgres'
       ? {
           VITALS_DATABASE_URL: TEST_DATABASE_URL,

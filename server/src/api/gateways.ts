@@ -151,6 +151,9 @@ export async function gatewayRoutes(app: FastifyInstance) {
         (await sql.query<{ gateway_id: string | null }>('SELECT gateway_id FROM devices WHERE id = $1', [b.deviceId]))
           .rows[0]?.gateway_id;
       if (gw) await app.deps.publishGatewayConfig(gw);
+      // Readings taken before the paperwork are the patient's now: the rules judge them too
+      // (a condition that already ended is recorded as late, not paged).
+      if (result.attachedRows.length > 0) app.deps.alerts?.onStored(result.attachedRows);
       return reply.code(201).send({
         id: result.binding.id,
         deviceId: result.binding.device_id,

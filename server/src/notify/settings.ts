@@ -13,6 +13,7 @@ export interface AlertConfig {
   vapidSubject?: string;
   alertTickMs?: string;
   alertClockFile?: string;
+  gatewaySilenceSeconds?: string;
 }
 
 export const ALERT_SETTINGS: {
@@ -81,6 +82,14 @@ export const ALERT_SETTINGS: {
     description: 'how often escalation timers, deliveries and missing-data checks run, in ms',
   },
   {
+    env: 'VITALS_GATEWAY_SILENCE_SECONDS',
+    key: 'gatewaySilenceSeconds',
+    kind: 'string',
+    default: '300',
+    description:
+      'a gateway that sent nothing for this long counts as offline from its last message (gateways repeat their status every 60 s), even if the broker never delivered its will',
+  },
+  {
     env: 'VITALS_ALERT_CLOCK_FILE',
     key: 'alertClockFile',
     kind: 'string',
@@ -108,5 +117,10 @@ export function alertConfigProblems(c: AlertConfig): string[] {
   const tick = Number(c.alertTickMs ?? '1000');
   if (!Number.isInteger(tick) || tick < 10 || tick > 60_000)
     p.push(`VITALS_ALERT_TICK_MS=${c.alertTickMs}: use a whole number of ms from 10 to 60000`);
+  const silence = Number(c.gatewaySilenceSeconds ?? '300');
+  if (!Number.isInteger(silence) || silence < 1 || silence > 2_678_400)
+    p.push(
+      `VITALS_GATEWAY_SILENCE_SECONDS=${c.gatewaySilenceSeconds}: use a whole number of seconds from 1 to 2678400 (31 days)`,
+    );
   return p;
 }

@@ -662,12 +662,34 @@ export async function setGatewayLiveness(
   at: Date,
 ): Promise<boolean> {
   const r = await sql.query(
-    `INSERT INTO gateway_liveness (gateway_id, state, since) VALUES ($1,$2,$3)
+    `INSERT INTO gateway_liveness (gateway_id, state, since, last_seen_at) VALUES ($1,$2,$3,$3)
      ON CONFLICT (gateway_id) DO UPDATE SET state = excluded.state, since = excluded.since
      WHERE gateway_liveness.state <> excluded.state`,
     [gatewayId, state, at],
   );
+  if (state === 'online') await heardFrom(sql, [gatewayId], at);
   return r.rowCount === 1;
+}
+
+/** Notes traffic from these gateways; returns those of them that were offline. */
+export async function heardFrom(sql: Sql, gatewayIds: string[], at: Date): Promise<string[]> {
+  if (gatewayIds.length === 0) return [];
+  const r = await sql.query<{ gateway_id: string; state: string }>(
+    `UPDATE gateway_liveness SET last_seen_at = GREATEST(last_seen_at, $2)
+      WHERE gateway_id = ANY($1::text[]) RETURNING gateway_id, state`,
+    [gatewayIds, at],
+  );
+  return r.rows.filter((x) => x.state === 'offline').map((x) => x.gateway_id);
+}
+
+/** Online gateways not heard from since `before` go offline as of their last message. */
+export async function silentGatewaysOffline(sql: Sql, before: Date): Promise<{ gateway_id: string; since: Date }[]> {
+  const r = await sql.query<{ gateway_id: string; since: Date }>(
+    `UPDATE gateway_liveness SET state = 'offline', since = last_seen_at
+      WHERE state = 'online' AND last_seen_at < $1 RETURNING gateway_id, since`,
+    [before],
+  );
+  return r.rows;
 }
 
 export async function gatewayLiveness(sql: Sql) {
@@ -749,15 +771,6 @@ export async function alarmLoad(sql: Sql, userId: string, from: Date, to: Date) 
 }
 
 /** Those of the gateways last known offline. */
-export async function offlineAmong(sql: Sql, gatewayIds: string[]): Promise<string[]> {
-  if (gatewayIds.length === 0) return [];
-  const r = await sql.query<{ gateway_id: string }>(
-    `SELECT gateway_id FROM gateway_liveness WHERE gateway_id = ANY($1::text[]) AND state = 'offline'`,
-    [gatewayIds],
-  );
-  return r.rows.map((x) => x.gateway_id);
-}
-
 /** The user's role on the patient's care team, if a member. */
 export async function teamRoleOf(
   sql: Sql,

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../sql.ts';
+import type { StoredReading } from './readings.ts';
 
 export interface BindingRow {
   id: string;
@@ -17,14 +18,14 @@ export interface BindingRow {
 export async function createBinding(
   tx: Sql,
   b: { deviceId: string; patientId: string; from: string; createdBy: string },
-): Promise<{ binding: BindingRow; attached: number; overlaps: boolean }> {
+): Promise<{ binding: BindingRow; attached: number; attachedRows: StoredReading[]; overlaps: boolean }> {
   // Kept at millisecond precision: ingest matches readings to bindings in memory, in milliseconds.
   b = { ...b, from: new Date(b.from).toISOString() };
   const overlap = await tx.query(`SELECT 1 FROM bindings WHERE device_id = $1 AND valid_from >= $2`, [
     b.deviceId,
     b.from,
   ]);
-  if (overlap.rowCount > 0) return { binding: undefined as never, attached: 0, overlaps: true };
+  if (overlap.rowCount > 0) return { binding: undefined as never, attached: 0, attachedRows: [], overlaps: true };
   await tx.query(
     `UPDATE bindings SET valid_to = $2 WHERE device_id = $1 AND (valid_to IS NULL OR valid_to > $2) AND valid_from < $2`,
     [b.deviceId, b.from],
@@ -35,13 +36,16 @@ export async function createBinding(
      RETURNING id, device_id, patient_id, valid_from, valid_to`,
     [id, b.deviceId, b.patientId, b.from, b.createdBy],
   );
-  const attached = await tx.query(
+  const attached = await tx.query<StoredReading>(
     // received_at moves to now: for the rollup job these readings arrive in the patient's record now.
-    `UPDATE readings SET patient_id = $2, received_at = now() WHERE device_id = $1 AND patient_id IS NULL AND time >= $3`,
+    // They come back so that the alert rules see them too (on their measurement time).
+    `UPDATE readings SET patient_id = $2, received_at = now() WHERE device_id = $1 AND patient_id IS NULL AND time >= $3
+     RETURNING id, patient_id, device_id, gateway_id, flags, metric, time, value, unit`,
     [b.deviceId, b.patientId, b.from],
   );
   if (attached.rowCount > 0) await refreshLatest(tx, b.patientId);
-  return { binding: r.rows[0]!, attached: attached.rowCount, overlaps: false };
+  const attachedRows = attached.rows.sort((x, y) => x.time.getTime() - y.time.getTime());
+  return { binding: r.rows[0]!, attached: attachedRows.length, attachedRows, overlaps: false };
 }
 
 /** Recomputes the latest value of every metric of a patient from the readings. */
