@@ -10,8 +10,6 @@ import type { Sql } from './sql.ts';
 
 /** Rows younger than this are left for the next run: a commit still in flight may hold older ones. */
 const SAFETY_LAG_SECONDS = 5;
-/** Minute buckets touched by one rollup above which the readings' statistics are refreshed. */
-const BULK_MINUTE_BUCKETS = 10_000;
 
 export interface MaintenanceOptions {
   sql: Sql;
@@ -30,9 +28,9 @@ export interface MaintenanceOptions {
 
 /**
  * Raw rows folded per transaction, roughly: on the embedded database each slice holds the
- * only connection (about 50 ms for 10,000 rows on the reference machine).
+ * only connection (about 50 ms for 5,000 rows on the reference machine).
  */
-const SLICE_ROWS = 10_000;
+const SLICE_ROWS = 5_000;
 const ORIGIN = "TIMESTAMPTZ '2000-01-01T00:00:00Z'";
 const upsert = (table: string) => `ON CONFLICT (patient_id, metric, bucket) DO UPDATE SET
            min = LEAST(${table}.min, excluded.min), max = GREATEST(${table}.max, excluded.max),
@@ -102,15 +100,45 @@ export async function rollUp(
 ): Promise<number> {
   let sliceMs = opts.firstSliceMs ?? 500;
   let buckets = 0;
-  for (;;) {
+  for (let n = 0; ; n++) {
+    if (n % 20 === 0) {
+      // Unsummarised BRIN ranges are scanned by every slice: summarise what arrived since the
+      // last run first (and now and then while catching up), or slices cost as much as the backlog.
+      await breathe(() => summarizeArrivalIndex(sql));
+      // Statistics from when the table was much smaller make the planner read all of it for
+      // each slice, and the embedded database has no autovacuum to refresh them.
+      if (await grownSinceAnalyze(sql)) await breathe(() => sql.exec('ANALYZE readings'));
+    }
+    const t0 = performance.now();
     const r = await rollUpSlice(sql, lagSeconds, sliceMs);
     buckets += r.buckets;
     if (r.done) return buckets;
     // Next slice sized from this one's arrival rate, growing at most fourfold a step.
     sliceMs = Math.min(Math.max((sliceMs * SLICE_ROWS) / Math.max(r.rows, 1), 10), sliceMs * 4, 3_600_000);
-    // A pause in which waiting ingest commits take the connection.
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    await pause(performance.now() - t0);
   }
+}
+
+/** Whether the readings table grew by a tenth (and at least 1 MB) since its last ANALYZE. */
+async function grownSinceAnalyze(sql: Sql): Promise<boolean> {
+  const r = await sql.query<{ analysed: number; now: number }>(
+    `SELECT relpages::float8 AS analysed, (pg_relation_size(oid) / current_setting('block_size')::int)::float8 AS now
+       FROM pg_class WHERE oid = 'readings'::regclass`,
+  );
+  const x = r.rows[0];
+  return !!x && x.now > Math.max(x.analysed * 1.1, x.analysed + 128);
+}
+
+/**
+ * A pause as long as the step before it took: catching up after a backlog takes at most half
+ * of the database's time, and waiting ingest commits take the connection meanwhile.
+ */
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(5, ms)));
+
+async function breathe(step: () => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  await step();
+  await pause(performance.now() - t0);
 }
 
 /**
@@ -176,10 +204,8 @@ export async function refreshArrivals(sql: Sql, arrivals: ArrivalLog): Promise<n
   const now = (await sql.query<{ now: Date }>('SELECT now()')).rows[0]!.now.getTime();
   const windows = arrivals.take(now - MINUTE);
   if (windows.length === 0) return 0;
-  for (const w of windows) {
-    await sql.exec(`CALL refresh_continuous_aggregate('readings_1m', ${at(w.from)}, ${at(w.to)})`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
-  }
+  for (const w of windows)
+    await breathe(() => sql.exec(`CALL refresh_continuous_aggregate('readings_1m', ${at(w.from)}, ${at(w.to)})`));
   const from = windows[0]!.from;
   const to = windows.at(-1)!.to;
   for (const [view, size] of [
@@ -220,9 +246,6 @@ export async function maintainOnce(o: MaintenanceOptions, run = 0): Promise<Reco
   if (sql.backend !== 'timescaledb') {
     const rolledUp = await rollUp(sql, o.rollupLagSeconds);
     await summarizeArrivalIndex(sql);
-    // After a bulk arrival (a restore, a long backlog) the planner's statistics lag behind
-    // autovacuum; without them it cannot see that few rows are newer than the watermark.
-    if (rolledUp > BULK_MINUTE_BUCKETS) await sql.exec('ANALYZE readings');
     return { rolledUp };
   }
   // Another instance's arrivals, and those of a server that stopped before refreshing, are
