@@ -207,7 +207,8 @@ export class Ingest {
       const devices = new Map<string, { id: string; model?: string; lastSeen: string; gatewayId: string }>();
       for (const r of readings) {
         const d = devices.get(r.reading.device.id);
-        if (!d || d.lastSeen < r.reading.time)
+        // Compared as instants: times may carry different UTC offsets.
+        if (!d || Date.parse(d.lastSeen) < Date.parse(r.reading.time))
           devices.set(r.reading.device.id, {
             id: r.reading.device.id,
             ...(r.reading.device.model ? { model: r.reading.device.model } : {}),
@@ -215,14 +216,7 @@ export class Ingest {
             gatewayId: r.gatewayId,
           });
       }
-      const byGateway = new Map<string, { id: string; model?: string; lastSeen: string }[]>();
-      // Sorted: concurrent commits then lock device rows in one order (no deadlock).
-      for (const d of [...devices.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-        const list = byGateway.get(d.gatewayId);
-        if (list) list.push(d);
-        else byGateway.set(d.gatewayId, [d]);
-      }
-      for (const [gw, list] of [...byGateway].sort((a, b) => (a[0] < b[0] ? -1 : 1))) await touchDevices(tx, gw, list);
+      await touchDevices(tx, [...devices.values()]);
       const rows = await insertReadings(tx, readings);
       const insertedIds = new Set(rows.map((r) => r.id));
       const resent = readings.filter((r) => !insertedIds.has(r.reading.id));

@@ -86,18 +86,25 @@ export async function recordGatewayEvent(sql: Sql, gatewayId: string, e: Gateway
 }
 
 /** Upserts the devices a batch came from; first gateway seen owns the device until reassigned. */
+/** Notes the devices seen in a commit (one statement; sorted by id so commits lock in one order). */
 export async function touchDevices(
   sql: Sql,
-  gatewayId: string,
-  devices: { id: string; model?: string; lastSeen: string }[],
+  devices: { id: string; gatewayId: string; model?: string; lastSeen: string }[],
 ) {
   if (devices.length === 0) return;
+  const sorted = [...devices].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   await sql.query(
     `INSERT INTO devices (id, gateway_id, model, first_seen, last_seen)
-     SELECT d.id, $1, d.model, d.seen, d.seen FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS d(id, model, seen)
+     SELECT d.id, d.gateway_id, d.model, d.seen, d.seen
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS d(id, gateway_id, model, seen)
      ON CONFLICT (id) DO UPDATE SET last_seen = GREATEST(devices.last_seen, excluded.last_seen),
        model = COALESCE(excluded.model, devices.model), gateway_id = COALESCE(devices.gateway_id, excluded.gateway_id)`,
-    [gatewayId, devices.map((d) => d.id), devices.map((d) => d.model ?? null), devices.map((d) => d.lastSeen)],
+    [
+      sorted.map((d) => d.id),
+      sorted.map((d) => d.gatewayId),
+      sorted.map((d) => d.model ?? null),
+      sorted.map((d) => d.lastSeen),
+    ],
   );
 }
 
