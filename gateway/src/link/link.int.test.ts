@@ -62,10 +62,10 @@ describe("Link over MQTT 5 with the machine's Mosquitto", () => {
     link.start();
     await until('three online statuses', () => states.length >= 3);
     expect(states.every((s) => s === 'online')).toBe(true);
-    await link.stop();
-    const after = states.length;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(states.length).toBeLessThanOrEqual(after + 1); // the offline status at most
+    await link.stop(); // says offline, then the heartbeat stops
+    await until('the offline status', () => states.includes('offline'));
+    await new Promise((r) => setTimeout(r, 600)); // three heartbeats' time
+    expect(states.slice(states.indexOf('offline')).filter((s) => s === 'online')).toEqual([]);
   });
 
   it('re-sends an unacknowledged batch with the same batchId and ids, and forgets it only after the ack', async () => {
