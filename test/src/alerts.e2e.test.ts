@@ -539,6 +539,49 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     });
   });
 
+  it('finds a NEWS2 episode inside a 3-hour backlog and records it as late', async () => {
+    const { patientId, gateway, OX, CUFF } = await home();
+    const now = Date.parse('2026-11-28T09:00:00.000Z');
+    const start = now - 3 * HOUR;
+    // Ill from 1:00 to 1:20 into the backlog: SpO2 91 (3), pulse 125 (2), 39.5 °C (2), systolic 105 (1).
+    const ill = (at: number) => at >= start + HOUR && at < start + HOUR + 20 * MIN;
+    const every = (ms: number) => Array.from({ length: (3 * HOUR) / ms }, (_, i) => start + i * ms);
+    t.clock.set(now);
+    await gateway.send([
+      ...gateway.readings(
+        OX,
+        'spo2',
+        '%',
+        every(30_000).map((at) => ({ t: at, v: ill(at) ? 91 : 97 })),
+      ),
+      ...gateway.readings(
+        OX,
+        'pulse_rate',
+        '/min',
+        every(30_000).map((at) => ({ t: at, v: ill(at) ? 125 : 70 })),
+      ),
+      ...gateway.readings(
+        CUFF,
+        'body_temperature',
+        'Cel',
+        every(10 * MIN).map((at) => ({ t: at, v: ill(at) ? 39.5 : 36.6 })),
+      ),
+      ...gateway.readings(
+        CUFF,
+        'bp_systolic',
+        'mm[Hg]',
+        every(10 * MIN).map((at) => ({ t: at, v: 105 })),
+      ),
+    ]);
+    await t.settle();
+    const news = (await alertsOf(patientId)).filter((a) => a.rule === 'news2');
+    expect(news).toHaveLength(1);
+    expect(news[0]).toMatchObject({ priority: 'high', state: 'resolved', late: true, worstValue: 8 });
+    // Scored at the newest reading of each minute: the first ill minute's is at 1:00:30.
+    expect(news[0]!.openedAt).toBe(new Date(start + HOUR + 30_000).toISOString());
+    expect(pagesFor(news[0]!.id)).toEqual([]);
+  });
+
   it('raises a low battery from a gateway event and clears it when the battery is replaced', async () => {
     const { patientId, gateway, CUFF } = await home();
     t.clock.set(Date.parse('2026-11-28T02:00:00.000Z'));

@@ -9,7 +9,7 @@ import { openAlertKeys, seriesOf, settingsOf, valuesNear } from '../storage/repo
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { AlertContext } from './context.ts';
 import { clearCondition, reportCondition } from './lifecycle.ts';
-import { news2, scoreParameter } from './news2.ts';
+import { news2, news2Episodes, scoreParameter } from './news2.ts';
 import {
   DEFAULT_RULES,
   type Episode,
@@ -121,15 +121,20 @@ function condition(patientId: string, rule: ReadingRule, e: Episode) {
 
 interface News2Due {
   patientId: string;
-  at: Date;
+  /** Measurement times to score at, oldest first. */
+  samples: Date[];
   scale2: boolean;
   hasOpen: boolean;
 }
 
+/** A backlog spanning a day is scored at most this often (once a minute). */
+const NEWS2_MAX_SAMPLES = 1440;
+
 /**
- * Whether NEWS2 must be computed at the patient's newest fresh reading. New values that all
- * score 0 cannot raise the score, so it is only computed when one does, or when a NEWS2
- * alert is open.
+ * Whether NEWS2 must be computed for the patient's fresh readings, and at which times: the
+ * newest reading of each minute they span (live traffic: just the newest). New values that all
+ * score 0 cannot raise the score, so it is only computed when one does, or when a NEWS2 alert
+ * is open.
  */
 function news2DueFor(
   patientId: string,
@@ -142,32 +147,59 @@ function news2DueFor(
   const scale2 = (s.targets.spo2?.low ?? 100) <= 88;
   const anyPoints = fresh.some((r) => (scoreParameter(r.metric, r.value!, { scale2 }) ?? 0) > 0);
   if (!anyPoints && !hasOpen) return null;
-  return { patientId, at: new Date(Math.max(...fresh.map((r) => r.time.getTime()))), scale2, hasOpen };
+  const newestOfMinute = new Map<number, number>();
+  for (const r of fresh) {
+    const t = r.time.getTime();
+    const m = Math.floor(t / 60_000);
+    if ((newestOfMinute.get(m) ?? -Infinity) < t) newestOfMinute.set(m, t);
+  }
+  const samples = [...newestOfMinute.values()].sort((a, b) => a - b).slice(-NEWS2_MAX_SAMPLES);
+  return { patientId, samples: samples.map((t) => new Date(t)), scale2, hasOpen };
 }
 
-/** NEWS2 of each due patient from the latest value of each parameter (one query for all). */
+/**
+ * NEWS2 of each due patient at each sample time, from the latest value of each parameter
+ * within the hour before it (one query for all), and the episodes that makes.
+ */
 async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
   if (due.length === 0) return;
-  const values = await valuesNear(ctx.sql, due, NEWS2_METRICS, NEWS2_WINDOW_MS);
-  for (const { patientId, at, scale2, hasOpen } of due) {
-    const input: Record<string, number> = {};
-    for (const v of values.get(patientId) ?? []) input[v.metric] = v.value;
-    const r = news2({ ...input, scale2 });
-    if (!r?.priority && !hasOpen) continue;
+  const values = await valuesNear(
+    ctx.sql,
+    due.flatMap((d) => d.samples.map((at) => ({ patientId: d.patientId, at }))),
+    NEWS2_METRICS,
+    NEWS2_WINDOW_MS,
+  );
+  for (const { patientId, samples, scale2, hasOpen } of due) {
+    const scored = samples.map((at) => {
+      const input: Record<string, number> = {};
+      for (const v of values.get(`${patientId}|${at.getTime()}`) ?? []) input[v.metric] = v.value;
+      return { t: at.getTime(), r: news2({ ...input, scale2 }) };
+    });
+    const episodes = news2Episodes(scored);
+    const last = scored.at(-1);
+    if (episodes.length === 0 && !hasOpen) continue;
     await ctx.sql.transaction(async (tx) => {
-      if (r?.priority)
+      for (const e of episodes)
         await reportCondition(tx, ctx, {
           patientId,
           rule: 'news2',
-          priority: r.priority,
-          onsetAt: at,
-          firedAt: at,
-          lastValue: r.score,
-          worstValue: r.score,
-          lastSeenAt: at,
-          detail: { score: r.score, parameters: r.parameters, missing: r.missing, partial: r.missing.length > 0 },
+          priority: e.priority,
+          onsetAt: new Date(e.onset),
+          firedAt: new Date(e.onset),
+          lastValue: e.lastScore,
+          worstValue: e.worst.score,
+          lastSeenAt: new Date(e.last),
+          ...(e.clearedAt !== undefined ? { clearedAt: new Date(e.clearedAt) } : {}),
+          detail: {
+            score: e.worst.score,
+            parameters: e.worst.parameters,
+            missing: e.worst.missing,
+            partial: e.worst.missing.length > 0,
+          },
         });
-      else await clearCondition(tx, ctx, patientId, 'news2', '', at);
+      // An open alert from an earlier commit clears on a clear score.
+      if (hasOpen && episodes.length === 0 && last && !last.r?.priority)
+        await clearCondition(tx, ctx, patientId, 'news2', '', new Date(last.t));
     });
   }
 }

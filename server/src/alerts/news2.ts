@@ -4,7 +4,7 @@
  * at home: they are listed as missing and scored as "alert" and "air" (0 points), so the
  * score is a lower bound and says so (docs/alerts.md).
  */
-import type { Priority } from './rules.ts';
+import { PRIORITY_RANK, type Priority } from './rules.ts';
 
 export interface News2Input {
   respiratory_rate?: number;
@@ -123,4 +123,41 @@ export function news2(x: News2Input): News2Result | null {
   // RCP NEWS2 chart 2: ≥7 high, 5–6 medium, a single 3 low–medium (mapped to low here).
   const priority: Priority | null = score >= 7 ? 'high' : score >= 5 ? 'medium' : redScore ? 'low' : null;
   return { score, parameters, missing, redScore, priority };
+}
+
+/** A stretch of measurement time during which the score was in an alert band. */
+export interface News2Episode {
+  onset: number;
+  /** The last scored time inside the episode. */
+  last: number;
+  priority: Priority;
+  /** The score at `last`, and the highest score with its parameters. */
+  lastScore: number;
+  worst: News2Result;
+  /** The first scored time back out of every band, when the episode ended. */
+  clearedAt?: number;
+}
+
+/**
+ * Episodes of a score series in measurement-time order (a backlog is scored at each of its
+ * sample times, so an episode inside it is found, not only the score at its end).
+ */
+export function news2Episodes(scored: readonly { t: number; r: News2Result | null }[]): News2Episode[] {
+  const out: News2Episode[] = [];
+  let ep: News2Episode | null = null;
+  for (const { t, r } of scored) {
+    if (r?.priority) {
+      if (!ep) ep = { onset: t, last: t, priority: r.priority, lastScore: r.score, worst: r };
+      ep.last = t;
+      ep.lastScore = r.score;
+      if (PRIORITY_RANK[r.priority] > PRIORITY_RANK[ep.priority]) ep.priority = r.priority;
+      if (r.score > ep.worst.score) ep.worst = r;
+    } else if (ep) {
+      ep.clearedAt = t;
+      out.push(ep);
+      ep = null;
+    }
+  }
+  if (ep) out.push(ep);
+  return out;
 }

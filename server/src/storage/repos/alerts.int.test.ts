@@ -67,7 +67,14 @@ describe('the latest values NEWS2 is scored from', () => {
       ['spo2', 'pulse_rate', 'body_temperature'],
       60 * MIN,
     );
-    expect(got.get(patients[0]!)).toEqual([{ metric: 'spo2', value: 91, time: new Date(AT - 2 * MIN) }]);
-    expect(got.get(patients[1]!)).toEqual([{ metric: 'pulse_rate', value: 112, time: new Date(AT - 30 * MIN) }]);
+    expect(got.get(`${patients[0]}|${AT}`)).toEqual([{ metric: 'spo2', value: 91, time: new Date(AT - 2 * MIN) }]);
+    expect(got.get(`${patients[1]}|${AT}`)).toEqual([
+      { metric: 'pulse_rate', value: 112, time: new Date(AT - 30 * MIN) },
+    ]);
+    // The same patient at an earlier time in the same call: the value of then.
+    const earlier = await valuesNear(sql, [{ patientId: patients[0]!, at: new Date(AT - 5 * MIN) }], ['spo2'], 60 * MIN);
+    expect(earlier.get(`${patients[0]}|${AT - 5 * MIN}`)).toEqual([
+      { metric: 'spo2', value: 93, time: new Date(AT - 10 * MIN) },
+    ]);
   });
 });

@@ -381,8 +381,9 @@ export async function seriesOf(
 
 /** Latest value per metric at or before `at` (within `withinMs`), for NEWS2. */
 /**
- * For each patient, the newest usable value of each metric in (at - withinMs, at]: one
- * statement for a whole commit, each value one probe of the (patient, metric, time) index.
+ * For each (patient, time), the newest usable value of each metric in (at - withinMs, at]:
+ * one statement for a whole commit, each value one probe of the (patient, metric, time) index.
+ * Keyed by `${patientId}|${at in ms}`.
  */
 export async function valuesNear(
   sql: Sql,
@@ -390,10 +391,13 @@ export async function valuesNear(
   metrics: string[],
   withinMs: number,
 ): Promise<Map<string, { metric: string; value: number; time: Date }[]>> {
-  const out = new Map<string, { metric: string; value: number; time: Date }[]>(at.map((q) => [q.patientId, []]));
+  const key = (patientId: string, t: Date) => `${patientId}|${t.getTime()}`;
+  const out = new Map<string, { metric: string; value: number; time: Date }[]>(
+    at.map((q) => [key(q.patientId, q.at), []]),
+  );
   if (at.length === 0) return out;
-  const r = await sql.query<{ patient_id: string; metric: string; value: number; time: Date }>(
-    `SELECT q.patient_id, m.metric, v.value, v.time
+  const r = await sql.query<{ patient_id: string; at: Date; metric: string; value: number; time: Date }>(
+    `SELECT q.patient_id, q.at, m.metric, v.value, v.time
        FROM unnest($1::uuid[], $2::timestamptz[]) AS q(patient_id, at)
       CROSS JOIN unnest($3::text[]) AS m(metric)
       CROSS JOIN LATERAL (
@@ -404,7 +408,7 @@ export async function valuesNear(
          ORDER BY time DESC LIMIT 1) AS v`,
     [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000],
   );
-  for (const x of r.rows) out.get(x.patient_id)?.push({ metric: x.metric, value: x.value, time: x.time });
+  for (const x of r.rows) out.get(key(x.patient_id, x.at))?.push({ metric: x.metric, value: x.value, time: x.time });
   return out;
 }
 
