@@ -85,6 +85,11 @@ describe('NEWS2 episodes over a scored series', () => {
   });
 
   it('finds nothing in a series that stays well', () => {
-    expect(news2Episodes([{ t: 0, r: well }, { t: MIN, r: well }])).toEqual([]);
+    expect(
+      news2Episodes([
+        { t: 0, r: well },
+        { t: MIN, r: well },
+      ]),
+    ).toEqual([]);
   });
 });

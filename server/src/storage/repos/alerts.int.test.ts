@@ -72,7 +72,12 @@ describe('the latest values NEWS2 is scored from', () => {
       { metric: 'pulse_rate', value: 112, time: new Date(AT - 30 * MIN) },
     ]);
     // The same patient at an earlier time in the same call: the value of then.
-    const earlier = await valuesNear(sql, [{ patientId: patients[0]!, at: new Date(AT - 5 * MIN) }], ['spo2'], 60 * MIN);
+    const earlier = await valuesNear(
+      sql,
+      [{ patientId: patients[0]!, at: new Date(AT - 5 * MIN) }],
+      ['spo2'],
+      60 * MIN,
+    );
     expect(earlier.get(`${patients[0]}|${AT - 5 * MIN}`)).toEqual([
       { metric: 'spo2', value: 93, time: new Date(AT - 10 * MIN) },
     ]);
