@@ -21,6 +21,7 @@ import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
 import { openDatabase } from './storage/open.ts';
 import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
+import type { StoredReading } from './storage/repos/readings.ts';
 import type { Sql } from './storage/sql.ts';
 
 export interface RunningServer {
@@ -138,16 +139,17 @@ export async function startServer(
       config: c,
       ...(opts.alertClock ? { clock: opts.alertClock } : {}),
     });
+    const readingsStored = (rows: StoredReading[]) => {
+      arrivals?.note(rows);
+      alerts.onStored(rows);
+    };
     ingest = new Ingest({
       concurrency: c.databaseUrl ? 2 : 1,
       sql,
       log: log.child({ component: 'ingest' }),
       bus,
       publish: (t, p) => broker.publish(t, p),
-      onStored: (r) => {
-        arrivals?.note(r);
-        alerts.onStored(r);
-      },
+      onStored: readingsStored,
       onGatewayStatus: (g, st) => alerts.onGatewayStatus(g, st),
       onGatewayEvent: (g, e) => alerts.onGatewayEvent(g, e),
     });
@@ -196,6 +198,7 @@ export async function startServer(
       publishGatewayConfig,
       sessionTtlSeconds: c.sessionTtlSeconds,
       alerts,
+      readingsStored,
     };
     let dashboard: Map<string, { contentType: string; body: Buffer }> | undefined;
     if (opts.dashboard !== false) {

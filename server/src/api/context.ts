@@ -4,6 +4,7 @@ import type { Broker } from '../broker/embedded.ts';
 import type { Ingest } from '../ingest/ingest.ts';
 import type { LiveBus } from '../live/bus.ts';
 import type { UserRow } from '../storage/repos/people.ts';
+import type { StoredReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
 
 export interface AppDeps {
@@ -14,6 +15,11 @@ export interface AppDeps {
   broker: Broker;
   /** Publishes the retained config of a gateway after its devices changed. */
   publishGatewayConfig(gatewayId: string): Promise<void>;
+  /**
+   * Rows that became a patient's readings outside ingest (a new binding attached them): the
+   * same consumers as ingest's commits hear of them (alert rules, aggregate refresh).
+   */
+  readingsStored(rows: StoredReading[]): void;
   sessionTtlSeconds: number;
 }
 

@@ -153,7 +153,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       if (gw) await app.deps.publishGatewayConfig(gw);
       // Readings taken before the paperwork are the patient's now: the rules judge them too
       // (a condition that already ended is recorded as late, not paged).
-      if (result.attachedRows.length > 0) app.deps.alerts?.onStored(result.attachedRows);
+      if (result.attachedRows.length > 0) app.deps.readingsStored(result.attachedRows);
       return reply.code(201).send({
         id: result.binding.id,
         deviceId: result.binding.device_id,
