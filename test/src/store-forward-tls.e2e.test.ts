@@ -54,4 +54,37 @@ describe('store-and-forward: TLS with a client certificate', () => {
       await server.kill('SIGTERM');
     }
   }, 90_000);
+
+  it('delivers every reading once over wss:// (MQTT over WebSocket) with the server CA', async () => {
+    const pki = makeTestPki('gw-wss-0003');
+    const server = await startServerProcess({
+      ...db.env,
+      VITALS_MQTTS_PORT: '0',
+      VITALS_MQTT_WS_PORT: '0',
+      VITALS_TLS_CERT: pki.serverCert,
+      VITALS_TLS_KEY: pki.serverKey,
+    });
+    try {
+      const wsPort = Number(server.output().match(/listening http=\d+ mqtt=\d+ mqtts=\d+ mqtt-ws=(\d+)/)?.[1]);
+      expect(wsPort).toBeGreaterThan(0);
+      const url = `wss://127.0.0.1:${wsPort}/mqtt`;
+      const home = await registerHome(server, 'gw-wss-0003', url);
+      const passwordFile = (home.config.server as { passwordFile: string }).passwordFile;
+      home.writeConfig({ server: { url, passwordFile, caFile: pki.caFile } });
+      const run = deviceRun(20, 100);
+      const gw = startSimGateway(home, run);
+      try {
+        await eventually(
+          async () => (await storedCount(schema, home.gatewayId)) === 2 * run.count,
+          60_000,
+          'all readings stored',
+        );
+        expect((await checkExactlyOnce(schema, home.gatewayId, run)).problems).toEqual([]);
+      } finally {
+        await gw.kill('SIGTERM');
+      }
+    } finally {
+      await server.kill('SIGTERM');
+    }
+  }, 90_000);
 });
