@@ -20,6 +20,22 @@ describe('store-and-forward: TLS with a client certificate', () => {
   const schema = db.env.VITALS_DATABASE_SCHEMA!;
   afterAll(() => db.drop());
 
+  /** A simulated home's gateway process sends its readings; each must be stored exactly once. */
+  async function deliversEveryReadingOnce(home: Awaited<ReturnType<typeof registerHome>>) {
+    const run = deviceRun(20, 100);
+    const gw = startSimGateway(home, run);
+    try {
+      await eventually(
+        async () => (await storedCount(schema, home.gatewayId)) === 2 * run.count,
+        60_000,
+        'all readings stored',
+      );
+      expect((await checkExactlyOnce(schema, home.gatewayId, run)).problems).toEqual([]);
+    } finally {
+      await gw.kill('SIGTERM');
+    }
+  }
+
   it('delivers every reading once over mqtts:// with the server CA, a client certificate and a password file', async () => {
     const pki = makeTestPki('gw-tls-0002');
     const server = await startServerProcess({
@@ -38,18 +54,7 @@ describe('store-and-forward: TLS with a client certificate', () => {
       home.writeConfig({
         server: { url, passwordFile, caFile: pki.caFile, certFile: pki.clientCert, keyFile: pki.clientKey },
       });
-      const run = deviceRun(20, 100);
-      const gw = startSimGateway(home, run);
-      try {
-        await eventually(
-          async () => (await storedCount(schema, home.gatewayId)) === 2 * run.count,
-          60_000,
-          'all readings stored',
-        );
-        expect((await checkExactlyOnce(schema, home.gatewayId, run)).problems).toEqual([]);
-      } finally {
-        await gw.kill('SIGTERM');
-      }
+      await deliversEveryReadingOnce(home);
     } finally {
       await server.kill('SIGTERM');
     }
@@ -71,18 +76,7 @@ describe('store-and-forward: TLS with a client certificate', () => {
       const home = await registerHome(server, 'gw-wss-0003', url);
       const passwordFile = (home.config.server as { passwordFile: string }).passwordFile;
       home.writeConfig({ server: { url, passwordFile, caFile: pki.caFile } });
-      const run = deviceRun(20, 100);
-      const gw = startSimGateway(home, run);
-      try {
-        await eventually(
-          async () => (await storedCount(schema, home.gatewayId)) === 2 * run.count,
-          60_000,
-          'all readings stored',
-        );
-        expect((await checkExactlyOnce(schema, home.gatewayId, run)).problems).toEqual([]);
-      } finally {
-        await gw.kill('SIGTERM');
-      }
+      await deliversEveryReadingOnce(home);
     } finally {
       await server.kill('SIGTERM');
     }

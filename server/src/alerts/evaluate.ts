@@ -168,6 +168,7 @@ async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
     due.flatMap((d) => d.samples.map((at) => ({ patientId: d.patientId, at }))),
     NEWS2_METRICS,
     NEWS2_WINDOW_MS,
+    [...UNFIT_FLAGS],
   );
   for (const { patientId, samples, scale2, hasOpen } of due) {
     const scored = samples.map((at) => {

@@ -263,7 +263,13 @@ export function startMaintenance(o: MaintenanceOptions): { stop(): Promise<void>
   let run = 0;
   const tick = () => {
     if (running || stopped) return;
+    const t0 = Date.now();
     running = maintainOnce(o, run++)
+      .then((r) => {
+        // A long run means a backlog was folded in (a restore, a drained outage): say so.
+        if (Date.now() - t0 > 5_000)
+          o.log.info({ ...r, ms: Date.now() - t0 }, 'storage maintenance caught up a backlog');
+      })
       .catch((e) => o.log.warn({ err: e }, 'storage maintenance failed; will retry'))
       .finally(() => {
         running = undefined;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Reading } from '@vitals/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNFIT_FLAGS } from '../../alerts/rules.ts';
 import { migrate } from '../migrate.ts';
 import { openPglite } from '../pglite.ts';
 import type { Sql } from '../sql.ts';
@@ -66,6 +67,7 @@ describe('the latest values NEWS2 is scored from', () => {
       ],
       ['spo2', 'pulse_rate', 'body_temperature'],
       60 * MIN,
+      [...UNFIT_FLAGS],
     );
     expect(got.get(`${patients[0]}|${AT}`)).toEqual([{ metric: 'spo2', value: 91, time: new Date(AT - 2 * MIN) }]);
     expect(got.get(`${patients[1]}|${AT}`)).toEqual([
@@ -77,6 +79,7 @@ describe('the latest values NEWS2 is scored from', () => {
       [{ patientId: patients[0]!, at: new Date(AT - 5 * MIN) }],
       ['spo2'],
       60 * MIN,
+      [...UNFIT_FLAGS],
     );
     expect(earlier.get(`${patients[0]}|${AT - 5 * MIN}`)).toEqual([
       { metric: 'spo2', value: 93, time: new Date(AT - 10 * MIN) },

@@ -381,7 +381,8 @@ export async function seriesOf(
 
 /** Latest value per metric at or before `at` (within `withinMs`), for NEWS2. */
 /**
- * For each (patient, time), the newest usable value of each metric in (at - withinMs, at]:
+ * For each (patient, time), the newest value of each metric in (at - withinMs, at] that carries
+ * none of `unfitFlags`:
  * one statement for a whole commit, each value one probe of the (patient, metric, time) index.
  * Keyed by `${patientId}|${at in ms}`.
  */
@@ -390,6 +391,7 @@ export async function valuesNear(
   at: { patientId: string; at: Date }[],
   metrics: string[],
   withinMs: number,
+  unfitFlags: readonly string[],
 ): Promise<Map<string, { metric: string; value: number; time: Date }[]>> {
   const key = (patientId: string, t: Date) => `${patientId}|${t.getTime()}`;
   const out = new Map<string, { metric: string; value: number; time: Date }[]>(
@@ -404,9 +406,9 @@ export async function valuesNear(
         SELECT value, time FROM readings
          WHERE patient_id = q.patient_id AND metric = m.metric AND value IS NOT NULL
            AND time <= q.at AND time > q.at - make_interval(secs => $4)
-           AND NOT (COALESCE(flags, '{}') && ARRAY['intermediate','test_data','demonstration_data','invalid_measurement']::text[])
+           AND NOT (COALESCE(flags, '{}') && $5::text[])
          ORDER BY time DESC LIMIT 1) AS v`,
-    [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000],
+    [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000, unfitFlags],
   );
   for (const x of r.rows) out.get(key(x.patient_id, x.at))?.push({ metric: x.metric, value: x.value, time: x.time });
   return out;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../sql.ts';
-import type { StoredReading } from './readings.ts';
+import { LATEST_UPSERT, type StoredReading } from './readings.ts';
 
 export interface BindingRow {
   id: string;
@@ -54,9 +54,7 @@ export async function refreshLatest(tx: Sql, patientId: string) {
     `INSERT INTO latest_readings (patient_id, metric, value, unit, time, reading_id)
      SELECT DISTINCT ON (metric) patient_id, metric, value, unit, time, id FROM readings
       WHERE patient_id = $1 AND value IS NOT NULL ORDER BY metric, time DESC
-     ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
-       time = excluded.time, reading_id = excluded.reading_id
-     WHERE excluded.time >= latest_readings.time`,
+     ${LATEST_UPSERT}`,
     [patientId],
   );
 }

@@ -111,7 +111,7 @@ export async function insertReadings(tx: Sql, all: IncomingReading[]): Promise<S
       unit: x.reading.unit,
     };
   });
-  const col = <T>(f: (x: IncomingReading, i: number) => T) => items.map(f);
+  const col = <T>(f: (x: IncomingReading) => T) => items.map(f);
   const r = await tx.query(insertSql(tx.backend), [
     col((x) => x.reading.id),
     rows.map((x) => x.patient_id),
@@ -143,6 +143,11 @@ export async function insertReadings(tx: Sql, all: IncomingReading[]): Promise<S
   return inserted;
 }
 
+/** How a newer value replaces a patient's latest value of a metric (an older one never does). */
+export const LATEST_UPSERT = `ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
+       time = excluded.time, reading_id = excluded.reading_id
+     WHERE excluded.time >= latest_readings.time`;
+
 /** The newest value of each patient and metric among these rows becomes the latest, if newer. */
 async function moveLatest(tx: Sql, rows: StoredReading[]) {
   const newest = new Map<string, StoredReading>();
@@ -160,9 +165,7 @@ async function moveLatest(tx: Sql, rows: StoredReading[]) {
   await tx.query(
     `INSERT INTO latest_readings (patient_id, metric, value, unit, time, reading_id)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::text[], $5::timestamptz[], $6::text[])
-     ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
-       time = excluded.time, reading_id = excluded.reading_id
-     WHERE excluded.time >= latest_readings.time`,
+     ${LATEST_UPSERT}`,
     [
       list.map((x) => x.patient_id),
       list.map((x) => x.metric),
