@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN, freshDatabaseEnv, startNode, startServerProcess } from './processes.ts';
 
-describe('pnpm -s server start', () => {
+describe('pnpm -s run server start', () => {
   const db = freshDatabaseEnv('pglite');
   afterAll(() => db.drop());
 

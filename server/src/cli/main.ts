@@ -1,9 +1,9 @@
-/** `pnpm -s server start`: runs the server with settings from the environment. */
+/** `pnpm -s run server start`: runs the server with settings from the environment. */
 import { ConfigError, loadConfig, SETTINGS } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { StartupError, startServer } from '../server.ts';
 
-const USAGE = `usage: pnpm -s server start
+const USAGE = `usage: pnpm -s run server start
 
 Settings (environment):
 ${SETTINGS.map((s) => `  ${s.env.padEnd(26)} ${s.description}${s.default ? ` (default ${s.default})` : ''}`).join('\n')}
@@ -11,6 +11,10 @@ ${SETTINGS.map((s) => `  ${s.env.padEnd(26)} ${s.description}${s.default ? ` (de
 
 async function main(argv: string[]) {
   const cmd = argv[0];
+  if (cmd === 'start' && argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   if (cmd !== 'start') {
     process.stderr.write(cmd && cmd !== '--help' ? `unknown command ${cmd}\n\n${USAGE}` : USAGE);
     process.exit(cmd && cmd !== '--help' ? 2 : 0);
