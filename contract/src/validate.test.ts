@@ -110,6 +110,82 @@ describe('validateBatch', () => {
   });
 });
 
+describe('reading and batch ids are namespaced by gateway (issue 11 item 5)', () => {
+  const record = 'ble:c4:7c:8d:6a:3f:21:r:AbCdEfGhIjKlMnOpQrStUv';
+
+  it.each([
+    ['gw-tokyo-0001:7f3a9c:000000000124', true],
+    [record, true],
+    ['gw-osaka-0002:7f3a9c:000000000124', false],
+    ['gw-tokyo-0001-x:1', false],
+    ['ble:aa:bb:cc:dd:ee:ff:r:AbCdEfGhIjKlMnOpQrStUv', false],
+    ['ble:c4:7c:8d:6a:3f:21:r:short', false],
+    ['serial:x:r:AbCdEfGhIjKlMnOpQrStUv', false],
+  ])('accepts only its own gateway prefix or its own device record: %s', (id, ok) => {
+    const v = validateBatch(batch([{ ...good, id }]));
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.readings.length).toBe(ok ? 1 : 0);
+    if (!ok)
+      expect(v.rejected[0]!.reason).toMatch(
+        /^readings\[0\]: id ".*" (must begin with "gw-tokyo-0001:"|is a device record id of another device)/,
+      );
+  });
+
+  it('tells a serial device record from that of a device whose id extends it', () => {
+    const own = { ...good, device: { id: 'serial:usb-1:r', transport: 'serial' } };
+    const other = { ...good, device: { id: 'serial:usb-1', transport: 'serial' } };
+    const id = 'serial:usb-1:r:AbCdEfGhIjKlMnOpQrStUv';
+    const v = validateBatch(
+      batch([
+        { ...own, id },
+        { ...other, id },
+      ]),
+    );
+    expect(v.ok && v.readings.map((r) => r.device.id)).toEqual(['serial:usb-1']);
+  });
+
+  it("rejects a whole batch whose batchId is not the gateway's", () => {
+    expect(validateBatch(batch([good], { batchId: 'gw-osaka-0002:b:1' }))).toEqual({
+      ok: false,
+      error: 'batch.batchId "gw-osaka-0002:b:1" must begin with "gw-tokyo-0001:" (the publishing gateway\'s id)',
+    });
+  });
+});
+
+describe('the plausible time window (issue 11 item 6)', () => {
+  const now = Date.parse('2026-11-24T08:00:00.000Z');
+  const timeWindow = { now, maxAheadMs: 600_000, earliest: Date.parse('2015-01-01T00:00:00Z') };
+  const at = (time: string) => ({ ...good, time });
+
+  it('rejects times beyond the skew ahead and before the floor, and accepts those within', () => {
+    const v = validateBatch(
+      batch([
+        at('2100-01-01T00:00:00.000Z'),
+        at('1970-01-01T00:00:00.000Z'),
+        at('2026-11-24T08:05:00.000Z'),
+        at('2026-11-24T17:09:59+09:00'),
+        at('2015-01-01T00:00:00.000Z'),
+      ]),
+      { timeWindow },
+    );
+    expect(v.ok && v.readings.map((r) => r.time)).toEqual([
+      '2026-11-24T08:05:00.000Z',
+      '2026-11-24T17:09:59+09:00',
+      '2015-01-01T00:00:00.000Z',
+    ]);
+    expect(v.ok && v.rejected.map((r) => r.reason)).toEqual([
+      "readings[0]: time 2100-01-01T00:00:00.000Z is more than 600 s ahead of the server's clock (2026-11-24T08:00:00.000Z); the device's or the gateway's clock is wrong",
+      "readings[1]: time 1970-01-01T00:00:00.000Z is before 2015-01-01T00:00:00.000Z, the earliest plausible measurement time; the device's or the gateway's clock was reset",
+    ]);
+  });
+
+  it('applies no window when none is given', () => {
+    const v = validateBatch(batch([at('2100-01-01T00:00:00.000Z')]));
+    expect(v.ok && v.readings.length).toBe(1);
+  });
+});
+
 describe('isIsoTime', () => {
   it('accepts times with zone and rejects impossible calendar fields', () => {
     expect(isIsoTime('2026-11-24T07:59:58.000Z')).toBe(true);

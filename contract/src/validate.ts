@@ -21,6 +21,24 @@ const MAX_ID = 200;
 
 export type Rejection = { id: string; reason: string; raw: unknown };
 
+/**
+ * The plausible measurement times (issue 11 item 6): a reading dated far ahead would stay the
+ * "latest" value on the wall forever, one dated 1970 is a reset clock. Times are epoch ms.
+ */
+export interface TimeWindow {
+  /** The receiver's clock now. */
+  now: number;
+  /** How far ahead of `now` a time may be (clock skew between device, gateway and server). */
+  maxAheadMs: number;
+  /** The earliest plausible time. */
+  earliest: number;
+}
+
+export interface ValidationOptions {
+  /** Left out: any valid time is accepted (no clock to compare with). */
+  timeWindow?: TimeWindow;
+}
+
 export type BatchValidation =
   | { ok: false; error: string }
   | {
@@ -54,7 +72,37 @@ export function isIsoTime(s: unknown): s is string {
 function checkId(x: unknown, field: string): string | null {
   if (typeof x !== 'string' || x.length === 0) return `${field} must be a non-empty string, got ${describe(x)}`;
   if (x.length > MAX_ID) return `${field} is ${x.length} characters, at most ${MAX_ID} allowed`;
+  if (x.includes('\u0000')) return nulProblem(field);
   return null;
+}
+
+/**
+ * The path of the first string (value or key) holding a NUL (U+0000) inside `x`, or null.
+ * PostgreSQL text and jsonb cannot hold NUL: such a message must be refused here, not by the
+ * database in the middle of a commit shared with other gateways (issue 11, item 2).
+ */
+export function nulField(x: unknown, path = '', depth = 0): string | null {
+  if (typeof x === 'string') return x.includes('\u0000') ? path || '(value)' : null;
+  if (typeof x !== 'object' || x === null || depth > 20) return null;
+  if (Array.isArray(x)) {
+    for (const [i, v] of x.entries()) {
+      const p = nulField(v, `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(x)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return `${path ? `${path}.` : ''}(a key)`;
+    const p = nulField(v, here, depth + 1);
+    if (p) return p;
+  }
+  return null;
+}
+
+/** The reason for refusing a field that holds a NUL; the value itself is not quoted. */
+export function nulProblem(field: string): string {
+  return `${field.replaceAll('\u0000', '\\u0000')} contains a NUL character (U+0000), which no text field may hold`;
 }
 
 /** `ble:<address lower-case>` or `serial:<stable port id>`, as the contract names devices. */
@@ -84,14 +132,47 @@ function checkStringArray(x: unknown, field: string): string | null {
   return null;
 }
 
+function timeProblem(time: string, w: TimeWindow): string | null {
+  const t = Date.parse(time);
+  if (t > w.now + w.maxAheadMs)
+    return `time ${time} is more than ${Math.round(w.maxAheadMs / 1000)} s ahead of the server's clock (${new Date(w.now).toISOString()}); the device's or the gateway's clock is wrong`;
+  if (t < w.earliest)
+    return `time ${time} is before ${new Date(w.earliest).toISOString()}, the earliest plausible measurement time; the device's or the gateway's clock was reset`;
+  return null;
+}
+
+/**
+ * Reading ids are unique per gateway (issue 11 item 5), so no gateway can take an id another
+ * will send: an id is `<gatewayId>:...` of the publishing gateway, or, for a record stored on
+ * the device and downloaded (the same record through any gateway is one reading),
+ * `<device.id>:r:<22 base64url characters>` of the reading's own device. The fixed tail makes
+ * the device part unambiguous even for serial ids that contain colons.
+ */
+const DEVICE_RECORD_ID = /^((?:ble|serial):.+):r:[A-Za-z0-9_-]{22}$/;
+
+function idNamespaceProblem(id: string, gatewayId: string, deviceId: string): string | null {
+  if (/^(ble|serial):/.test(id)) {
+    if (DEVICE_RECORD_ID.exec(id)?.[1] === deviceId) return null;
+    return `id ${JSON.stringify(id)} is a device record id of another device than ${deviceId}; a device record id is "${deviceId}:r:" and 22 base64url characters`;
+  }
+  if (id.startsWith(`${gatewayId}:`)) return null;
+  return `id ${JSON.stringify(id)} must begin with "${gatewayId}:" (the publishing gateway's id) or be a device record id of ${deviceId}`;
+}
+
 /** Validates one reading; returns the reason it is rejected, or null. */
-export function readingProblem(x: unknown): string | null {
+export function readingProblem(x: unknown, options: ValidationOptions = {}): string | null {
   if (!isObject(x)) return `reading must be an object, got ${describe(x)}`;
+  const nul = nulField(x);
+  if (nul) return nulProblem(nul);
   const idProblem = checkId(x.id, 'id');
   if (idProblem) return idProblem;
   const deviceProblem = checkDevice(x.device);
   if (deviceProblem) return deviceProblem;
   if (!isIsoTime(x.time)) return `time must be an ISO 8601 time with zone, got ${describe(x.time)}`;
+  if (options.timeWindow) {
+    const p = timeProblem(x.time, options.timeWindow);
+    if (p) return p;
+  }
   if (x.timeSource !== 'device' && x.timeSource !== 'gateway')
     return `timeSource must be "device" or "gateway", got ${describe(x.timeSource)}`;
   if (!isMetric(x.metric)) return `unknown metric ${describe(x.metric)}`;
@@ -114,7 +195,7 @@ export function readingProblem(x: unknown): string | null {
 }
 
 /** Validates a raw MQTT payload as a ReadingBatch. */
-export function validateBatchPayload(payload: Uint8Array | string): BatchValidation {
+export function validateBatchPayload(payload: Uint8Array | string, options: ValidationOptions = {}): BatchValidation {
   const size = typeof payload === 'string' ? new TextEncoder().encode(payload).byteLength : payload.byteLength;
   if (size > MAX_BATCH_BYTES) return { ok: false, error: `batch is ${size} bytes, at most ${MAX_BATCH_BYTES} allowed` };
   let parsed: unknown;
@@ -123,10 +204,10 @@ export function validateBatchPayload(payload: Uint8Array | string): BatchValidat
   } catch (e) {
     return { ok: false, error: `batch is not valid JSON: ${(e as Error).message}` };
   }
-  return validateBatch(parsed);
+  return validateBatch(parsed, options);
 }
 
-export function validateBatch(x: unknown): BatchValidation {
+export function validateBatch(x: unknown, options: ValidationOptions = {}): BatchValidation {
   if (!isObject(x)) return { ok: false, error: `batch must be a JSON object, got ${describe(x)}` };
   if (x.v !== CONTRACT_VERSION)
     return { ok: false, error: `batch.v must be ${CONTRACT_VERSION}, got ${describe(x.v)}` };
@@ -134,6 +215,11 @@ export function validateBatch(x: unknown): BatchValidation {
     return { ok: false, error: `batch.gatewayId must match [a-z0-9][a-z0-9-]{2,62}, got ${describe(x.gatewayId)}` };
   const batchIdProblem = checkId(x.batchId, 'batch.batchId');
   if (batchIdProblem) return { ok: false, error: batchIdProblem };
+  if (!(x.batchId as string).startsWith(`${x.gatewayId}:`))
+    return {
+      ok: false,
+      error: `batch.batchId ${JSON.stringify(x.batchId)} must begin with "${x.gatewayId}:" (the publishing gateway's id)`,
+    };
   if (!isIsoTime(x.sentAt))
     return { ok: false, error: `batch.sentAt must be an ISO 8601 time, got ${describe(x.sentAt)}` };
   if (!Array.isArray(x.readings))
@@ -144,7 +230,8 @@ export function validateBatch(x: unknown): BatchValidation {
   const readings: Reading[] = [];
   const rejected: Rejection[] = [];
   for (const [i, r] of x.readings.entries()) {
-    const problem = readingProblem(r);
+    const problem =
+      readingProblem(r, options) ?? idNamespaceProblem((r as Reading).id, x.gatewayId, (r as Reading).device.id);
     if (problem) {
       const id =
         isObject(r) && typeof r.id === 'string' && r.id.length > 0 && r.id.length <= MAX_ID
