@@ -55,6 +55,7 @@ export async function run(args: string[] = []): Promise<Record<string, number>> 
     ...db.env,
     VITALS_LOG_LEVEL: 'info',
     VITALS_ALERT_WEBHOOK_URL: hookUrl,
+    VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true', // the receiver listens on loopback
     VITALS_ALERT_TICK_MS: '200',
   });
   const clients: MqttClient[] = [];

@@ -35,6 +35,7 @@ describe('an open alert survives a killed server', () => {
       ...db.env,
       VITALS_ALERT_CLOCK_FILE: clockFile,
       VITALS_ALERT_TICK_MS: '100',
+      VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true', // the pager receiver listens on loopback
       VITALS_GATEWAY_SILENCE_SECONDS: '2678400',
     };
     server = await startServerProcess(env);

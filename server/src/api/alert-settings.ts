@@ -16,6 +16,7 @@ import {
 } from '../alerts/rules.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import { DEFAULT_POLICY, type EscalationPolicy, policyProblem } from '../notify/oncall.ts';
+import { policyScopeProblems } from '../notify/policy-scope.ts';
 import {
   type AbsenceRow,
   cancelAbsence,
@@ -624,6 +625,7 @@ export async function alertSettingsRoutes(app: FastifyInstance) {
       );
       const rotas = await findRotas(sql, rotaIds);
       for (const id of rotaIds) if (!rotas.has(id)) problems.push(`rota ${id} does not exist`);
+      problems.push(...(await policyScopeProblems(sql, p.id, policy, rotas)));
       if (problems.length) throw badRequest(problems.join('; '));
       const before = await getPolicy(sql, p.id);
       await sql.transaction(async (tx) => {

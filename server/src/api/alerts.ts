@@ -9,6 +9,7 @@ import { acknowledge } from '../alerts/lifecycle.ts';
 import type { AlertService } from '../alerts/service.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { verifyAckToken } from '../notify/ack-link.ts';
+import { maySeePatient } from '../notify/patient-access.ts';
 import { alarmLoad, alertEvents, findAlert, listAlerts } from '../storage/repos/alerts.ts';
 import { type DeliveryRow, deliveriesOfAlert, listDeliveries, useAckNonce } from '../storage/repos/oncall.ts';
 import { findVisiblePatient } from '../storage/repos/patients.ts';
@@ -239,7 +240,9 @@ export async function alertRoutes(app: FastifyInstance) {
           '<p>This link is not valid or has expired. Open the alert in vitals instead.</p>',
         );
       const a = await findAlert(sql, check.claim.alertId);
-      if (!a) return page(reply, 404, 'Alert not found / アラートが見つかりません', '');
+      // A link works only while its recipient may see the patient (issue 11, item 7).
+      if (!a || !(await maySeePatient(sql, check.claim.userId, a.patient_id)))
+        return page(reply, 404, 'Alert not found / アラートが見つかりません', '');
       return page(
         reply,
         200,
@@ -262,9 +265,12 @@ export async function alertRoutes(app: FastifyInstance) {
         );
       const { alertId, userId, nonce } = check.claim;
       const outcome = await sql.transaction(async (tx) => {
+        const a = await findAlert(tx, alertId);
+        if (!a || !(await maySeePatient(tx, userId, a.patient_id))) return 'not_visible' as const;
         if (!(await useAckNonce(tx, nonce, alertId, userId, svc.clock.now(), req.ip))) return 'used' as const;
         return acknowledge(tx, svc.ctx, alertId, userId, 'acknowledged through the link in a notification', req.ip);
       });
+      if (outcome === 'not_visible') return fail(404, 'not_found', 'alert not found');
       if (outcome === 'used') return fail(409, 'conflict', 'this link was already used; it works only once');
       if (!outcome.ok)
         return fail(

@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { isHhMm, isTimeZone } from '../alerts/local-time.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import { onCallAt, type Rota } from '../notify/oncall.ts';
+import { resolveTarget, systemResolver } from '../notify/webhook-target.ts';
 import { audit } from '../storage/repos/audit.ts';
 import {
+  activeMembersOf,
   addContact,
   addRotaOverride,
   type ContactRow,
@@ -75,12 +77,14 @@ type RotaInput = {
   members: string[];
 };
 
-async function checkRota(app: FastifyInstance, b: RotaInput, today: string) {
+async function checkRota(app: FastifyInstance, b: RotaInput, today: string, organisationId: string) {
   const problems: string[] = [];
   if (b.timezone && !isTimeZone(b.timezone)) problems.push(`unknown timezone ${b.timezone}`);
   if (b.handoverTime && !isHhMm(b.handoverTime)) problems.push('handoverTime is a local time "HH:MM"');
-  const users = await usersByIds(app.deps.sql, b.members);
-  for (const m of b.members) if (!users.has(m)) problems.push(`member ${m} is not an active user`);
+  // A rota lists people of its own organisation only (issue 11, item 10).
+  const members = await activeMembersOf(app.deps.sql, organisationId, b.members);
+  for (const m of b.members)
+    if (!members.has(m)) problems.push(`member ${m} is not an active member of the rota's organisation`);
   if (problems.length) throw badRequest(problems.join('; '));
   return {
     name: b.name,
@@ -116,7 +120,7 @@ export async function oncallRoutes(app: FastifyInstance) {
     const org = b.organisationId ?? u.memberships.find((m) => m.role === 'admin')?.organisationId;
     if (!org) throw forbidden('only an organisation administrator can create rotas');
     adminOf(u, org);
-    const r = await checkRota(app, b, alertService(app).clock.now().toISOString().slice(0, 10));
+    const r = await checkRota(app, b, alertService(app).clock.now().toISOString().slice(0, 10), org);
     const id = await createRota(sql, { ...r, organisationId: org }, u.id);
     await audit(sql, { userId: u.id, organisationId: org, action: 'rota.create', target: id, ip: req.ip });
     return reply.code(201).send(rotaJson((await findRota(sql, id))!));
@@ -137,7 +141,7 @@ export async function oncallRoutes(app: FastifyInstance) {
     const u = requireUser(req);
     const rota = await visibleRota(u, (req.params as { id: string }).id);
     adminOf(u, rota.organisationId);
-    const r = await checkRota(app, req.body as RotaInput, rota.startDate);
+    const r = await checkRota(app, req.body as RotaInput, rota.startDate, rota.organisationId);
     await updateRota(sql, rota.id, r);
     await audit(sql, {
       userId: u.id,
@@ -175,8 +179,8 @@ export async function oncallRoutes(app: FastifyInstance) {
       const from = new Date(b.from);
       const to = new Date(b.to);
       if (to <= from) throw badRequest('to must be after from');
-      if (!(await usersByIds(sql, [b.userId])).has(b.userId))
-        throw badRequest(`user ${b.userId} is not an active user`);
+      if (!(await activeMembersOf(sql, rota.organisationId, [b.userId])).has(b.userId))
+        throw badRequest(`user ${b.userId} is not an active member of the rota's organisation`);
       await addRotaOverride(sql, {
         rotaId: rota.id,
         userId: b.userId,
@@ -273,13 +277,11 @@ export async function oncallRoutes(app: FastifyInstance) {
       if (b.channel === 'email' && !/^[^\s@]+@[^\s@]+$/.test(address))
         throw badRequest(`not an email address: ${address}`);
       if (b.channel !== 'email') {
-        let url: URL;
-        try {
-          url = new URL(address);
-        } catch {
-          throw badRequest(`not a URL: ${address}`);
-        }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest('use an http or https URL');
+        // No webhook or push endpoint inside the server's network (issue 11, item 8). A name
+        // that does not resolve yet is accepted: every delivery resolves, checks and pins again.
+        const policy = { allowLoopback: alertService(app).ctx.config.allowLoopbackWebhooks === true };
+        const t = await resolveTarget(address, policy, systemResolver);
+        if (!t.ok && t.refused) throw badRequest(`${b.channel} address refused: ${t.reason}`);
       }
       const c = await addContact(sql, {
         userId: u.id,

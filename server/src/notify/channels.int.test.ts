@@ -140,7 +140,7 @@ describe('notification channels against real receivers', () => {
   });
 
   it('signs webhooks with HMAC-SHA256 and sends the idempotency key', async () => {
-    const ch = createChannels({});
+    const ch = createChannels({ allowLoopbackWebhooks: true });
     await ch.send(delivery({ channel: 'webhook', target: hook.url }), '0123456789abcdef-secret');
     expect(hook.received).toHaveLength(1);
     expect(hook.received[0]!.signatureValid).toBe(true);
@@ -178,7 +178,12 @@ describe('notification channels against real receivers', () => {
       keys: { p256dh: ua.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
     };
     const ch = createChannels(
-      { vapidPublicKey: vapid.publicKey, vapidPrivateKey: vapid.privateKey, vapidSubject: 'mailto:ops@clinic.test' },
+      {
+        vapidPublicKey: vapid.publicKey,
+        vapidPrivateKey: vapid.privateKey,
+        vapidSubject: 'mailto:ops@clinic.test',
+        allowLoopbackWebhooks: true,
+      },
       { pushAgent: new Agent({ rejectUnauthorized: false }) },
     );
     await ch.send(

@@ -2,22 +2,32 @@
  * Channels: how one delivery leaves the server. Each send either resolves (delivered) or
  * throws a DeliveryError whose class decides retrying: transient (network, 5xx, 408, 429)
  * or permanent (other 4xx, a push subscription that is gone, a rejected address).
+ * A DeliveryError's message is stored and shown through the API, so for webhooks it stays
+ * generic ("target refused by policy", "target unreachable"); what happened goes to `detail`,
+ * which only the server log sees (issue 11, item 8: no map of internal reachability).
  */
-import type { Agent } from 'node:https';
+import { type Agent, Agent as HttpsAgent } from 'node:https';
 import nodemailer, { type Transporter } from 'nodemailer';
 import webpush from 'web-push';
 import type { DeliveryRow } from '../storage/repos/oncall.ts';
 import { webhookSignature } from './ack-link.ts';
+import { pinnedLookup, postPinned } from './pinned-post.ts';
 import type { AlertConfig } from './settings.ts';
+import { type Resolver, resolveTarget, systemResolver, type TargetPolicy } from './webhook-target.ts';
 
 export class DeliveryError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,
+    /** For the server log only. */
+    readonly detail?: string,
   ) {
     super(message);
   }
 }
+
+export const TARGET_REFUSED = 'target refused by policy';
+export const TARGET_UNREACHABLE = 'target unreachable';
 
 export interface ChannelSet {
   send(d: DeliveryRow, secret: string | null): Promise<void>;
@@ -26,7 +36,18 @@ export interface ChannelSet {
 
 const TIMEOUT_MS = 10_000;
 
-async function postWebhook(url: string, d: DeliveryRow, secret: string | null): Promise<void> {
+async function postWebhook(
+  target: string,
+  d: DeliveryRow,
+  secret: string | null,
+  policy: TargetPolicy,
+  resolve: Resolver,
+): Promise<void> {
+  const checked = await resolveTarget(target, policy, resolve);
+  if (!checked.ok)
+    throw checked.refused
+      ? new DeliveryError(TARGET_REFUSED, true, checked.detail)
+      : new DeliveryError(TARGET_UNREACHABLE, false, checked.detail);
   const body = JSON.stringify(d.payload);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -36,27 +57,31 @@ async function postWebhook(url: string, d: DeliveryRow, secret: string | null): 
     'x-vitals-delivery': String(d.id),
   };
   if (secret) headers['x-vitals-signature'] = webhookSignature(secret, body, Math.floor(Date.now() / 1000));
-  let r: Response;
+  let status: number;
   try {
-    r = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
+    status = await postPinned(checked.url, checked.pin, headers, body, TIMEOUT_MS);
   } catch (e) {
-    throw new DeliveryError(`webhook ${new URL(url).host} unreachable: ${(e as Error).message}`, false);
+    throw new DeliveryError(TARGET_UNREACHABLE, false, `${checked.pin.address}: ${(e as Error).message}`);
   }
-  await r.arrayBuffer().catch(() => undefined);
-  if (r.ok) return;
-  const permanent = r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429;
-  throw new DeliveryError(`webhook ${new URL(url).host} answered ${r.status}`, permanent);
+  if (status >= 200 && status < 300) return;
+  const permanent = status >= 300 && status < 500 && status !== 408 && status !== 429;
+  throw new DeliveryError(`target answered ${status}${status < 400 ? ' (redirects are not followed)' : ''}`, permanent);
 }
 
-/** `pushAgent`: the HTTPS agent for push services (tests trust their own local one). */
-export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent } = {}): ChannelSet {
+/**
+ * `pushAgent`: the HTTPS agent for push services (tests trust their own local one);
+ * `resolve`: DNS for webhook hosts (tests name private addresses without a DNS server).
+ */
+export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent; resolve?: Resolver } = {}): ChannelSet {
   let mailer: Transporter | undefined;
+  const policy: TargetPolicy = { allowLoopback: c.allowLoopbackWebhooks === true };
+  const resolve = opts.resolve ?? systemResolver;
   return {
     async send(d, secret) {
       switch (d.channel) {
         case 'webhook':
         case 'site_webhook':
-          return postWebhook(d.target, d, secret);
+          return postWebhook(d.target, d, secret, policy, resolve);
         case 'email': {
           if (!c.smtpUrl) throw new DeliveryError('email is not configured: set VITALS_SMTP_URL', true);
           mailer ??= nodemailer.createTransport(
@@ -83,6 +108,13 @@ export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent } = {})
             throw new DeliveryError('Web Push is not configured: set the VITALS_VAPID_* keys', true);
           const sub = d.payload.subscription as webpush.PushSubscription;
           const { subscription: _s, ...message } = d.payload;
+          // The endpoint comes from the browser of a user: the same target policy as webhooks.
+          const checked = await resolveTarget(sub.endpoint, policy, resolve);
+          if (!checked.ok)
+            throw checked.refused
+              ? new DeliveryError(TARGET_REFUSED, true, checked.detail)
+              : new DeliveryError(TARGET_UNREACHABLE, false, checked.detail);
+          const agent = new HttpsAgent({ ...(opts.pushAgent?.options ?? {}), lookup: pinnedLookup(checked.pin) });
           try {
             await webpush.sendNotification(sub, JSON.stringify(message), {
               TTL: 3600,
@@ -94,14 +126,17 @@ export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent } = {})
               urgency: (d.payload.alert as { priority?: string })?.priority === 'high' ? 'high' : 'normal',
               timeout: TIMEOUT_MS,
               headers: { 'idempotency-key': d.idempotency_key },
-              ...(opts.pushAgent ? { agent: opts.pushAgent } : {}),
+              agent,
             });
           } catch (e) {
             const status = (e as { statusCode?: number }).statusCode;
+            if (!status) throw new DeliveryError(TARGET_UNREACHABLE, false, `Web Push: ${(e as Error).message}`);
             throw new DeliveryError(
-              `Web Push: ${status ? `push service answered ${status}` : (e as Error).message}`,
+              `Web Push: push service answered ${status}`,
               status === 404 || status === 410 || status === 400 || status === 403,
             );
+          } finally {
+            agent.destroy();
           }
           return;
         }

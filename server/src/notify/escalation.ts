@@ -9,6 +9,7 @@ import type { AlertContext } from '../alerts/context.ts';
 import { alertJson } from '../alerts/json.ts';
 import { type AlertRow, activeSilence, updateAlert } from '../storage/repos/alerts.ts';
 import {
+  activeMembersOf,
   contactsOf,
   enqueueDeliveries,
   findRotas,
@@ -22,6 +23,7 @@ import { signAckToken } from './ack-link.ts';
 import { recordTransition } from './events.ts';
 import { pageText } from './messages.ts';
 import { DEFAULT_POLICY, type EscalationPolicy, type EscalationPosition, nextStep, onCallAt } from './oncall.ts';
+import { maySeePatient } from './patient-access.ts';
 
 export const PAGE_ATTEMPTS = 5;
 const ACK_LINK_TTL_MS = 24 * 3_600_000;
@@ -31,39 +33,58 @@ async function policyOf(tx: Sql, patientId: string): Promise<EscalationPolicy> {
   return p ? { steps: p.steps, repeatLimit: p.repeatLimit } : DEFAULT_POLICY;
 }
 
-/** The people a step names now: rota on call, team members in a role, named users. */
+export type SkipReason = 'not_on_care_team' | 'left_rota_organisation';
+
+/**
+ * The people a step names now: rota on call, team members in a role, named users; each
+ * checked again at paging time (issue 11, item 7), because teams and organisations change
+ * while a policy stays. Only someone who may see the patient now is paged: a page carries
+ * the patient's name and value. The others are skipped and the alert's `paged` event says
+ * why, so a step that reaches nobody moves on at once instead of waiting on someone who
+ * cannot act (an on-call nurse of a station on the team who is not on this patient's team
+ * is skipped, not sent a page without content: the administrators see it in the timeline).
+ */
 async function recipients(
   tx: Sql,
   policy: EscalationPolicy,
   pos: EscalationPosition,
   patientId: string,
   now: Date,
-): Promise<string[]> {
+): Promise<{ userIds: string[]; skipped: { userId: string; reason: SkipReason }[] }> {
   const step = policy.steps[pos.step]!;
   const rotas = await findRotas(
     tx,
     step.targets.flatMap((t) => (t.type === 'rota' ? [t.rotaId] : [])),
   );
-  const out: string[] = [];
+  const named: string[] = [];
+  const skipped = new Map<string, SkipReason>();
   for (const t of step.targets) {
     switch (t.type) {
       case 'rota': {
         const rota = rotas.get(t.rotaId);
         const who = rota ? onCallAt(rota, now.getTime()) : null;
-        if (who) out.push(who);
+        if (!who) break;
+        if ((await activeMembersOf(tx, rota!.organisationId, [who])).has(who)) named.push(who);
+        else skipped.set(who, 'left_rota_organisation');
         break;
       }
       case 'team_role':
-        out.push(...(await teamMembersInRole(tx, patientId, t.role)));
+        named.push(...(await teamMembersInRole(tx, patientId, t.role)));
         break;
       case 'user':
-        out.push(t.userId);
+        named.push(t.userId);
         break;
       default:
         t satisfies never;
     }
   }
-  return [...new Set(out)];
+  const userIds: string[] = [];
+  for (const u of new Set(named)) {
+    if (await maySeePatient(tx, u, patientId)) userIds.push(u);
+    else skipped.set(u, 'not_on_care_team');
+  }
+  for (const u of userIds) skipped.delete(u);
+  return { userIds, skipped: [...skipped].map(([userId, reason]) => ({ userId, reason })) };
 }
 
 /** Queues the pages of one step; returns the people reached through at least one contact. */
@@ -75,7 +96,7 @@ async function pageStep(
   pos: EscalationPosition,
   now: Date,
 ) {
-  const userIds = await recipients(tx, policy, pos, alert.patient_id, now);
+  const { userIds, skipped } = await recipients(tx, policy, pos, alert.patient_id, now);
   const users = await usersByIds(tx, userIds);
   const contacts = await contactsOf(tx, [...users.keys()]);
   const patient = await tx.query<{ display_name: string; timezone: string }>(
@@ -135,7 +156,7 @@ async function pageStep(
   }
   await enqueueDeliveries(tx, list);
   if (list.length) ctx.kick();
-  return { userIds, reached: [...reached] };
+  return { userIds, reached: [...reached], skipped };
 }
 
 /**
@@ -159,6 +180,7 @@ async function pageFrom(
         round: pos.round,
         recipients: r.reached,
         unreachable: r.userIds.filter((u) => !r.reached.includes(u)),
+        ...(r.skipped.length ? { skipped: r.skipped } : {}),
       },
     });
     if (r.reached.length > 0) {
@@ -171,8 +193,8 @@ async function pageFrom(
       );
     }
     ctx.log.warn(
-      { alertId: alert.id, step: pos.step },
-      'escalation step reaches nobody (no one on call or no contact); moving to the next step',
+      { alertId: alert.id, step: pos.step, skipped: r.skipped },
+      'escalation step reaches nobody (no one on call, no contact, or nobody who may see the patient); moving to the next step',
     );
     pos = nextStep(policy, pos);
   }

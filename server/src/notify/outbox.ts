@@ -7,9 +7,19 @@
 import type { AlertContext } from '../alerts/context.ts';
 import { reportCondition } from '../alerts/lifecycle.ts';
 import { findAlert, updateAlert } from '../storage/repos/alerts.ts';
-import { claimDeliveries, type DeliveryRow, markDelivered, markFailed, markRetry } from '../storage/repos/oncall.ts';
+import {
+  claimDeliveries,
+  type DeliveryRow,
+  markCancelled,
+  markDelivered,
+  markFailed,
+  markRetry,
+} from '../storage/repos/oncall.ts';
 import { type ChannelSet, DeliveryError } from './channels.ts';
 import { recordTransition } from './events.ts';
+import { maySeePatient } from './patient-access.ts';
+
+export const RECIPIENT_GONE = 'recipient may no longer see this patient';
 
 /** Delay before attempt n+1 (n = attempts made): 5 s, 15 s, 45 s, 2 min 15 s, then 5 min. */
 export function backoffMs(attempts: number): number {
@@ -26,6 +36,21 @@ export async function deliverDue(ctx: AlertContext, channels: ChannelSet, limit 
   const secrets = await contactSecrets(ctx, batch);
   await Promise.all(
     batch.map(async (d) => {
+      // A page carries the patient's data: its recipient must still be allowed to see them
+      // (removed from the care team since the page was queued: never sent).
+      if (
+        d.event === 'alert.page' &&
+        d.user_id &&
+        d.patient_id &&
+        !(await maySeePatient(ctx.sql, d.user_id, d.patient_id))
+      ) {
+        await markCancelled(ctx.sql, d.id, RECIPIENT_GONE);
+        ctx.log.info(
+          { deliveryId: d.id, userId: d.user_id },
+          'page cancelled: the recipient may no longer see the patient',
+        );
+        return;
+      }
       try {
         await channels.send(
           d,
@@ -35,18 +60,19 @@ export async function deliverDue(ctx: AlertContext, channels: ChannelSet, limit 
         );
         await markDelivered(ctx.sql, d.id, ctx.clock.now());
       } catch (e) {
-        const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, false);
+        // Anything else is unexpected: generic in the record, in full in the log.
+        const err = e instanceof DeliveryError ? e : new DeliveryError('delivery failed', false, (e as Error).message);
         if (!err.permanent && d.attempts < d.max_attempts) {
           await markRetry(ctx.sql, d.id, err.message, new Date(ctx.clock.now().getTime() + backoffMs(d.attempts)));
           ctx.log.warn(
-            { deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: err.message },
+            { deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: err.message, detail: err.detail },
             'delivery failed; will retry',
           );
           return;
         }
         await markFailed(ctx.sql, d.id, err.message);
         ctx.log.error(
-          { deliveryId: d.id, channel: d.channel, attempts: d.attempts, err: err.message },
+          { deliveryId: d.id, channel: d.channel, attempts: d.attempts, err: err.message, detail: err.detail },
           'delivery failed for good',
         );
         await undeliverable(ctx, d, err.message).catch((x) =>

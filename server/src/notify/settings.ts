@@ -2,6 +2,7 @@
  * Settings of alerting and notification, part of the server configuration (config.ts
  * spreads them into SETTINGS). Checked once more when the alert service starts.
  */
+import { checkTargetUrl } from './webhook-target.ts';
 export interface AlertConfig {
   alertWebhookUrl?: string;
   alertWebhookSecret?: string;
@@ -14,12 +15,13 @@ export interface AlertConfig {
   alertTickMs?: string;
   alertClockFile?: string;
   gatewaySilenceSeconds?: string;
+  allowLoopbackWebhooks?: boolean;
 }
 
 export const ALERT_SETTINGS: {
   env: string;
   key: keyof AlertConfig;
-  kind: 'string';
+  kind: 'string' | 'boolean';
   default?: string;
   description: string;
 }[] = [
@@ -90,6 +92,14 @@ export const ALERT_SETTINGS: {
       'a gateway that sent nothing for this long counts as offline from its last message (gateways repeat their status every 60 s), even if the broker never delivered its will',
   },
   {
+    env: 'VITALS_ALLOW_LOOPBACK_WEBHOOKS',
+    key: 'allowLoopbackWebhooks',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'development only: webhooks and push endpoints may be on this machine (loopback, http allowed there); private, link-local and other internal addresses stay refused',
+  },
+  {
     env: 'VITALS_ALERT_CLOCK_FILE',
     key: 'alertClockFile',
     kind: 'string',
@@ -109,7 +119,11 @@ export function alertConfigProblems(c: AlertConfig): string[] {
       p.push(`${env}=${v}: not a URL`);
     }
   };
-  url(c.alertWebhookUrl, 'VITALS_ALERT_WEBHOOK_URL', ['http:', 'https:']);
+  if (c.alertWebhookUrl !== undefined) {
+    // Host names are checked again, resolved, at every delivery.
+    const t = checkTargetUrl(c.alertWebhookUrl, { allowLoopback: c.allowLoopbackWebhooks === true });
+    if (!t.ok) p.push(`VITALS_ALERT_WEBHOOK_URL=${c.alertWebhookUrl}: ${t.reason}`);
+  }
   url(c.publicUrl, 'VITALS_PUBLIC_URL', ['http:', 'https:']);
   url(c.smtpUrl, 'VITALS_SMTP_URL', ['smtp:', 'smtps:']);
   if ((c.vapidPublicKey === undefined) !== (c.vapidPrivateKey === undefined))

@@ -51,6 +51,8 @@ export async function startTestServer(
     VITALS_ADMIN_EMAIL: ADMIN.email,
     VITALS_ADMIN_PASSWORD: ADMIN.password,
     VITALS_LOG_LEVEL: 'silent',
+    // Test webhook receivers listen on loopback.
+    VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
     ...(backend === 'postgres' ? { VITALS_DATABASE_URL: TEST_DATABASE_URL, VITALS_DATABASE_SCHEMA: schema } : {}),
     ...extraEnv,
   };

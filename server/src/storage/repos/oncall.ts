@@ -129,6 +129,27 @@ export async function teamMembersInRole(sql: Sql, patientId: string, role: strin
   return r.rows.map((x) => x.user_id);
 }
 
+/** Organisations with at least one member on the patient's care team. */
+export async function organisationsOnCareTeam(sql: Sql, patientId: string): Promise<Set<string>> {
+  const r = await sql.query<{ organisation_id: string }>(
+    `SELECT DISTINCT m.organisation_id FROM care_team_members c JOIN memberships m ON m.user_id = c.user_id
+      WHERE c.patient_id = $1`,
+    [patientId],
+  );
+  return new Set(r.rows.map((x) => x.organisation_id));
+}
+
+/** Which of `userIds` are active members of the organisation. */
+export async function activeMembersOf(sql: Sql, organisationId: string, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const r = await sql.query<{ user_id: string }>(
+    `SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.organisation_id = $1 AND m.user_id = ANY($2::uuid[]) AND u.disabled_at IS NULL`,
+    [organisationId, userIds],
+  );
+  return new Set(r.rows.map((x) => x.user_id));
+}
+
 export interface ContactRow {
   id: string;
   user_id: string;
@@ -306,6 +327,14 @@ export async function markFailed(sql: Sql, id: number, error: string) {
   await sql.query(
     `UPDATE notification_deliveries SET status = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1`,
     [id, error.slice(0, 1000)],
+  );
+}
+
+/** A delivery that must not be sent any more, and why. */
+export async function markCancelled(sql: Sql, id: number, reason: string) {
+  await sql.query(
+    `UPDATE notification_deliveries SET status = 'cancelled', lease_until = NULL, last_error = $2 WHERE id = $1`,
+    [id, reason.slice(0, 1000)],
   );
 }
 
