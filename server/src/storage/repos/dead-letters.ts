@@ -1,4 +1,5 @@
 /** Dead letters: what ingest could not accept, with the reason and the raw payload (bounded). */
+import { isUtf8 } from 'node:buffer';
 import type { Sql } from '../sql.ts';
 
 /** Payloads are kept up to this many bytes; `payload_bytes` records the full size. */
@@ -14,24 +15,37 @@ export interface DeadLetter {
   payload: string | Uint8Array;
 }
 
-export async function recordDeadLetters(sql: Sql, letters: DeadLetter[]) {
-  if (letters.length === 0) return;
-  const texts = letters.map((l) => {
-    const buf = Buffer.from(l.payload);
-    // Postgres text cannot hold NUL; such payloads are kept as hex so nothing is lost silently.
-    const text = buf.includes(0)
+/**
+ * Text PostgreSQL can hold: NUL (U+0000) spelled as the six characters `\u0000`. Reasons and
+ * names may quote what a gateway sent; recording a dead letter must never fail a commit.
+ */
+const storable = (s: string) => s.replaceAll('\u0000', '\\u0000');
+
+/**
+ * A payload as text: kept as it came when it is UTF-8 without NUL, otherwise as `hex:` and
+ * its bytes (PostgreSQL text holds neither NUL nor invalid UTF-8), so nothing is lost silently.
+ */
+export function deadLetterPayload(payload: string | Uint8Array): { text: string; size: number } {
+  const buf = Buffer.from(payload);
+  const text =
+    buf.includes(0) || !isUtf8(buf)
       ? `hex:${buf.subarray(0, DEAD_LETTER_PAYLOAD_LIMIT / 2).toString('hex')}`
       : buf.subarray(0, DEAD_LETTER_PAYLOAD_LIMIT).toString('utf8');
-    return { text, size: buf.length };
-  });
+  return { text, size: buf.length };
+}
+
+export async function recordDeadLetters(sql: Sql, letters: DeadLetter[]) {
+  if (letters.length === 0) return;
+  const texts = letters.map((l) => deadLetterPayload(l.payload));
+  const optional = (s: string | undefined) => (s === undefined ? null : storable(s));
   await sql.query(
     `INSERT INTO dead_letters (gateway_id, topic, batch_id, reason, payload, payload_bytes)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])`,
     [
-      letters.map((l) => l.gatewayId ?? null),
-      letters.map((l) => l.topic ?? null),
-      letters.map((l) => l.batchId ?? null),
-      letters.map((l) => l.reason),
+      letters.map((l) => optional(l.gatewayId)),
+      letters.map((l) => optional(l.topic)),
+      letters.map((l) => optional(l.batchId)),
+      letters.map((l) => storable(l.reason.slice(0, 4000))),
       texts.map((t) => t.text),
       texts.map((t) => t.size),
     ],
