@@ -24,16 +24,28 @@ function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool): Sql {
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       if (q !== pool) return fn(this); // nested: join the outer transaction
       const client = await pool.connect();
+      // A connection lost while checked out (pg_terminate_backend, a TCP reset) is noted here;
+      // the listener attached on 'connect' keeps the error from crashing the process.
+      let lost: Error | undefined;
+      const onLost = (e: Error) => {
+        lost ??= e;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client, backend, pool));
         await client.query('COMMIT');
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!lost)
+          await client.query('ROLLBACK').catch((r: Error) => {
+            lost = r;
+          });
         throw e;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        // Released with the error, a broken client is destroyed instead of going back to the pool.
+        client.release(lost);
       }
     },
     async exec(script: string): Promise<void> {
@@ -50,10 +62,19 @@ export async function openPostgres(opts: PostgresOptions): Promise<Sql> {
     connectionString: opts.url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: 10_000,
+    // Names the server (and its schema) in pg_stat_activity.
+    application_name: opts.schema ? `vitals ${opts.schema}`.slice(0, 63) : 'vitals',
     ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
   });
-  // An idle client that loses its connection must not crash the server; the next query reconnects.
+  // A client that loses its connection must not crash the server (issue 11, item 4): idle in
+  // the pool, pg-pool reports it here and drops it; checked out, node-postgres emits `error` on
+  // the client itself, outside any query's promise, and an EventEmitter without a listener
+  // throws. Every client gets a listener from birth; the query or transaction that was using
+  // it fails on its own and the caller retries.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const client = await pool.connect();
   try {
     if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema}"`);
