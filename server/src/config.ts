@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isIsoTime } from '@vitals/contract';
 import { ALERT_SETTINGS, type AlertConfig } from './notify/settings.ts';
 
 export interface ServerConfig extends AlertConfig {
@@ -27,6 +28,8 @@ export interface ServerConfig extends AlertConfig {
   dataDir: string;
   embeddedTimescaledb: boolean;
   retentionDays: number;
+  maxClockSkewSeconds: number;
+  earliestReadingTime: string;
   adminEmail?: string;
   adminPassword?: string;
   adminName: string;
@@ -169,6 +172,22 @@ export const SETTINGS: Setting[] = [
     description: 'drop raw readings older than this many days on TimescaleDB; 0 keeps them',
   },
   {
+    env: 'VITALS_MAX_CLOCK_SKEW_SECONDS',
+    key: 'maxClockSkewSeconds',
+    kind: 'seconds',
+    default: '600',
+    description:
+      "readings dated more than this many seconds ahead of the server's clock are refused (dead letters): a wrong clock would freeze the latest value",
+  },
+  {
+    env: 'VITALS_EARLIEST_READING_TIME',
+    key: 'earliestReadingTime',
+    kind: 'string',
+    default: '2015-01-01T00:00:00Z',
+    description:
+      'readings dated before this ISO 8601 time are refused (dead letters): a reset device clock (the gateway re-stamps device times before 2015 itself; stored histories of meters are later)',
+  },
+  {
     env: 'VITALS_ADMIN_EMAIL',
     key: 'adminEmail',
     kind: 'string',
@@ -260,6 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems.push(`VITALS_INSTANCE_ID=${out.instanceId}: use lower-case letters, digits and -`);
   if (typeof out.databaseSchema === 'string' && !/^[a-z_][a-z0-9_]{0,62}$/.test(out.databaseSchema))
     problems.push(`VITALS_DATABASE_SCHEMA=${out.databaseSchema}: use lower-case letters, digits and _`);
+  if (typeof out.earliestReadingTime === 'string' && !isIsoTime(out.earliestReadingTime))
+    problems.push(
+      `VITALS_EARLIEST_READING_TIME=${out.earliestReadingTime}: must be an ISO 8601 time with zone, e.g. 2015-01-01T00:00:00Z`,
+    );
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(out.logLevel)))
     problems.push(
       `VITALS_LOG_LEVEL=${String(out.logLevel)}: use one of fatal, error, warn, info, debug, trace, silent`,

@@ -49,8 +49,8 @@ describe('ingest while PostgreSQL is unreachable', () => {
       );
 
     proxy.cut();
-    await send('b-during-1', [reading(1), reading(2)]);
-    await send('b-during-2', [reading(3)]);
+    await send('gw-outage-01:b-during-1', [reading(1), reading(2)]);
+    await send('gw-outage-01:b-during-2', [reading(3)]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(acks).toEqual([]); // nothing acknowledged while nothing can be committed
     const h = await t.api<{ status: string; checks: Record<string, string> }>('GET', '/healthz', undefined, null);
@@ -61,8 +61,8 @@ describe('ingest while PostgreSQL is unreachable', () => {
     await expect.poll(() => acks.length, { timeout: 20_000 }).toBe(2);
     // Batches commit side by side on a database server, so their acks may come in either order.
     expect(acks.map((a) => [a.batchId, a.accepted]).sort()).toEqual([
-      ['b-during-1', 2],
-      ['b-during-2', 1],
+      ['gw-outage-01:b-during-1', 2],
+      ['gw-outage-01:b-during-2', 1],
     ]);
     await expect
       .poll(async () => (await t.api('GET', '/healthz', undefined, null)).status, { timeout: 10_000 })

@@ -103,9 +103,9 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
   });
 
   it('stores readings of an unbound device as unassigned and attaches them when the binding comes', async () => {
-    const b = batch('b-unbound', [reading(1), reading(2)]);
-    const ack = await publishAndAck(gw, JSON.stringify(b), 'b-unbound');
-    expect(ack).toEqual({ v: 1, batchId: 'b-unbound', accepted: 2, duplicates: 0, rejected: [] });
+    const b = batch('gw-ingest-01:b-unbound', [reading(1), reading(2)]);
+    const ack = await publishAndAck(gw, JSON.stringify(b), 'gw-ingest-01:b-unbound');
+    expect(ack).toEqual({ v: 1, batchId: 'gw-ingest-01:b-unbound', accepted: 2, duplicates: 0, rejected: [] });
     const before = await t.api<{ metrics: Record<string, unknown> }>('GET', `/api/v1/patients/${patientId}/latest`);
     expect(before.body.metrics).toEqual({});
     const bind = await t.api<{ attachedReadings: number }>('POST', '/api/v1/bindings', {
@@ -124,9 +124,9 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
   });
 
   it('stores each reading id once when a batch is sent again', async () => {
-    const b = batch('b-twice', [reading(10), reading(11), reading(12)]);
-    const first = await publishAndAck(gw, JSON.stringify(b), 'b-twice');
-    const second = await publishAndAck(gw, JSON.stringify(b), 'b-twice');
+    const b = batch('gw-ingest-01:b-twice', [reading(10), reading(11), reading(12)]);
+    const first = await publishAndAck(gw, JSON.stringify(b), 'gw-ingest-01:b-twice');
+    const second = await publishAndAck(gw, JSON.stringify(b), 'gw-ingest-01:b-twice');
     expect(first).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(second).toMatchObject({ accepted: 0, duplicates: 3 });
     const n = await t.server.sql.query<{ n: number }>(
@@ -137,8 +137,16 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
   });
 
   it('keeps the first value of a re-sent id with a different value and records the conflict', async () => {
-    await publishAndAck(gw, JSON.stringify(batch('b-c1', [reading(20, { value: 95 })])), 'b-c1');
-    const ack = await publishAndAck(gw, JSON.stringify(batch('b-c2', [reading(20, { value: 70 })])), 'b-c2');
+    await publishAndAck(
+      gw,
+      JSON.stringify(batch('gw-ingest-01:b-c1', [reading(20, { value: 95 })])),
+      'gw-ingest-01:b-c1',
+    );
+    const ack = await publishAndAck(
+      gw,
+      JSON.stringify(batch('gw-ingest-01:b-c2', [reading(20, { value: 70 })])),
+      'gw-ingest-01:b-c2',
+    );
     expect(ack).toMatchObject({ accepted: 0, duplicates: 1 });
     const stored = await t.server.sql.query<{ value: number }>('SELECT value FROM readings WHERE id = $1', [
       reading(20).id,
@@ -148,20 +156,24 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
       'SELECT batch_id FROM reading_conflicts WHERE reading_id = $1',
       [reading(20).id],
     );
-    expect(c.rows.map((r) => r.batch_id)).toEqual(['b-c2']);
+    expect(c.rows.map((r) => r.batch_id)).toEqual(['gw-ingest-01:b-c2']);
   });
 
   it('dead-letters a bad reading without taking its good neighbours down', async () => {
     const bad = { ...reading(31), metric: 'blood_alcohol', unit: '%' };
     const wrongType = { ...reading(32), value: '97' };
-    const ack = await publishAndAck(gw, JSON.stringify(batch('b-mixed', [reading(30), bad, wrongType])), 'b-mixed');
+    const ack = await publishAndAck(
+      gw,
+      JSON.stringify(batch('gw-ingest-01:b-mixed', [reading(30), bad, wrongType])),
+      'gw-ingest-01:b-mixed',
+    );
     expect(ack.accepted).toBe(1);
     expect(ack.rejected).toEqual([
       { id: bad.id, reason: 'readings[1]: unknown metric "blood_alcohol"' },
       { id: wrongType.id, reason: 'readings[2]: value must be a finite number or left out, got "97"' },
     ]);
     const dl = await t.api<{ reason: string; batchId: string; payload: string }[]>('GET', '/api/v1/dead-letters');
-    expect(dl.body.filter((d) => d.batchId === 'b-mixed').map((d) => d.reason)).toEqual([
+    expect(dl.body.filter((d) => d.batchId === 'gw-ingest-01:b-mixed').map((d) => d.reason)).toEqual([
       'readings[2]: value must be a finite number or left out, got "97"',
       'readings[1]: unknown metric "blood_alcohol"',
     ]);
@@ -182,8 +194,8 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
   });
 
   it('acknowledges a batch whose gatewayId is not the topic owner as rejected, never stored', async () => {
-    const b = { ...batch('b-spoof', [reading(40)]), gatewayId: 'gw-other-99' };
-    const ack = await publishAndAck(gw, JSON.stringify(b), 'b-spoof');
+    const b = { ...batch('gw-other-99:b-spoof', [reading(40)]), gatewayId: 'gw-other-99' };
+    const ack = await publishAndAck(gw, JSON.stringify(b), 'gw-other-99:b-spoof');
     expect(ack.accepted).toBe(0);
     expect(ack.rejected).toEqual([
       { id: reading(40).id, reason: 'batch.gatewayId "gw-other-99" differs from the topic\'s "gw-ingest-01"' },
@@ -209,7 +221,7 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
       await expect(a.subscribeAsync(topic, { qos: 1 })).rejects.toThrow(/Subscribe error/); // SUBACK 0x80
     expect(a.connected).toBe(true);
     const closed = new Promise<void>((resolve) => a.once('close', () => resolve()));
-    const spoof = batch('b-as-b', [reading(70)]);
+    const spoof = batch('gw-ingest-02:b-as-b', [reading(70)]);
     a.publish('vitals/v1/gw/gw-ingest-02/readings', JSON.stringify({ ...spoof, gatewayId: 'gw-ingest-02' }), {
       qos: 1,
     });
@@ -249,7 +261,7 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
 
   it('serves raw points when few and min/avg/max buckets when many', async () => {
     const many = Array.from({ length: 600 }, (_, i) => reading(1000 + i));
-    const ack = await publishAndAck(gw, JSON.stringify(batch('b-many', many)), 'b-many');
+    const ack = await publishAndAck(gw, JSON.stringify(batch('gw-ingest-01:b-many', many)), 'gw-ingest-01:b-many');
     expect(ack.accepted).toBe(600);
     const q = (max: number) =>
       t.api<{ resolution: string; points: { t: string; v?: number; n?: number; min?: number; max?: number }[] }>(

@@ -17,7 +17,7 @@ import {
 import type { Logger } from 'pino';
 import type { LiveBus } from '../live/bus.ts';
 import { type DeadLetter, pruneDeadLetters, recordDeadLetters } from '../storage/repos/dead-letters.ts';
-import { recordGatewayEvent, recordGatewayStatus, touchDevices } from '../storage/repos/gateways.ts';
+import { recordGatewayEvent, recordGatewayStatus } from '../storage/repos/gateways.ts';
 import {
   findConflicts,
   type IncomingReading,
@@ -26,6 +26,7 @@ import {
   type StoredReading,
 } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
+import { admitByDevice, type RefusedReading } from './device-ownership.ts';
 
 export interface IngestOptions {
   sql: Sql;
@@ -50,7 +51,14 @@ export interface IngestOptions {
   concurrency?: number;
   /** Readings written per transaction at most. */
   maxReadingsPerCommit?: number;
+  /** How far ahead of the server's clock a reading's time may be (default 600 s); later ones are refused. */
+  maxClockSkewSeconds?: number;
+  /** Readings dated before this (epoch ms; default 2015-01-01) are refused: a reset clock. */
+  earliestReadingTime?: number;
 }
+
+/** The gateway re-stamps device times before this with its own clock (gateway/src/pipeline/wire-readings.ts). */
+export const DEFAULT_EARLIEST_READING_TIME = Date.parse('2015-01-01T00:00:00Z');
 
 interface Message {
   gatewayId: string;
@@ -204,31 +212,25 @@ export class Ingest {
     }
 
     const inserted = await this.o.sql.transaction(async (tx) => {
-      const devices = new Map<string, { id: string; model?: string; lastSeen: string; gatewayId: string }>();
-      for (const r of readings) {
-        const d = devices.get(r.reading.device.id);
-        // Compared as instants: times may carry different UTC offsets.
-        if (!d || Date.parse(d.lastSeen) < Date.parse(r.reading.time))
-          devices.set(r.reading.device.id, {
-            id: r.reading.device.id,
-            ...(r.reading.device.model ? { model: r.reading.device.model } : {}),
-            lastSeen: r.reading.time,
-            gatewayId: r.gatewayId,
-          });
-      }
-      await touchDevices(tx, [...devices.values()]);
-      const rows = await insertReadings(tx, readings);
+      const admission = await admitByDevice(tx, readings, new Date());
+      const rows = await insertReadings(tx, admission.admitted);
       const insertedIds = new Set(rows.map((r) => r.id));
-      const resent = readings.filter((r) => !insertedIds.has(r.reading.id));
+      // A repeat of an id within the commit is checked against its first occurrence, like a
+      // re-send against the stored reading (issue 11 item 12).
+      const first = new Map<string, IncomingReading>();
+      for (const r of admission.admitted) if (!first.has(r.reading.id)) first.set(r.reading.id, r);
+      const resent = admission.admitted.filter((r) => !insertedIds.has(r.reading.id) || first.get(r.reading.id) !== r);
       const conflicts = await findConflicts(tx, resent);
       await recordConflicts(tx, conflicts);
-      await recordDeadLetters(tx, dead);
+      await recordDeadLetters(tx, [...dead, ...admission.refused.map(refusedDeadLetter)]);
+      for (const e of admission.events) await recordGatewayEvent(tx, e.gatewayId, e.event);
       for (const s of statuses) await recordGatewayStatus(tx, s.gatewayId, s.status);
       for (const e of events) await recordGatewayEvent(tx, e.gatewayId, e.event);
-      return { rows, insertedIds };
+      return { rows, insertedIds, refused: admission.refused };
     });
 
     // Committed: now, and only now, acknowledge.
+    refuseInAcks(acks, inserted.refused, this.o.log);
     const seen = new Set<string>();
     for (const a of acks) {
       let accepted = 0;
@@ -247,7 +249,7 @@ export class Ingest {
         .publish(topicFor(a.gatewayId, 'ack'), JSON.stringify(ack))
         .catch((e) => this.o.log.warn({ err: e, batchId: a.batchId }, 'ack publish failed; the gateway will re-send'));
     }
-    this.stats.deadLetters += dead.length;
+    this.stats.deadLetters += dead.length + inserted.refused.length;
     for (const s of statuses) this.o.onGatewayStatus?.(s.gatewayId, s.status);
     for (const e of events) this.o.onGatewayEvent?.(e.gatewayId, e.event);
     if (inserted.rows.length > 0 && this.o.onStored) {
@@ -279,7 +281,13 @@ export class Ingest {
     dead: DeadLetter[],
     acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[],
   ) {
-    const v = validateBatchPayload(m.payload);
+    const v = validateBatchPayload(m.payload, {
+      timeWindow: {
+        now: Date.now(),
+        maxAheadMs: (this.o.maxClockSkewSeconds ?? 600) * 1000,
+        earliest: this.o.earliestReadingTime ?? DEFAULT_EARLIEST_READING_TIME,
+      },
+    });
     if (!v.ok || v.batch.gatewayId !== m.gatewayId) {
       const reason = v.ok
         ? `batch.gatewayId "${v.batch.gatewayId}" differs from the topic's "${m.gatewayId}"`
@@ -323,6 +331,41 @@ export class Ingest {
       rejected: v.rejected.map((r) => ({ id: r.id, reason: r.reason })),
     });
   }
+}
+
+/** Moves readings refused in the transaction (their device is not the gateway's) from accepted to rejected. */
+function refuseInAcks(
+  acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[],
+  refused: RefusedReading[],
+  log: Logger,
+) {
+  const byDevice = new Map<string, { gatewayId: string; deviceId: string; n: number }>();
+  for (const { reading: r, reason } of refused) {
+    const a = acks.find((x) => x.gatewayId === r.gatewayId && x.batchId === r.batchId && x.ids.includes(r.reading.id));
+    if (a) {
+      a.ids.splice(a.ids.indexOf(r.reading.id), 1);
+      a.rejected.push({ id: r.reading.id, reason });
+    }
+    const key = `${r.gatewayId}|${r.reading.device.id}`;
+    const d = byDevice.get(key) ?? { gatewayId: r.gatewayId, deviceId: r.reading.device.id, n: 0 };
+    d.n++;
+    byDevice.set(key, d);
+  }
+  for (const d of byDevice.values())
+    log.warn(
+      { gatewayId: d.gatewayId, deviceId: d.deviceId, readings: d.n },
+      "readings refused: the device is not this gateway's or is blocked",
+    );
+}
+
+function refusedDeadLetter({ reading: r, reason }: RefusedReading): DeadLetter {
+  return {
+    gatewayId: r.gatewayId,
+    topic: topicFor(r.gatewayId, 'readings'),
+    batchId: r.batchId,
+    reason,
+    payload: JSON.stringify(r.reading),
+  };
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
