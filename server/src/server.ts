@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { topicFor } from '@vitals/contract';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from './alerts/clock.ts';
 import { AlertService } from './alerts/service.ts';
@@ -23,6 +24,7 @@ import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
 import type { Sql } from './storage/sql.ts';
+import { displayText } from './text/display-name.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -34,6 +36,8 @@ export interface RunningServer {
   ingest: Ingest;
   alerts: AlertService;
   log: Logger;
+  /** The HTTP application, for tests that walk its routes or use inject(). */
+  app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -46,21 +50,27 @@ async function ensureFirstAdmin(sql: Sql, c: ServerConfig, log: Logger) {
     return;
   }
   if ((await countUsers(sql)) > 0) return;
+  const adminName = displayText(c.adminName);
+  if (!adminName.ok) throw new StartupError(`VITALS_ADMIN_NAME ${adminName.problem}, then restart`);
+  const organisationName = displayText(c.organisationName);
+  if (!organisationName.ok)
+    throw new StartupError(`VITALS_ORGANISATION_NAME ${organisationName.problem}, then restart`);
   const hash = await hashPassword(c.adminPassword);
   await sql.transaction(async (tx) => {
     // Several instances may start at once on one database: one creates, the others see it.
     await tx.query('SELECT pg_advisory_xact_lock(7406118)');
     if ((await countUsers(tx)) > 0) return;
-    const org = await createOrganisation(tx, { name: c.organisationName, kind: 'clinic' });
+    const org = await createOrganisation(tx, { name: organisationName.value, kind: 'clinic' });
     const user = await createUser(tx, {
       email: c.adminEmail!,
-      displayName: c.adminName,
+      displayName: adminName.value,
       profession: 'physician',
       passwordHash: hash,
     });
     await addMembership(tx, user, org, 'admin');
   });
-  log.info({ email: c.adminEmail }, 'created the first administrator and organisation');
+  // No email in the log (issue 11 item 13): logs travel further than the user table.
+  log.info('created the first administrator and organisation');
 }
 
 function portError(e: unknown, port: number, setting: string): Error {
@@ -248,6 +258,7 @@ export async function startServer(
       ingest,
       alerts,
       log,
+      app,
       close: closeAll,
     };
   } catch (e) {
