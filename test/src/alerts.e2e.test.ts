@@ -418,6 +418,14 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
       locale: 'en',
     });
     await addMembership(sql, kato, org, 'staff');
+    // A policy names care-team members only (issue 11, item 7).
+    await addCareTeamMember(sql, {
+      patientId,
+      userId: kato,
+      teamRole: 'member',
+      clearance: 'restricted',
+      addedBy: kato,
+    });
     const katoToken = (
       await t.api<{ token: string }>(
         'POST',
