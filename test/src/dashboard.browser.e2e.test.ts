@@ -52,7 +52,7 @@ describe('dashboard in headless Chromium against the real server', () => {
     // The last hour of a 1-per-minute SpO2 with a dip in the middle.
     const now = Date.now();
     const history = Array.from({ length: 60 }, (_, i) => spo2(i, now - (60 - i) * 60_000, i >= 25 && i < 30 ? 88 : 96));
-    const ack = await gw.send('b-history', history);
+    const ack = await gw.send('gw-browser-01:b-history', history);
     expect(ack.accepted).toBe(60);
     browser = await launchBrowser();
   });
@@ -80,7 +80,7 @@ describe('dashboard in headless Chromium against the real server', () => {
 
     // A new reading arrives over MQTT: the wall updates without a reload (server-sent events).
     await page.locator('[data-testid="connection-state"]').waitFor();
-    const ack = await gw.send('b-live', [spo2(1000, Date.now(), 91)]);
+    const ack = await gw.send('gw-browser-01:b-live', [spo2(1000, Date.now(), 91)]);
     expect(ack.accepted).toBe(1);
     await expect.poll(() => value.textContent(), { timeout: 15_000 }).toBe('91');
 
