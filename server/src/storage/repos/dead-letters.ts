@@ -59,7 +59,15 @@ export async function pruneDeadLetters(sql: Sql, keep = DEAD_LETTER_ROW_LIMIT) {
   );
 }
 
-export async function listDeadLetters(sql: Sql, opts: { limit: number; before?: number }) {
+/**
+ * Dead letters of the gateways of these organisations, newest first. Letters with no known gateway
+ * (a topic no registered gateway owns) belong to no organisation: they are for the operator, who
+ * reads the table itself.
+ */
+export async function listDeadLetters(
+  sql: Sql,
+  opts: { organisationIds: readonly string[]; limit: number; before?: number },
+) {
   const r = await sql.query<{
     id: number;
     received_at: Date;
@@ -71,8 +79,10 @@ export async function listDeadLetters(sql: Sql, opts: { limit: number; before?: 
     payload_bytes: number;
   }>(
     `SELECT id, received_at, gateway_id, topic, batch_id, reason, payload, payload_bytes FROM dead_letters
-      WHERE ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $1`,
-    [opts.limit, opts.before ?? null],
+      WHERE ($2::bigint IS NULL OR id < $2)
+        AND gateway_id IN (SELECT id FROM gateways WHERE organisation_id = ANY($3::uuid[]))
+      ORDER BY id DESC LIMIT $1`,
+    [opts.limit, opts.before ?? null, opts.organisationIds],
   );
   return r.rows.map((d) => ({
     id: d.id,

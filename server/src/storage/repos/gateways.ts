@@ -29,35 +29,75 @@ export async function findGateway(sql: Sql, id: string): Promise<GatewayRow | un
   return r.rows[0];
 }
 
-/** Replaces the gateway's MQTT secret; the old one stops working at once. */
-export async function rotateGatewaySecret(sql: Sql, id: string, secretHash: string): Promise<boolean> {
-  const r = await sql.query(
-    'UPDATE gateways SET secret_hash = $2, secret_rotated_at = now(), revoked_at = NULL WHERE id = $1',
-    [id, secretHash],
+/**
+ * The gateway when it belongs to one of these organisations. Callers pass the organisations the
+ * user may act for, so another organisation's gateway looks like no gateway at all (issue 11).
+ */
+export async function findGatewayOf(
+  sql: Sql,
+  id: string,
+  organisationIds: readonly string[],
+): Promise<(GatewayRow & { organisation_id: string }) | undefined> {
+  const r = await sql.query<GatewayRow & { organisation_id: string }>(
+    `SELECT id, label, secret_hash, revoked_at, organisation_id FROM gateways
+      WHERE id = $1 AND organisation_id = ANY($2::uuid[])`,
+    [id, organisationIds],
   );
-  return r.rowCount === 1;
+  return r.rows[0];
 }
 
-export async function revokeGateway(sql: Sql, id: string): Promise<boolean> {
-  const r = await sql.query('UPDATE gateways SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
-  return r.rowCount === 1;
+/**
+ * Replaces the MQTT secret of a gateway of one of these organisations; the old one stops working
+ * at once. Returns the gateway's organisation, or undefined when there is no such gateway.
+ */
+export async function rotateGatewaySecret(
+  sql: Sql,
+  id: string,
+  secretHash: string,
+  organisationIds: readonly string[],
+): Promise<string | undefined> {
+  const r = await sql.query<{ organisation_id: string }>(
+    `UPDATE gateways SET secret_hash = $2, secret_rotated_at = now(), revoked_at = NULL
+      WHERE id = $1 AND organisation_id = ANY($3::uuid[]) RETURNING organisation_id`,
+    [id, secretHash, organisationIds],
+  );
+  return r.rows[0]?.organisation_id;
 }
 
-export async function listGateways(sql: Sql) {
+/** Shuts out a gateway of one of these organisations (again is fine); returns its organisation. */
+export async function revokeGateway(
+  sql: Sql,
+  id: string,
+  organisationIds: readonly string[],
+): Promise<string | undefined> {
+  const r = await sql.query<{ organisation_id: string }>(
+    `UPDATE gateways SET revoked_at = COALESCE(revoked_at, now())
+      WHERE id = $1 AND organisation_id = ANY($2::uuid[]) RETURNING organisation_id`,
+    [id, organisationIds],
+  );
+  return r.rows[0]?.organisation_id;
+}
+
+/** The gateways of these organisations with their last status. */
+export async function listGateways(sql: Sql, organisationIds: readonly string[]) {
   const r = await sql.query<{
     id: string;
     label: string | null;
+    organisation_id: string;
     revoked_at: Date | null;
     state: string | null;
     updated_at: Date | null;
     version: string | null;
   }>(
-    `SELECT g.id, g.label, g.revoked_at, s.state, s.updated_at, s.version
-       FROM gateways g LEFT JOIN gateway_status s ON s.gateway_id = g.id ORDER BY g.id`,
+    `SELECT g.id, g.label, g.organisation_id, g.revoked_at, s.state, s.updated_at, s.version
+       FROM gateways g LEFT JOIN gateway_status s ON s.gateway_id = g.id
+      WHERE g.organisation_id = ANY($1::uuid[]) ORDER BY g.id`,
+    [organisationIds],
   );
   return r.rows.map((g) => ({
     id: g.id,
     ...(g.label ? { label: g.label } : {}),
+    organisationId: g.organisation_id,
     revoked: g.revoked_at !== null,
     status: g.state ?? 'unknown',
     ...(g.updated_at ? { statusAt: g.updated_at.toISOString() } : {}),
@@ -114,6 +154,55 @@ export async function ensureDevice(sql: Sql, d: { id: string; gatewayId?: string
      ON CONFLICT (id) DO UPDATE SET gateway_id = COALESCE(excluded.gateway_id, devices.gateway_id),
        model = COALESCE(excluded.model, devices.model), label = COALESCE(excluded.label, devices.label)`,
     [d.id, d.gatewayId ?? null, d.model ?? null, d.label ?? null],
+  );
+}
+
+export interface DeviceOwner {
+  id: string;
+  gateway_id: string | null;
+  /** Its gateway's organisation, else the one it was registered under; null for neither. */
+  organisation_id: string | null;
+}
+
+/**
+ * Registers a device nobody has registered or reported yet; false when it already exists (then
+ * `lockDevice` tells whose it is). Never changes an existing device, so two callers racing for
+ * a new device cannot take it from one another.
+ */
+export async function registerNewDevice(
+  tx: Sql,
+  d: { id: string; organisationId: string; gatewayId?: string; model?: string; label?: string },
+): Promise<boolean> {
+  const r = await tx.query(
+    `INSERT INTO devices (id, gateway_id, organisation_id, model, label) VALUES ($1,$2,$3,$4,$5)
+     ON CONFLICT (id) DO NOTHING`,
+    [d.id, d.gatewayId ?? null, d.organisationId, d.model ?? null, d.label ?? null],
+  );
+  return r.rowCount === 1;
+}
+
+/** The device and its organisation, locked until the transaction ends. */
+export async function lockDevice(tx: Sql, id: string): Promise<DeviceOwner | undefined> {
+  const r = await tx.query<DeviceOwner>(
+    `SELECT d.id, d.gateway_id, COALESCE(g.organisation_id, d.organisation_id) AS organisation_id
+       FROM devices d LEFT JOIN gateways g ON g.id = d.gateway_id WHERE d.id = $1 FOR UPDATE OF d`,
+    [id],
+  );
+  return r.rows[0];
+}
+
+/**
+ * Updates a device the caller may manage: its gateway (a device moved to another home is
+ * re-registered there), its organisation, model and label. Absent fields stay as they are.
+ */
+export async function updateDevice(
+  tx: Sql,
+  d: { id: string; organisationId: string; gatewayId?: string; model?: string; label?: string },
+) {
+  await tx.query(
+    `UPDATE devices SET gateway_id = COALESCE($2, gateway_id), organisation_id = $3,
+       model = COALESCE($4, model), label = COALESCE($5, label) WHERE id = $1`,
+    [d.id, d.gatewayId ?? null, d.organisationId, d.model ?? null, d.label ?? null],
   );
 }
 
