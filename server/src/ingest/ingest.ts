@@ -9,6 +9,8 @@ import {
   type GatewayEvent,
   type GatewayStatus,
   isIsoTime,
+  nulField,
+  nulProblem,
   parseTopic,
   type Reading,
   topicFor,
@@ -16,6 +18,7 @@ import {
 } from '@vitals/contract';
 import type { Logger } from 'pino';
 import type { LiveBus } from '../live/bus.ts';
+import { classifyDatabaseError, DatabaseErrorKind } from '../storage/db-errors.ts';
 import { type DeadLetter, pruneDeadLetters, recordDeadLetters } from '../storage/repos/dead-letters.ts';
 import { recordGatewayEvent, recordGatewayStatus } from '../storage/repos/gateways.ts';
 import {
@@ -155,14 +158,20 @@ export class Ingest {
           n += m.size;
         }
         try {
-          await this.process(take);
+          try {
+            await this.process(take);
+          } catch (e) {
+            if (!isDataError(e)) throw e;
+            this.o.log.warn({ err: e, messages: take.length }, 'the database refused data of a commit; isolating it');
+            await this.isolate(take, e);
+          }
           this.buffered -= n;
           for (const m of take) m.done?.();
           if (this.dbError) this.o.log.info('database reachable again; ingest resumed');
           this.dbError = null;
           this.retryDelay = 100;
         } catch (e) {
-          // Transient (database down or slow): put the messages back in order, wait, retry.
+          // Unavailable (database down or slow): put the messages back in order, wait, retry.
           this.queue.unshift(...take);
           const msg = (e as Error).message;
           if (this.dbError !== msg) this.o.log.error({ err: e }, 'ingest commit failed; will retry');
@@ -177,7 +186,89 @@ export class Ingest {
     }
   }
 
-  private async process(messages: Message[]) {
+  /**
+   * The database refused data of a commit (issue 11, item 2): commits halves until the
+   * message at fault stands alone, and within a batch finds the readings at fault by trial
+   * transactions that are rolled back. What the database refused becomes a dead letter with
+   * its reason; everything else is committed and acknowledged. Throws (so the caller retries)
+   * when the database turns out to be unavailable instead.
+   */
+  private async isolate(messages: Message[], err: unknown): Promise<void> {
+    if (messages.length > 1) {
+      const half = Math.ceil(messages.length / 2);
+      for (const part of [messages.slice(0, half), messages.slice(half)]) {
+        try {
+          await this.process(part);
+        } catch (e) {
+          if (!isDataError(e)) throw e;
+          await this.isolate(part, e);
+        }
+      }
+      return;
+    }
+    const m = messages[0]!;
+    const v = m.suffix === 'readings' ? validateBatchPayload(m.payload) : undefined;
+    const ids = v?.ok ? [...new Set(v.readings.map((r) => r.id))] : [];
+    const refused = ids.length > 0 ? await this.refusedReadings(m, ids) : new Map<string, string>();
+    const isolation: Isolation =
+      refused.size > 0 ? { readings: refused } : { messages: new Map([[m, databaseRefusal(err)]]) };
+    try {
+      await this.process([m], isolation);
+    } catch (e) {
+      if (!isDataError(e)) throw e;
+      try {
+        // The batch fails as a whole though no reading does alone: keep the message itself.
+        if (isolation.messages) throw e;
+        await this.process([m], { messages: new Map([[m, databaseRefusal(e)]]) });
+      } catch (e2) {
+        if (!isDataError(e2)) throw e2;
+        // Not even its dead letter can be stored: dropping it is the only way to let the rest through.
+        this.o.log.error(
+          { err: e2, gatewayId: m.gatewayId, topic: m.topic },
+          'message dropped: the database refuses even its dead letter',
+        );
+        return;
+      }
+    }
+    this.o.log.warn(
+      { gatewayId: m.gatewayId, topic: m.topic, readings: refused.size, err },
+      'the database refused part of a message; kept as dead letters, the rest committed',
+    );
+  }
+
+  /** The readings of a batch the database refuses, with its reason, found by bisection. */
+  private async refusedReadings(m: Message, ids: string[]): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    const search = async (part: string[]) => {
+      try {
+        await this.process([m], { trial: new Set(part) });
+      } catch (e) {
+        if (e === TRIAL_PASSED) return;
+        if (!isDataError(e)) throw e;
+        if (part.length === 1) {
+          refused.set(part[0]!, databaseRefusal(e));
+          return;
+        }
+        const half = Math.ceil(part.length / 2);
+        await search(part.slice(0, half));
+        await search(part.slice(half));
+      }
+    };
+    await search(ids);
+    return refused;
+  }
+
+  /** A transaction; a trial one is rolled back and ends in TRIAL_PASSED instead of a result. */
+  private async transaction<T>(trial: boolean, fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (!trial) return this.o.sql.transaction(fn);
+    await this.o.sql.transaction(async (tx) => {
+      await fn(tx);
+      throw TRIAL_PASSED;
+    });
+    throw TRIAL_PASSED;
+  }
+
+  private async process(messages: Message[], isolation: Isolation = {}) {
     const readings: IncomingReading[] = [];
     const dead: DeadLetter[] = [];
     const acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[] = [];
@@ -185,33 +276,41 @@ export class Ingest {
     const events: { gatewayId: string; event: GatewayEvent }[] = [];
 
     for (const m of messages) {
-      if (m.suffix === 'readings') this.prepareBatch(m, readings, dead, acks);
+      const refused = isolation.messages?.get(m);
+      if (refused !== undefined)
+        dead.push({ gatewayId: m.gatewayId, topic: m.topic, reason: refused, payload: m.payload });
+      else if (m.suffix === 'readings') this.prepareBatch(m, readings, dead, acks);
       else if (m.suffix === 'status') {
         const s = parseJson(m.payload);
-        if (isObject(s) && (s.state === 'online' || s.state === 'offline'))
+        const nul = nulField(s);
+        if (isObject(s) && !nul && (s.state === 'online' || s.state === 'offline'))
           statuses.push({ gatewayId: m.gatewayId, status: s as Partial<GatewayStatus> });
         else
           dead.push({
             gatewayId: m.gatewayId,
             topic: m.topic,
-            reason: 'status must be {"state":"online"|"offline",...}',
+            reason: nul ? `status ${nulProblem(nul)}` : 'status must be {"state":"online"|"offline",...}',
             payload: m.payload,
           });
       } else {
         const e = parseJson(m.payload);
-        if (isObject(e) && typeof e.type === 'string' && isIsoTime(e.time))
+        const nul = nulField(e);
+        if (isObject(e) && !nul && typeof e.type === 'string' && isIsoTime(e.time))
           events.push({ gatewayId: m.gatewayId, event: e as unknown as GatewayEvent });
         else
           dead.push({
             gatewayId: m.gatewayId,
             topic: m.topic,
-            reason: 'event must be {"time": ISO time, "type": string, ...}',
+            reason: nul ? `event ${nulProblem(nul)}` : 'event must be {"time": ISO time, "type": string, ...}',
             payload: m.payload,
           });
       }
     }
+    if (isolation.trial)
+      readings.splice(0, readings.length, ...readings.filter((r) => isolation.trial!.has(r.reading.id)));
+    if (isolation.readings) dead.push(...takeRefused(readings, acks, isolation.readings).map(refusedDeadLetter));
 
-    const inserted = await this.o.sql.transaction(async (tx) => {
+    const inserted = await this.transaction(isolation.trial !== undefined, async (tx) => {
       const admission = await admitByDevice(tx, readings, new Date());
       const rows = await insertReadings(tx, admission.admitted);
       const insertedIds = new Set(rows.map((r) => r.id));
@@ -389,4 +488,44 @@ function salvageIds(payload: Buffer): { batchId?: string; ids: string[] } {
         .flatMap((r) => (isObject(r) && typeof r.id === 'string' && r.id.length <= 200 ? [r.id] : []))
     : [];
   return { batchId: x.batchId, ids };
+}
+
+/** How a commit is narrowed while the message at fault is isolated. */
+interface Isolation {
+  /** Messages kept whole as dead letters with this reason (no ack). */
+  messages?: Map<Message, string>;
+  /** Reading ids of a single batch refused with this reason (dead letters, named in the ack). */
+  readings?: Map<string, string>;
+  /** Only these reading ids are written, and the transaction is rolled back. */
+  trial?: Set<string>;
+}
+
+/** Thrown out of a trial transaction that the database accepted (and that was rolled back). */
+const TRIAL_PASSED = Symbol('trial transaction passed');
+
+const isDataError = (e: unknown) => e !== TRIAL_PASSED && classifyDatabaseError(e) === DatabaseErrorKind.data;
+
+const databaseRefusal = (e: unknown) =>
+  `the database refused it: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
+
+/** Takes the readings named in `refused` out of the commit and out of their batch's accepted ids. */
+function takeRefused(
+  readings: IncomingReading[],
+  acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[],
+  refused: Map<string, string>,
+): RefusedReading[] {
+  const out: RefusedReading[] = [];
+  const kept = readings.filter((r) => {
+    const reason = refused.get(r.reading.id);
+    if (reason === undefined) return true;
+    out.push({ reading: r, reason });
+    const a = acks.find((x) => x.gatewayId === r.gatewayId && x.batchId === r.batchId && x.ids.includes(r.reading.id));
+    if (a) {
+      a.ids.splice(a.ids.indexOf(r.reading.id), 1);
+      a.rejected.push({ id: r.reading.id, reason });
+    }
+    return false;
+  });
+  readings.splice(0, readings.length, ...kept);
+  return out;
 }
