@@ -2,16 +2,30 @@
  * The HTTP application as a plugin: error mapping, auth, routes, dashboard. The server
  * file (server.ts) only bootstraps; tests build this app and use inject().
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { alertSettingsRoutes } from './api/alert-settings.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { authRoutes } from './api/auth.ts';
+import {
+  clientErrorHandler,
+  errorHandler,
+  frameworkErrors,
+  MAX_PARAM_LENGTH,
+  refuseControlCharacters,
+} from './api/client-errors.ts';
 import type { AppDeps } from './api/context.ts';
 import { gatewayRoutes } from './api/gateways.ts';
 import { oncallRoutes } from './api/oncall.ts';
 import { patientRoutes } from './api/patients.ts';
 import { streamRoutes } from './api/stream.ts';
-import { AppError } from './errors.ts';
+import { errorBody } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered, for tests that walk them all. */
+    registeredRoutes: readonly RouteOptions[];
+  }
+}
 
 export interface BuildAppOptions {
   deps: AppDeps;
@@ -28,25 +42,21 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     trustProxy: false,
     // Unknown fields are an error the caller should hear about, not something silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
   });
+  const routes: RouteOptions[] = [];
+  app.decorate('registeredRoutes', routes);
   app.decorate('deps', o.deps);
 
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof AppError)
-      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
-    const e = err as { validation?: unknown; statusCode?: number; message: string; code?: string };
-    if (e.validation) return reply.code(400).send({ error: { code: 'bad_request', message: e.message } });
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      const code = e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'bad_request' : 'bad_request';
-      return reply.code(e.statusCode).send({ error: { code, message: e.message } });
-    }
-    req.log.error({ err }, 'request failed');
-    return reply
-      .code(500)
-      .send({ error: { code: 'internal', message: 'internal error; the server log has the detail' } });
+  app.setErrorHandler(errorHandler);
+  app.addHook('preValidation', refuseControlCharacters);
+  app.addHook('onRoute', (r) => {
+    routes.push(r);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)),
   );
 
   // Called directly, not registered: the auth hook must cover every route (no encapsulation).

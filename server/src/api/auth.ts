@@ -14,16 +14,40 @@ import { type AuthUser, toAuthUser } from './context.ts';
 
 export const SESSION_COOKIE = 'vitals_session';
 
-function tokenOf(req: FastifyRequest): string | null {
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The stored hash of the caller's session token, when the request carries a live session. */
+    sessionId: string | null;
+  }
+}
+
+// Tokens are 43 characters (newSecret); anything much longer is not one of ours.
+const MAX_TOKEN_LENGTH = 256;
+
+/**
+ * The session token of a request, from `Authorization: Bearer` or the session cookie. Never
+ * throws, whatever the header holds (issue 11 item 9: a malformed cookie gave 500 on every
+ * route): unusable values count as no token, so the caller gets 401 where a login is needed.
+ */
+export function tokenOf(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
-  if (h?.startsWith('Bearer ')) return h.slice(7).trim() || null;
+  if (h?.startsWith('Bearer ')) return usable(h.slice(7).trim());
   const cookie = req.headers.cookie;
   if (!cookie) return null;
   for (const part of cookie.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === SESSION_COOKIE) return decodeURIComponent(v.join('='));
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    try {
+      return usable(decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      return null; // malformed percent-encoding
+    }
   }
   return null;
+}
+
+function usable(token: string): string | null {
+  return token.length > 0 && token.length <= MAX_TOKEN_LENGTH ? token : null;
 }
 
 export function requireUser(req: FastifyRequest): AuthUser {
@@ -45,11 +69,15 @@ export async function authRoutes(app: FastifyInstance) {
   const { sql } = app.deps;
 
   app.decorateRequest('user', null);
+  app.decorateRequest('sessionId', null);
   app.addHook('onRequest', async (req) => {
     const token = tokenOf(req);
     if (!token) return;
-    const u = await findSessionUser(sql, hashSecret(token));
-    if (u) req.user = toAuthUser(u, await membershipsOf(sql, u.id));
+    const sessionId = hashSecret(token);
+    const u = await findSessionUser(sql, sessionId);
+    if (!u) return;
+    req.user = toAuthUser(u, await membershipsOf(sql, u.id));
+    req.sessionId = sessionId;
   });
 
   app.post(
@@ -87,7 +115,12 @@ export async function authRoutes(app: FastifyInstance) {
 
   app.post('/api/v1/auth/logout', async (req, reply) => {
     const token = tokenOf(req);
-    if (token) await deleteSession(sql, hashSecret(token));
+    if (token) {
+      const sessionId = hashSecret(token);
+      await deleteSession(sql, sessionId);
+      // Open live streams of this session end now, not at their next check (issue 11 item 11).
+      app.deps.bus.emit('sessionEnded', { sessionId });
+    }
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     return reply.code(204).send();
   });

@@ -14,6 +14,7 @@ import {
 } from '../storage/repos/patients.ts';
 import { bucketPoints, latestOfPatient, latestOfPatients, moreRawThan, rawPoints } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
+import { normaliseName } from '../text/display-name.ts';
 import { requireUser } from './auth.ts';
 import type { AuthUser } from './context.ts';
 
@@ -72,9 +73,10 @@ export async function patientRoutes(app: FastifyInstance) {
         : u.memberships[0];
       if (!org) throw forbidden('you can register patients only for an organisation you belong to');
       if (body.timezone && !isValidTimeZone(body.timezone)) throw badRequest(`unknown timezone ${body.timezone}`);
+      const displayName = normaliseName(body.displayName, 'displayName');
       const id = await sql.transaction(async (tx) => {
         const pid = await createPatient(tx, {
-          displayName: body.displayName,
+          displayName,
           ...(body.birthDate ? { birthDate: body.birthDate } : {}),
           ...(body.timezone ? { timezone: body.timezone } : {}),
           organisationId: org.organisationId,
