@@ -3,14 +3,14 @@ import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, v
 import { mkdtempSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import { SmtpSink, WebhookReceiver } from '../alerts/testing.ts';
 import type { DeliveryRow } from '../storage/repos/oncall.ts';
-import { createChannels, DeliveryError } from './channels.ts';
+import { createChannels, DeliveryError, TARGET_REFUSED, TARGET_UNREACHABLE } from './channels.ts';
 
 function delivery(over: Partial<DeliveryRow>): DeliveryRow {
   return {
@@ -153,6 +153,62 @@ describe('notification channels against real receivers', () => {
     await expect(ch.send(delivery({ channel: 'webhook', target: hook.url }), null)).rejects.toMatchObject({
       permanent: false,
     });
+  });
+
+  it('connects to the address resolved once, whatever the name says, and follows no redirect', async () => {
+    const port = new URL(hook.url).port;
+    const resolved: string[] = [];
+    const ch = createChannels(
+      { allowLoopbackWebhooks: true },
+      {
+        resolve: async (host) => {
+          resolved.push(host);
+          return [{ address: '127.0.0.1', family: 4 }];
+        },
+      },
+    );
+    const before = hook.received.length;
+    await ch.send(delivery({ channel: 'webhook', target: `http://pager.example.test:${port}/hook` }), null);
+    expect(resolved).toEqual(['pager.example.test']);
+    expect(hook.received.slice(before).map((r) => r.headers.host)).toEqual([`pager.example.test:${port}`]);
+    hook.failWith = [302];
+    await expect(
+      ch.send(delivery({ channel: 'webhook', target: `http://pager.example.test:${port}/hook` }), null),
+    ).rejects.toMatchObject({ message: 'target answered 302 (redirects are not followed)', permanent: true });
+  });
+
+  it('refuses internal targets before connecting and says only that the target was refused', async () => {
+    const before = hook.received.length;
+    const privateDns = createChannels({}, { resolve: async () => [{ address: '10.0.0.7', family: 4 }] });
+    await expect(
+      privateDns.send(delivery({ channel: 'webhook', target: 'https://pager.example.test/hook' }), null),
+    ).rejects.toMatchObject({ message: TARGET_REFUSED, permanent: true });
+    const production = createChannels({});
+    for (const target of [
+      hook.url, // http://127.0.0.1:port
+      hook.url.replace('127.0.0.1', 'localhost'), // a name resolving to loopback (/etc/hosts)
+      hook.url.replace('127.0.0.1', '[::ffff:127.0.0.1]'),
+      'https://169.254.169.254/latest/meta-data/',
+      'https://10.1.2.3/hook',
+    ])
+      await expect(production.send(delivery({ channel: 'webhook', target }), null)).rejects.toMatchObject({
+        message: TARGET_REFUSED,
+        permanent: true,
+      });
+    expect(hook.received.length).toBe(before);
+  });
+
+  it('reports a closed port as unreachable without naming the address or the cause', async () => {
+    const probe = createTcpServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const ch = createChannels({ allowLoopbackWebhooks: true });
+    const err = await ch
+      .send(delivery({ channel: 'webhook', target: `http://127.0.0.1:${port}/hook` }), null)
+      .catch((e: DeliveryError) => e);
+    expect(err).toMatchObject({ message: TARGET_UNREACHABLE, permanent: false });
+    expect((err as DeliveryError).detail).toContain('ECONNREFUSED');
   });
 
   it('sends email through a real SMTP server process', async () => {

@@ -60,11 +60,10 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): UrlCheck {
     return { ok: false, reason: 'put no user name or password in the URL; use the signing secret instead' };
   const host = bare(url.hostname);
   if (!host) return { ok: false, reason: 'the URL names no host' };
-  if (url.protocol === 'http:' && !policy.allowLoopback) return { ok: false, reason: 'use an https URL' };
   if (ipaddr.isValid(host)) {
     const verdict = addressVerdict(classifyAddress(host), url, policy);
     if (verdict) return { ok: false, reason: verdict };
-  }
+  } else if (url.protocol === 'http:' && !policy.allowLoopback) return { ok: false, reason: 'use an https URL' };
   return { ok: true, url };
 }
 
