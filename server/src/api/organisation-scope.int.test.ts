@@ -300,10 +300,14 @@ describe.each<TestBackend>(['pglite', 'postgres'])(
     });
 
     it("lists a gateway's dead letters only to administrators of its organisation", async () => {
-      await home1.publishAsync(topicFor('gw-org1-a', 'readings'), 'not json from home one', { qos: 1 });
-      const home2 = await connect(t.mqttUrl, 'gw-org2-a', passwords.get('gw-org2-a')!);
-      await home2.publishAsync(topicFor('gw-org2-a', 'readings'), 'not json from home two', { qos: 1 });
-      await home2.endAsync();
+      for (const [gw, payload] of [
+        ['gw-org1-b', 'not json from home one'],
+        ['gw-org2-a', 'not json from home two'],
+      ] as const) {
+        const home = await connect(t.mqttUrl, gw, passwords.get(gw)!);
+        await home.publishAsync(topicFor(gw, 'readings'), payload, { qos: 1 });
+        await home.endAsync();
+      }
       await recordDeadLetters(t.server.sql, [
         { topic: 'vitals/v1/gw/unknown-gw/readings', reason: 'test', payload: 'x' },
       ]);
@@ -314,9 +318,9 @@ describe.each<TestBackend>(['pglite', 'postgres'])(
         ).body
           .map((d) => `${d.gatewayId ?? '-'} ${d.payload}`)
           .sort();
-      expect(await seen(admin1)).toEqual(['gw-org1-a not json from home one']);
+      expect(await seen(admin1)).toEqual(['gw-org1-b not json from home one']);
       expect(await seen(admin2)).toEqual(['gw-org2-a not json from home two']);
-      expect(await seen(adminBoth)).toEqual(['gw-org1-a not json from home one', 'gw-org2-a not json from home two']);
+      expect(await seen(adminBoth)).toEqual(['gw-org1-b not json from home one', 'gw-org2-a not json from home two']);
     });
 
     it('moves a device between two gateways of its organisation, audited, and tells both homes', async () => {
