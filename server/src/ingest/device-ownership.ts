@@ -5,8 +5,9 @@
  * device an administrator blocked, is refused with a reason for the sender's ack and a dead
  * letter, and a `foreign_device` event is recorded for the administrators of both homes.
  */
-import type { GatewayEvent } from '@vitals/contract';
-import { claimDevices, type DeviceClaim } from '../storage/repos/devices.ts';
+import { type GatewayEvent, topicFor } from '@vitals/contract';
+import type { DeadLetter } from '../storage/repos/dead-letters.ts';
+import { claimDevices, type DeviceClaim, foreignDevices } from '../storage/repos/devices.ts';
 import type { IncomingReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
 
@@ -113,4 +114,40 @@ export async function admitByDevice(tx: Sql, readings: IncomingReading[], now: D
       });
   }
   return { admitted, refused, events };
+}
+
+export interface IncomingEvent {
+  gatewayId: string;
+  event: GatewayEvent;
+}
+
+/**
+ * Events that name a device speak for it too (a `battery` event opens or clears an alert on the
+ * device's patient): an event naming a device that is not the gateway's is refused as a dead
+ * letter, never recorded nor handed to the alerts. Events never claim a device.
+ */
+export async function admitEvents(
+  tx: Sql,
+  events: IncomingEvent[],
+): Promise<{ admitted: IncomingEvent[]; dead: DeadLetter[] }> {
+  const naming = events.filter((e) => typeof e.event.device === 'string');
+  const foreign = await foreignDevices(
+    tx,
+    naming.map((e) => ({ deviceId: e.event.device!, gatewayId: e.gatewayId })),
+  );
+  if (foreign.length === 0) return { admitted: events, dead: [] };
+  const refused = new Set(foreign.map((f) => `${f.deviceId}|${f.gatewayId}`));
+  const admitted: IncomingEvent[] = [];
+  const dead: DeadLetter[] = [];
+  for (const e of events) {
+    if (e.event.device === undefined || !refused.has(`${e.event.device}|${e.gatewayId}`)) admitted.push(e);
+    else
+      dead.push({
+        gatewayId: e.gatewayId,
+        topic: topicFor(e.gatewayId, 'events'),
+        reason: `event ${JSON.stringify(e.event.type)} names device ${e.event.device}, which belongs to another gateway or organisation; refused`,
+        payload: JSON.stringify(e.event),
+      });
+  }
+  return { admitted, dead };
 }

@@ -61,6 +61,11 @@ class Gateway {
     return ack;
   }
 
+  /** Publishes a gateway event; resolves once the broker has it. */
+  async event(e: Record<string, unknown>): Promise<void> {
+    await this.client.publishAsync(`vitals/v1/gw/${this.id}/events`, JSON.stringify(e), { qos: 1 });
+  }
+
   close(): Promise<void> {
     return this.client.endAsync();
   }
@@ -145,7 +150,7 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest ownership on %s', (ba
     expect(await latestSpo2()).toEqual(before);
     await t.server.alerts.settled();
     const alerts = await t.server.sql.query('SELECT 1 FROM alerts WHERE patient_id = $1', [patientId]);
-    expect(alerts.rowCount).toBe(0);
+    expect(alerts.rows).toHaveLength(0);
     expect(await deadLetters(B, batchId)).toEqual([ack.rejected[0]!.reason]);
     const events = await t.server.sql.query<{ gateway_id: string; device_id: string; detail: unknown }>(
       `SELECT gateway_id, device_id, detail FROM gateway_events WHERE type = 'foreign_device' ORDER BY gateway_id`,
@@ -167,6 +172,34 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest ownership on %s', (ba
     expect(await a.send([own])).toMatchObject({ accepted: 1, rejected: [] });
     expect(await stored(own.id)).toEqual([94]);
     expect((await latestSpo2())!.value).toBe(94);
+  });
+
+  it("refuses gateway B's battery event naming gateway A's device: no battery alert on A's patient", async () => {
+    const battery = () => ({ time: new Date().toISOString(), device: DEVICE_A, type: 'battery', detail: { level: 3 } });
+    const refusedEvents = async () =>
+      (
+        await t.server.sql.query<{ reason: string }>(
+          `SELECT reason FROM dead_letters WHERE gateway_id = $1 AND topic = $2`,
+          [B, `vitals/v1/gw/${B}/events`],
+        )
+      ).rows.map((r) => r.reason);
+    const batteryAlerts = async () =>
+      (await t.server.sql.query(`SELECT 1 FROM alerts WHERE patient_id = $1 AND rule = 'battery_low'`, [patientId]))
+        .rows.length;
+    await b.event(battery());
+    await expect
+      .poll(refusedEvents)
+      .toEqual([`event "battery" names device ${DEVICE_A}, which belongs to another gateway or organisation; refused`]);
+    await t.server.alerts.settled();
+    expect(await batteryAlerts()).toBe(0);
+    const recorded = await t.server.sql.query(
+      `SELECT 1 FROM gateway_events WHERE gateway_id = $1 AND type = 'battery'`,
+      [B],
+    );
+    expect(recorded.rows).toHaveLength(0);
+    // The same event from the device's own gateway does open the alert.
+    await a.event(battery());
+    await expect.poll(batteryAlerts).toBe(1);
   });
 
   it('lets a device registered under an organisation be claimed only by a gateway of that organisation', async () => {

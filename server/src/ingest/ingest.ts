@@ -29,7 +29,7 @@ import {
   type StoredReading,
 } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
-import { admitByDevice, type RefusedReading } from './device-ownership.ts';
+import { admitByDevice, admitEvents, type RefusedReading } from './device-ownership.ts';
 
 export interface IngestOptions {
   sql: Sql;
@@ -321,11 +321,12 @@ export class Ingest {
       const resent = admission.admitted.filter((r) => !insertedIds.has(r.reading.id) || first.get(r.reading.id) !== r);
       const conflicts = await findConflicts(tx, resent);
       await recordConflicts(tx, conflicts);
-      await recordDeadLetters(tx, [...dead, ...admission.refused.map(refusedDeadLetter)]);
+      const gatewayEvents = await admitEvents(tx, events);
+      await recordDeadLetters(tx, [...dead, ...admission.refused.map(refusedDeadLetter), ...gatewayEvents.dead]);
       for (const e of admission.events) await recordGatewayEvent(tx, e.gatewayId, e.event);
       for (const s of statuses) await recordGatewayStatus(tx, s.gatewayId, s.status);
-      for (const e of events) await recordGatewayEvent(tx, e.gatewayId, e.event);
-      return { rows, insertedIds, refused: admission.refused };
+      for (const e of gatewayEvents.admitted) await recordGatewayEvent(tx, e.gatewayId, e.event);
+      return { rows, insertedIds, refused: admission.refused, events: gatewayEvents };
     });
 
     // Committed: now, and only now, acknowledge.
@@ -348,9 +349,11 @@ export class Ingest {
         .publish(topicFor(a.gatewayId, 'ack'), JSON.stringify(ack))
         .catch((e) => this.o.log.warn({ err: e, batchId: a.batchId }, 'ack publish failed; the gateway will re-send'));
     }
-    this.stats.deadLetters += dead.length + inserted.refused.length;
+    this.stats.deadLetters += dead.length + inserted.refused.length + inserted.events.dead.length;
+    for (const d of inserted.events.dead)
+      this.o.log.warn({ gatewayId: d.gatewayId, reason: d.reason }, 'event refused');
     for (const s of statuses) this.o.onGatewayStatus?.(s.gatewayId, s.status);
-    for (const e of events) this.o.onGatewayEvent?.(e.gatewayId, e.event);
+    for (const e of inserted.events.admitted) this.o.onGatewayEvent?.(e.gatewayId, e.event);
     if (inserted.rows.length > 0 && this.o.onStored) {
       try {
         this.o.onStored(inserted.rows);

@@ -64,3 +64,25 @@ export async function claimDevices(tx: Sql, claims: DeviceClaim[]): Promise<Map<
   );
   return new Map(r.rows.map((x) => [x.id, { gatewayId: x.gateway_id, allowed: x.allowed }]));
 }
+
+/**
+ * Of these (device, gateway) pairs, the ones where the device belongs to another gateway, or
+ * has none yet and was registered under another organisation than the gateway's: that gateway
+ * may not speak for it. Devices never seen are nobody's yet and are not returned.
+ */
+export async function foreignDevices(
+  tx: Sql,
+  pairs: { deviceId: string; gatewayId: string }[],
+): Promise<{ deviceId: string; gatewayId: string }[]> {
+  if (pairs.length === 0) return [];
+  const r = await tx.query<{ device_id: string; gateway_id: string }>(
+    `SELECT p.device_id, p.gateway_id
+       FROM unnest($1::text[], $2::text[]) AS p(device_id, gateway_id)
+       JOIN devices d ON d.id = p.device_id
+       LEFT JOIN gateways g ON g.id = p.gateway_id
+      WHERE d.gateway_id IS DISTINCT FROM p.gateway_id
+        AND NOT (d.gateway_id IS NULL AND (d.organisation_id IS NULL OR d.organisation_id = g.organisation_id))`,
+    [pairs.map((p) => p.deviceId), pairs.map((p) => p.gatewayId)],
+  );
+  return r.rows.map((x) => ({ deviceId: x.device_id, gatewayId: x.gateway_id }));
+}
