@@ -198,7 +198,7 @@ describe('notification channels against real receivers', () => {
     expect(hook.received.length).toBe(before);
   });
 
-  it('reports a closed port as unreachable without naming the address or the cause', async () => {
+  it('reports a closed port as unreachable without naming the address or the cause, for webhooks and mail', async () => {
     const probe = createTcpServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
@@ -209,6 +209,12 @@ describe('notification channels against real receivers', () => {
       .catch((e: DeliveryError) => e);
     expect(err).toMatchObject({ message: TARGET_UNREACHABLE, permanent: false });
     expect((err as DeliveryError).detail).toContain('ECONNREFUSED');
+    const mail = createChannels({ smtpUrl: `smtp://127.0.0.1:${port}` });
+    const mailErr = await mail
+      .send(delivery({ channel: 'email', target: 'nurse@station.test' }), null)
+      .catch((e: DeliveryError) => e);
+    mail.close();
+    expect(mailErr).toMatchObject({ message: TARGET_UNREACHABLE, permanent: false });
   });
 
   it('sends email through a real SMTP server process', async () => {

@@ -99,7 +99,8 @@ export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent; resolv
             });
           } catch (e) {
             const code = (e as { responseCode?: number }).responseCode;
-            throw new DeliveryError(`SMTP: ${(e as Error).message}`, code !== undefined && code >= 500 && code < 600);
+            if (code === undefined) throw new DeliveryError(TARGET_UNREACHABLE, false, `SMTP: ${(e as Error).message}`);
+            throw new DeliveryError(`mail server answered ${code}`, code >= 500 && code < 600, (e as Error).message);
           }
           return;
         }
