@@ -145,7 +145,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
         );
       const patient = await visiblePatient(sql, u, b.patientId);
       const orgs = memberOf(u);
-      const gateway = b.gatewayId ? await findGatewayOf(sql, b.gatewayId, orgs) : undefined;
+      const gateway = b.gatewayId && isGatewayId(b.gatewayId) ? await findGatewayOf(sql, b.gatewayId, orgs) : undefined;
       if (b.gatewayId && !gateway) throw notFound(`gateway ${b.gatewayId}`);
       const from = b.from ?? new Date().toISOString();
       const { result, device } = await sql.transaction(async (tx) => {
@@ -216,7 +216,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       if (!isDeviceId(deviceId)) throw notFound(`device ${deviceId}`);
       const { gatewayId } = req.body as { gatewayId: string };
       const orgs = administered(u);
-      const gateway = await findGatewayOf(sql, gatewayId, orgs);
+      const gateway = isGatewayId(gatewayId) ? await findGatewayOf(sql, gatewayId, orgs) : undefined;
       if (!gateway) throw notFound(`gateway ${gatewayId}`);
       const device = await sql.transaction(async (tx) => {
         const d = await claimDevice(tx, { deviceId, organisationIds: orgs, gateway });
