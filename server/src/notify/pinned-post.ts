@@ -42,6 +42,10 @@ export function postPinned(
         res.on('data', () => {});
         res.on('end', () => resolve(res.statusCode ?? 0));
         res.on('error', reject);
+        // Aborted mid-body (the timeout): settle rather than wait for an 'end' that never comes.
+        res.on('close', () => {
+          if (!res.complete) reject(new Error('the answer was cut off'));
+        });
       },
     );
     req.on('error', reject);
