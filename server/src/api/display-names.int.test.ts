@@ -48,6 +48,39 @@ describe.each<TestBackend>(['pglite', 'postgres'])('patient names on %s', (backe
   });
 });
 
+describe.each<TestBackend>(['pglite', 'postgres'])('other names people read, on %s', (backend) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(backend);
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses a gateway label, a device label and a rota name with invisible characters, naming the field', async () => {
+    const me = (await t.api<{ id: string }>('GET', '/api/v1/me')).body.id;
+    const patientId = (await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '佐藤 一郎' })).body.id;
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/v1/gateways', { label: '山田家\u202e' }, 'label contains U+202E'],
+      [
+        'POST',
+        '/api/v1/bindings',
+        { deviceId: 'ble:00:00:00:00:00:09', patientId, label: '血圧計\u2066' },
+        'label contains U+2066',
+      ],
+      ['POST', '/api/v1/rotas', { name: '夜間\u200b当番', members: [me] }, 'name contains U+200B'],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const r = await t.api<{ error: { code: string; message: string } }>(method, path, body);
+      expect([path, r.status, r.body.error.message]).toEqual([path, 400, expect.stringContaining(message)]);
+    }
+  });
+
+  it('stores a gateway label normalised', async () => {
+    const r = await t.api<{ label: string }>('POST', '/api/v1/gateways', { label: ' 山田家\u3000\u3000リビング ' });
+    expect(r.status).toBe(201);
+    expect(r.body.label).toBe('山田家　リビング');
+  });
+});
+
 describe('the first administrator', () => {
   const env = (extra: Record<string, string>) =>
     loadConfig({

@@ -17,6 +17,7 @@ import {
   revokeGateway,
   rotateGatewaySecret,
 } from '../storage/repos/gateways.ts';
+import { normaliseName } from '../text/display-name.ts';
 import { requireAdmin, requireUser } from './auth.ts';
 import type { AuthUser } from './context.ts';
 import { claimDevice } from './device-ownership.ts';
@@ -46,6 +47,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const u = requireAdmin(req);
       const body = (req.body ?? {}) as { id?: string; label?: string; organisationId?: string };
+      const label = body.label === undefined ? undefined : normaliseName(body.label, 'label');
       const id =
         body.id ??
         `gw-${newSecret(6)
@@ -62,7 +64,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       const org = body.organisationId ?? admin[0]!;
       const created = await createGateway(sql, {
         id,
-        ...(body.label ? { label: body.label } : {}),
+        ...(label ? { label } : {}),
         secretHash: hashSecret(password),
         organisationId: org,
       });
@@ -71,7 +73,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       // The password is shown once; only its hash is kept.
       return reply.code(201).send({
         id,
-        ...(body.label ? { label: body.label } : {}),
+        ...(label ? { label } : {}),
         organisationId: org,
         mqtt: { username: id, password },
       });
@@ -159,7 +161,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
             ? { newDeviceOrganisation: orgs.includes(patient.organisation_id) ? patient.organisation_id : orgs[0]! }
             : {}),
           ...(b.model ? { model: b.model } : {}),
-          ...(b.label ? { label: b.label } : {}),
+          ...(b.label ? { label: normaliseName(b.label, 'label') } : {}),
         });
         const r = await createBinding(tx, { deviceId: b.deviceId, patientId: patient.id, from, createdBy: u.id });
         if (r.overlaps)

@@ -29,6 +29,11 @@ const HOSTILE_STRINGS = [
   '%',
 ];
 
+const MOST_FATAL = ['a\u0000b', '0000-01-01T00:00:00Z', 'ffffffffffffffffffffffffffffffffffff', '9223372036854775808'];
+
+/** Path segments put in as they are: percent-encoding that decodes to nothing. */
+const MALFORMED_PERCENT_ENCODING = ['%E0%A4%A', '%', '%zz', '%C0%AF'];
+
 /** Raw JSON texts put where a body field goes: the strings above plus numbers no column holds. */
 const HOSTILE_JSON = [
   ...HOSTILE_STRINGS.map((s) => JSON.stringify(s)),
@@ -112,6 +117,8 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
   let organisationId: string;
   let ruleId: string;
   const gatewayId = 'gw-hostile-01';
+  /** Every status seen: with a valid token, a 401 would mean the walk never reached the routes. */
+  const statuses = new Set<number>();
 
   /** A valid value for a path parameter, so the hostile one is the only thing wrong. */
   function validParam(url: string, name: string): string {
@@ -184,9 +191,14 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
     return JSON.stringify(root).replace(`"${MARK}"`, raw);
   }
 
-  function urlOf(r: RouteOptions, override?: [string, string]): string {
+  /** The route's URL with valid parameters, or one hostile one (`raw`: put in as it is, not percent-encoded). */
+  function urlOf(r: RouteOptions, override?: [string, string], raw = false): string {
     return r.url.replace(/:([A-Za-z0-9_]+)/g, (_, n: string) =>
-      encodeURIComponent(override?.[0] === n ? override[1] : validParam(r.url, n)),
+      override?.[0] === n
+        ? raw
+          ? override[1]
+          : encodeURIComponent(override[1])
+        : encodeURIComponent(validParam(r.url, n)),
     );
   }
 
@@ -220,6 +232,7 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
       },
       ...(opts.body !== undefined ? { payload: opts.body } : {}),
     });
+    statuses.add(a.statusCode);
     const p = problemOf(r, { statusCode: a.statusCode, headers: a.headers, body: a.body });
     return p ? `${method} ${url.slice(0, 160)}${opts.body ? ` ${opts.body.slice(0, 160)}` : ''} -> ${p}` : undefined;
   }
@@ -250,13 +263,19 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
     const problems: string[] = [];
     for (const r of walked())
       for (const name of paramNames(r.url))
-        for (const v of [...HOSTILE_STRINGS, 'a'.repeat(10_240)])
+        for (const [v, raw] of [
+          ...HOSTILE_STRINGS.map((x) => [x, false] as const),
+          ['a'.repeat(10_240), false] as const,
+          ...MALFORMED_PERCENT_ENCODING.map((x) => [x, true] as const),
+        ])
           for (const m of methodsOf(r)) {
-            const url = withQuery(urlOf(r, [name, v]), baseQuery(r));
+            const url = withQuery(urlOf(r, [name, v], raw), baseQuery(r));
             const p = await send(r, m, url, m === 'GET' || m === 'DELETE' ? {} : { body: '{}' });
             if (p) problems.push(p);
           }
     expect(problems).toEqual([]);
+    expect(statuses.has(401)).toBe(false);
+    expect(statuses.has(404)).toBe(true);
     await expectHealthy();
   }, 300_000);
 
@@ -264,14 +283,20 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
     const problems: string[] = [];
     for (const r of walked()) {
       const declared = objectSchema(schemaOf(r, 'querystring'))?.properties as Record<string, unknown> | undefined;
-      const names = declared ? Object.keys(declared) : COMMON_QUERY_NAMES;
-      for (const name of names)
-        for (const v of HOSTILE_STRINGS)
-          for (const m of methodsOf(r)) {
-            const url = withQuery(urlOf(r), { ...baseQuery(r), [name]: v });
-            const p = await send(r, m, url, m === 'GET' || m === 'DELETE' ? {} : { body: '{}' });
-            if (p) problems.push(p);
-          }
+      // Declared names one at a time with every value; on routes without a query schema, all
+      // common names at once with every value, then one at a time with the values most often fatal.
+      const queries: Record<string, string>[] = declared
+        ? Object.keys(declared).flatMap((name) => HOSTILE_STRINGS.map((v) => ({ [name]: v })))
+        : [
+            ...HOSTILE_STRINGS.map((v) => Object.fromEntries(COMMON_QUERY_NAMES.map((n) => [n, v]))),
+            ...COMMON_QUERY_NAMES.flatMap((n) => MOST_FATAL.map((v) => ({ [n]: v }))),
+          ];
+      for (const q of queries)
+        for (const m of methodsOf(r)) {
+          const url = withQuery(urlOf(r), { ...baseQuery(r), ...q });
+          const p = await send(r, m, url, m === 'GET' || m === 'DELETE' ? {} : { body: '{}' });
+          if (p) problems.push(p);
+        }
     }
     expect(problems).toEqual([]);
     await expectHealthy();

@@ -21,6 +21,7 @@ import {
   updateRota,
   usersByIds,
 } from '../storage/repos/oncall.ts';
+import { normaliseName } from '../text/display-name.ts';
 import { alertService } from './alerts.ts';
 import { requireUser } from './auth.ts';
 import type { AuthUser } from './context.ts';
@@ -87,7 +88,7 @@ async function checkRota(app: FastifyInstance, b: RotaInput, today: string, orga
     if (!members.has(m)) problems.push(`member ${m} is not an active member of the rota's organisation`);
   if (problems.length) throw badRequest(problems.join('; '));
   return {
-    name: b.name,
+    name: normaliseName(b.name, 'name'),
     timezone: b.timezone ?? 'Asia/Tokyo',
     handoverTime: b.handoverTime ?? '09:00',
     shiftDays: b.shiftDays ?? 1,
@@ -289,7 +290,7 @@ export async function oncallRoutes(app: FastifyInstance) {
         address,
         ...(b.secret ? { secret: b.secret } : {}),
         ...(b.subscription ? { subscription: b.subscription } : {}),
-        ...(b.label ? { label: b.label } : {}),
+        ...(b.label ? { label: normaliseName(b.label, 'label') } : {}),
       });
       await audit(sql, {
         userId: u.id,
