@@ -194,7 +194,7 @@ describe.each(['pglite', 'postgres'] as const)('escalation inside the care team 
     const paged = (await eventsOf(a.id)).find((e) => e.type === 'paged')!;
     expect(paged.detail).toMatchObject({
       recipients: [member.id],
-      skipped: [{ userId: outsider.id, reason: 'not_on_care_team' }],
+      skipped: [{ userId: outsider.id, reason: 'may_not_see_patient' }],
     });
   });
 
@@ -223,7 +223,7 @@ describe.each(['pglite', 'postgres'] as const)('escalation inside the care team 
       step: 0,
       round: 1,
       recipients: [],
-      skipped: [{ userId: member.id, reason: 'not_on_care_team' }],
+      skipped: [{ userId: member.id, reason: 'may_not_see_patient' }],
     });
     expect(member.sink.received).toHaveLength(1);
     const show = await fetch(`${t.base}/api/v1/alerts/ack-link?token=${token}`);

@@ -33,7 +33,7 @@ async function policyOf(tx: Sql, patientId: string): Promise<EscalationPolicy> {
   return p ? { steps: p.steps, repeatLimit: p.repeatLimit } : DEFAULT_POLICY;
 }
 
-export type SkipReason = 'not_on_care_team' | 'left_rota_organisation';
+export type SkipReason = 'may_not_see_patient' | 'left_rota_organisation';
 
 /**
  * The people a step names now: rota on call, team members in a role, named users; each
@@ -62,9 +62,9 @@ async function recipients(
     switch (t.type) {
       case 'rota': {
         const rota = rotas.get(t.rotaId);
-        const who = rota ? onCallAt(rota, now.getTime()) : null;
-        if (!who) break;
-        if ((await activeMembersOf(tx, rota!.organisationId, [who])).has(who)) named.push(who);
+        const who = rota && onCallAt(rota, now.getTime());
+        if (!rota || !who) break;
+        if ((await activeMembersOf(tx, rota.organisationId, [who])).has(who)) named.push(who);
         else skipped.set(who, 'left_rota_organisation');
         break;
       }
@@ -81,7 +81,7 @@ async function recipients(
   const userIds: string[] = [];
   for (const u of new Set(named)) {
     if (await maySeePatient(tx, u, patientId)) userIds.push(u);
-    else skipped.set(u, 'not_on_care_team');
+    else skipped.set(u, 'may_not_see_patient');
   }
   for (const u of userIds) skipped.delete(u);
   return { userIds, skipped: [...skipped].map(([userId, reason]) => ({ userId, reason })) };
