@@ -10,7 +10,7 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import { lockDevice, registerNewDevice, updateDevice } from '../storage/repos/gateways.ts';
 import type { Sql } from '../storage/sql.ts';
 
-export interface DeviceClaim {
+export interface DeviceRegistration {
   deviceId: string;
   /** The organisations on whose behalf the caller acts. */
   organisationIds: readonly string[];
@@ -22,17 +22,21 @@ export interface DeviceClaim {
   label?: string;
 }
 
-export interface ClaimedDevice {
+export interface RegisteredDevice {
   organisationId: string;
   /** The device's gateway after the claim, if it has one. */
   gatewayId: string | null;
   registered: boolean;
-  /** The gateway the device was registered at before it was moved to `gatewayId`. */
+  /** The gateway the device was registered at before it moved to `gatewayId`. */
   movedFrom?: string;
 }
 
-/** Registers the device or checks that the caller may use it, moving it to `gateway`; in a transaction. */
-export async function claimDevice(tx: Sql, c: DeviceClaim): Promise<ClaimedDevice> {
+/**
+ * Registers the device for the caller, in a transaction: a new one under `gateway`'s or
+ * `newDeviceOrganisation`, an existing one only when it is of the caller's organisations, moved
+ * to `gateway` when that differs (re-registration).
+ */
+export async function registerDevice(tx: Sql, c: DeviceRegistration): Promise<RegisteredDevice> {
   const claimOrg = c.gateway?.organisation_id ?? c.newDeviceOrganisation;
   const details = { ...(c.model ? { model: c.model } : {}), ...(c.label ? { label: c.label } : {}) };
   if (

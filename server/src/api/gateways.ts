@@ -20,7 +20,7 @@ import {
 import { normaliseName } from '../text/display-name.ts';
 import { requireAdmin, requireUser } from './auth.ts';
 import type { AuthUser } from './context.ts';
-import { claimDevice } from './device-ownership.ts';
+import { registerDevice } from './device-registration.ts';
 import { visiblePatient } from './patients.ts';
 
 const administered = (u: AuthUser) => u.memberships.filter((m) => m.role === 'admin').map((m) => m.organisationId);
@@ -151,7 +151,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       if (b.gatewayId && !gateway) throw notFound(`gateway ${b.gatewayId}`);
       const from = b.from ?? new Date().toISOString();
       const { result, device } = await sql.transaction(async (tx) => {
-        const device = await claimDevice(tx, {
+        const device = await registerDevice(tx, {
           deviceId: b.deviceId,
           organisationIds: orgs,
           ...(gateway ? { gateway } : {}),
@@ -221,7 +221,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       const gateway = isGatewayId(gatewayId) ? await findGatewayOf(sql, gatewayId, orgs) : undefined;
       if (!gateway) throw notFound(`gateway ${gatewayId}`);
       const device = await sql.transaction(async (tx) => {
-        const d = await claimDevice(tx, { deviceId, organisationIds: orgs, gateway });
+        const d = await registerDevice(tx, { deviceId, organisationIds: orgs, gateway });
         if (d.movedFrom) await auditMove(tx, req.ip, u.id, deviceId, d);
         return d;
       });

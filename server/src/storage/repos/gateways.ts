@@ -157,7 +157,7 @@ export async function ensureDevice(sql: Sql, d: { id: string; gatewayId?: string
   );
 }
 
-export interface DeviceOwner {
+export interface DeviceRecord {
   id: string;
   gateway_id: string | null;
   /** Its gateway's organisation, else the one it was registered under; null for neither. */
@@ -182,8 +182,8 @@ export async function registerNewDevice(
 }
 
 /** The device and its organisation, locked until the transaction ends. */
-export async function lockDevice(tx: Sql, id: string): Promise<DeviceOwner | undefined> {
-  const r = await tx.query<DeviceOwner>(
+export async function lockDevice(tx: Sql, id: string): Promise<DeviceRecord | undefined> {
+  const r = await tx.query<DeviceRecord>(
     `SELECT d.id, d.gateway_id, COALESCE(g.organisation_id, d.organisation_id) AS organisation_id
        FROM devices d LEFT JOIN gateways g ON g.id = d.gateway_id WHERE d.id = $1 FOR UPDATE OF d`,
     [id],
