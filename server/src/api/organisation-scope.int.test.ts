@@ -8,6 +8,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../auth/secrets.ts';
 import { recordDeadLetters } from '../storage/repos/dead-letters.ts';
+import { addCareTeamMember } from '../storage/repos/patients.ts';
 import { addMembership, createOrganisation, createUser } from '../storage/repos/people.ts';
 import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
 
@@ -269,6 +270,43 @@ describe.each<TestBackend>(['pglite', 'postgres'])(
       expect(await publishReading(home1, 'gw-org1-a', D1, 91)).toMatchObject({ accepted: 1 });
       expect(await latestSpo2(patient1, admin1)).toBe(91);
       expect(await latestSpo2(patient2, staff2)).toBeUndefined();
+    });
+
+    it("lets a visiting team member bind only their own organisation's devices to the patient of another", async () => {
+      await addCareTeamMember(t.server.sql, {
+        patientId: patient1,
+        userId: staff2.id,
+        teamRole: 'member',
+        clearance: 'team',
+        addedBy: staff2.id,
+      });
+      const foreign = await t.api('POST', '/api/v1/bindings', { deviceId: D1, patientId: patient1 }, staff2.token);
+      expect(foreign).toEqual({
+        status: 404,
+        body: { error: { code: 'not_found', message: `device ${D1} not found` } },
+      });
+      const DV = 'ble:c4:7c:8d:00:00:66';
+      const own = await t.api('POST', '/api/v1/bindings', { deviceId: DV, patientId: patient1 }, staff2.token);
+      expect(own.status).toBe(201);
+      expect(await deviceRow(DV)).toEqual({ gateway_id: null, organisation_id: org2 });
+      // The patient's own organisation cannot take the visiting team's device over either.
+      const takeover = await t.api(
+        'POST',
+        '/api/v1/bindings',
+        { deviceId: DV, patientId: patient1, from: '2030-01-01T00:00:00Z', gatewayId: 'gw-org1-a' },
+        admin1.token,
+      );
+      expect(takeover.status).toBe(404);
+      expect(await deviceRow(DV)).toEqual({ gateway_id: null, organisation_id: org2 });
+      expect(
+        (
+          await t.server.sql.query<{ device_id: string }>('SELECT device_id FROM bindings WHERE patient_id = $1', [
+            patient1,
+          ])
+        ).rows
+          .map((r) => r.device_id)
+          .sort(),
+      ).toEqual([D1, DV]);
     });
 
     it("refuses a binding that names another organisation's gateway, without registering the device", async () => {
