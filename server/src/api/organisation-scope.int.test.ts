@@ -320,6 +320,15 @@ describe.each<TestBackend>(['pglite', 'postgres'])(
         status: 404,
         body: { error: { code: 'not_found', message: 'gateway gw-org1-a not found' } },
       });
+      // Their administrator, with a patient of their own, no more than they.
+      const adminsPatient = await patient('Patient of Admin Two', admin2);
+      const byAdmin = await t.api(
+        'POST',
+        '/api/v1/bindings',
+        { deviceId: 'ble:c4:7c:8d:00:00:22', patientId: adminsPatient, gatewayId: 'gw-org1-b' },
+        admin2.token,
+      );
+      expect(byAdmin.status).toBe(404);
       expect(await deviceRow('ble:c4:7c:8d:00:00:22')).toBeUndefined();
       // Their own gateway is fine; the new device is theirs from now on.
       const ok = await t.api(
