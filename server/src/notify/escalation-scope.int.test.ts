@@ -255,6 +255,26 @@ describe.each(['pglite', 'postgres'] as const)('escalation inside the care team 
     expect(member.sink.received).toEqual([]);
   });
 
+  it("lists a patient's deliveries only to team members whose clearance reaches the patient's vitals", async () => {
+    const carer = await person('Carer Ueda', clinic);
+    const p = await patient([]);
+    await addCareTeamMember(t.server.sql, {
+      patientId: p.patientId,
+      userId: carer.id,
+      teamRole: 'member',
+      clearance: 'team',
+      addedBy: adminId,
+    });
+    await t.server.sql.query(`UPDATE patients SET vitals_sensitivity = 'clinical' WHERE id = $1`, [p.patientId]);
+    await p.fire(Date.parse('2026-11-29T03:00:00.000Z')); // pages the attending physician
+    type Listed = { alertId: string }[];
+    const mine = (await t.api<ApiAlert[]>('GET', `/api/v1/alerts?patientId=${p.patientId}`)).body.map((a) => a.id);
+    const listed = async (token?: string) =>
+      (await t.api<Listed>('GET', '/api/v1/deliveries', undefined, token)).body.filter((d) => mine.includes(d.alertId));
+    expect((await listed()).length).toBeGreaterThan(0);
+    expect(await listed(carer.token)).toEqual([]);
+  });
+
   it("refuses a rota listing a person of another organisation, and pages no one who left the rota's organisation", async () => {
     const nurse = await person('Nurse Sakai', clinic);
     const other = await createOrganisation(t.server.sql, { name: 'Other station', kind: 'nurse_station' });

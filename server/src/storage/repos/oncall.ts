@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EscalationPolicy, EscalationStep, Rota } from '../../notify/oncall.ts';
 import type { Sql } from '../sql.ts';
+import { clearanceReaches } from './patients.ts';
 
 interface RotaRow {
   id: string;
@@ -355,7 +356,7 @@ export async function deliveriesOfAlert(sql: Sql, alertId: string): Promise<Deli
   return r.rows;
 }
 
-/** Deliveries about patients the user may see (care-team scoped), newest first. */
+/** Deliveries about patients the user may see (care team and clearance, as the patient routes), newest first. */
 export async function listDeliveries(
   sql: Sql,
   userId: string,
@@ -363,8 +364,11 @@ export async function listDeliveries(
   limit: number,
 ): Promise<DeliveryRow[]> {
   const r = await sql.query<DeliveryRow>(
-    `SELECT d.* FROM notification_deliveries d JOIN care_team_members c ON c.patient_id = d.patient_id AND c.user_id = $1
-      WHERE ($2::text IS NULL OR d.status = $2) ORDER BY d.id DESC LIMIT $3`,
+    `SELECT d.* FROM notification_deliveries d
+       JOIN care_team_members c ON c.patient_id = d.patient_id AND c.user_id = $1
+       JOIN patients p ON p.id = d.patient_id
+      WHERE ($2::text IS NULL OR d.status = $2) AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+      ORDER BY d.id DESC LIMIT $3`,
     [userId, status ?? null, limit],
   );
   return r.rows;
