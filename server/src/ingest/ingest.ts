@@ -283,13 +283,20 @@ export class Ingest {
       else if (m.suffix === 'status') {
         const s = parseJson(m.payload);
         const nul = nulField(s);
-        if (isObject(s) && !nul && (s.state === 'online' || s.state === 'offline'))
+        if (
+          isObject(s) &&
+          !nul &&
+          (s.state === 'online' || s.state === 'offline') &&
+          (s.time === undefined || isIsoTime(s.time))
+        )
           statuses.push({ gatewayId: m.gatewayId, status: s as Partial<GatewayStatus> });
         else
           dead.push({
             gatewayId: m.gatewayId,
             topic: m.topic,
-            reason: nul ? `status ${nulProblem(nul)}` : 'status must be {"state":"online"|"offline",...}',
+            reason: nul
+              ? `status ${nulProblem(nul)}`
+              : 'status must be {"state":"online"|"offline","time": ISO time (or left out),...}',
             payload: m.payload,
           });
       } else {
