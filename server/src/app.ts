@@ -37,7 +37,11 @@ export interface BuildAppOptions {
 export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Request lines only at warn: a wall display polling every few seconds must not flood the log.
-    loggerInstance: o.deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    // Never louder than the server's own level (a silent test server stays silent).
+    loggerInstance: o.deps.log.child(
+      { component: 'http' },
+      { level: o.deps.log.levelVal > o.deps.log.levels.values.warn! ? o.deps.log.level : 'warn' },
+    ) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     // Unknown fields are an error the caller should hear about, not something silently dropped.

@@ -53,8 +53,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     return reply.code(err.statusCode).send(errorBody(codeOfStatus(err.statusCode), err.message));
   const fromDb = clientErrorOfDatabase(err, req);
   if (fromDb) {
-    // At info: a flood of hostile input must not flood the log, but a query of ours that
-    // breaks on stored data would also land here, so it stays findable.
+    // At info, below the http logger's warn (app.ts): a flood of hostile input must not flood
+    // the log. A query of ours that breaks on stored data lands here too; lower that level to see it.
     req.log.info({ err }, 'the database refused a value of the request');
     return reply.code(fromDb.status).send(errorBody(fromDb.code, fromDb.message));
   }
