@@ -62,10 +62,10 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   return reply.code(500).send(errorBody('internal', 'internal error; the server log has the detail'));
 }
 
-/** Fastify's `frameworkErrors`: the router refused the URL before any route ran. */
 /** Longest path parameter the router matches (find-my-way's `maxParamLength`); ids are far shorter. */
 export const MAX_PARAM_LENGTH = 100;
 
+/** Fastify's `frameworkErrors`: the router refused the URL before any route ran. */
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return reply
