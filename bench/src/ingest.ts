@@ -18,7 +18,7 @@ import type { BatchAck, Reading } from '@vitals/contract';
 import { openPglite } from '@vitals/server/storage/pglite.ts';
 import { openPostgres } from '@vitals/server/storage/postgres.ts';
 import type { Sql } from '@vitals/server/storage/sql.ts';
-import { dropTestSchema } from '@vitals/server/testing/harness.ts';
+import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ADMIN, startServerProcess, TEST_DATABASE_URL } from '../../test/src/processes.ts';
 import { log, percentile, round } from './stats.ts';

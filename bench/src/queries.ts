@@ -20,7 +20,7 @@ import { addCareTeamMember, createPatient } from '@vitals/server/storage/repos/p
 import { addMembership, createOrganisation, createUser } from '@vitals/server/storage/repos/people.ts';
 import { insertReadings } from '@vitals/server/storage/repos/readings.ts';
 import type { Sql } from '@vitals/server/storage/sql.ts';
-import { dropTestSchema } from '@vitals/server/testing/harness.ts';
+import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
 import { ADMIN, startServerProcess, TEST_DATABASE_URL } from '../../test/src/processes.ts';
 import { log, percentile, round } from './stats.ts';
 

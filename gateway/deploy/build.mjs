@@ -33,6 +33,10 @@ await esbuild.build({
     'mqtt',
     'pino',
     '@serialport/*',
+    // The simulator is a development dependency: `--simulate` imports it only when asked, and a
+    // Pi has no copy of it, so it must never be bundled (test/src/gateway-bundle.e2e.test.ts).
+    '@vitals/firmware-sim',
+    '@vitals/firmware-sim/*',
   ],
   // CommonJS dependencies inside an ESM bundle need require().
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },

@@ -7,7 +7,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiAlert, type ApiDelivery, TestGateway, WebhookReceiver } from '@vitals/server/alerts/testing.ts';
+import {
+  type ApiAlert,
+  type ApiDelivery,
+  TestGateway,
+  WebhookReceiver,
+} from '@vitals/server/test-support/alert-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, eventually, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
 

@@ -4,6 +4,9 @@
  * HTTP receiver (HMAC-checked) and a real SMTP server process.
  */
 
+import { hashPassword } from '@vitals/server/auth/secrets.ts';
+import { addCareTeamMember } from '@vitals/server/storage/repos/patients.ts';
+import { addMembership, createOrganisation, createUser } from '@vitals/server/storage/repos/people.ts';
 import {
   ALERT_ADMIN,
   type AlertTestServer,
@@ -14,10 +17,7 @@ import {
   startAlertServer,
   TestGateway,
   WebhookReceiver,
-} from '@vitals/server/alerts/testing.ts';
-import { hashPassword } from '@vitals/server/auth/secrets.ts';
-import { addCareTeamMember } from '@vitals/server/storage/repos/patients.ts';
-import { addMembership, createOrganisation, createUser } from '@vitals/server/storage/repos/people.ts';
+} from '@vitals/server/test-support/alert-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MIN = 60_000;

@@ -4,7 +4,7 @@
  * gateway streams; the server must stay up and, in the end, hold every produced reading
  * exactly once.
  */
-import { TcpProxy } from '@vitals/server/testing/tcp-proxy.ts';
+import { TcpProxy } from '@vitals/server/test-support/tcp-proxy.ts';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, freshDatabaseEnv, startServerProcess, TEST_DATABASE_URL } from './processes.ts';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropTestSchema } from '@vitals/server/testing/harness.ts';
+import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -5,9 +5,9 @@ import type { GatewayEvent, ReadingBatch } from '@vitals/contract';
 import { encodePlxContinuous } from '@vitals/firmware-sim/ble/encoders/pulse-oximeter.ts';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeBroker, startFakeMqtt5Broker } from '../../test-support/fake-mqtt5-broker.ts';
 import { parseGatewayConfig } from '../config.ts';
 import { type RunningGateway, startGateway } from '../gateway.ts';
-import { type FakeBroker, startFakeMqtt5Broker } from '../link/fake-mqtt5-broker.ts';
 import { GatewayClock } from './gateway-clock.ts';
 
 const OXI = { id: 'ble:00:1c:05:12:34:56', transport: 'ble' as const, model: 'PLX' };

@@ -3,8 +3,8 @@ import type { BatchAck, GatewayEvent, Reading, ReadingBatch } from '@vitals/cont
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeMqtt5Broker } from '../../test-support/fake-mqtt5-broker.ts';
 import { Outbox } from '../outbox/outbox.ts';
-import { startFakeMqtt5Broker } from './fake-mqtt5-broker.ts';
 import { Link, type LinkOptions } from './link.ts';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';

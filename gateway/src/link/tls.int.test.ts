@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { makeTestPki } from '@vitals/firmware-sim/pki.ts';
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeBroker, startFakeMqtt5Broker } from '../../test-support/fake-mqtt5-broker.ts';
 import { Outbox } from '../outbox/outbox.ts';
-import { type FakeBroker, startFakeMqtt5Broker } from './fake-mqtt5-broker.ts';
 import { Link } from './link.ts';
 
 /** A CA, a server certificate for 127.0.0.1/localhost, a client certificate, and a stranger CA. */

@@ -5,10 +5,10 @@ import type { GatewayEvent } from '@vitals/contract';
 import { encodePlxContinuous } from '@vitals/firmware-sim/ble/encoders/pulse-oximeter.ts';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeMqtt5Broker } from '../../test-support/fake-mqtt5-broker.ts';
 import { GatewayClock } from '../clock/gateway-clock.ts';
 import { parseGatewayConfig } from '../config.ts';
 import { startGateway } from '../gateway.ts';
-import { startFakeMqtt5Broker } from '../link/fake-mqtt5-broker.ts';
 
 const OXI = { id: 'ble:00:1c:05:12:34:57', transport: 'ble' as const };
 const cleanups: (() => unknown)[] = [];

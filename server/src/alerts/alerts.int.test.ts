@@ -6,7 +6,7 @@ import {
   startAlertServer,
   type TestGateway,
   WebhookReceiver,
-} from './testing.ts';
+} from '../../test-support/alert-server.ts';
 
 const T0 = Date.parse('2026-11-24T00:00:00.000Z');
 const OX = 'ble:c4:7c:8d:6a:3f:01';

@@ -4,7 +4,13 @@
  * saying anything (hung software, or a broker that lost the will). Its silence counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertTestServer, type ApiAlert, setupHome, startAlertServer, type TestGateway } from './testing.ts';
+import {
+  type AlertTestServer,
+  type ApiAlert,
+  setupHome,
+  startAlertServer,
+  type TestGateway,
+} from '../../test-support/alert-server.ts';
 
 const MIN = 60_000;
 const OX = 'ble:c4:7c:8d:6a:5e:01';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertTestServer, startAlertServer } from '../alerts/testing.ts';
+import { type AlertTestServer, startAlertServer } from '../../test-support/alert-server.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { addMembership, createUser } from '../storage/repos/people.ts';
 

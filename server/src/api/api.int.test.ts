@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../test-support/harness.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { addMembership, createUser } from '../storage/repos/people.ts';
-import { startTestServer, type TestServer } from '../testing/harness.ts';
 
 describe('HTTP API: auth, care-team scoping, hostile input', () => {
   let t: TestServer;

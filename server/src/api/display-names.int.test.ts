@@ -5,15 +5,15 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
-import { StartupError, startServer } from '../server.ts';
 import {
   dropTestSchema,
   startTestServer,
   TEST_DATABASE_URL,
   type TestBackend,
   type TestServer,
-} from '../testing/harness.ts';
+} from '../../test-support/harness.ts';
+import { loadConfig } from '../config.ts';
+import { StartupError, startServer } from '../server.ts';
 
 describe.each<TestBackend>(['pglite', 'postgres'])('patient names on %s', (backend) => {
   let t: TestServer;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
+import { startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
 
 const HOSTILE_STRINGS = [
   'a\u0000b',

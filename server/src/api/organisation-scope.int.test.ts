@@ -6,11 +6,11 @@
 import { type BatchAck, type GatewayConfig, type Reading, topicFor } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { recordDeadLetters } from '../storage/repos/dead-letters.ts';
 import { addCareTeamMember } from '../storage/repos/patients.ts';
 import { addMembership, createOrganisation, createUser } from '../storage/repos/people.ts';
-import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
 
 function connect(url: string, id: string, password: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeTestPki } from '@vitals/firmware-sim/pki.ts';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing/harness.ts';
+import { startTestServer, type TestServer } from '../../test-support/harness.ts';
 
 function connect(url: string, opts: mqtt.IClientOptions): Promise<string> {
   return new Promise((resolve) => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { makeTestPki } from '@vitals/firmware-sim/pki.ts';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestGateway } from '../alerts/testing.ts';
-import { startTestServer, type TestServer } from '../testing/harness.ts';
+import { TestGateway } from '../../test-support/alert-server.ts';
+import { startTestServer, type TestServer } from '../../test-support/harness.ts';
 
 const DEVICE = 'ble:00:11:22:33:77:01';
 

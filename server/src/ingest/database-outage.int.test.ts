@@ -1,8 +1,8 @@
 import type { BatchAck, Reading } from '@vitals/contract';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_DATABASE_URL, type TestServer } from '../testing/harness.ts';
-import { TcpProxy } from '../testing/tcp-proxy.ts';
+import { startTestServer, TEST_DATABASE_URL, type TestServer } from '../../test-support/harness.ts';
+import { TcpProxy } from '../../test-support/tcp-proxy.ts';
 
 describe('ingest while PostgreSQL is unreachable', () => {
   const db = new URL(TEST_DATABASE_URL);

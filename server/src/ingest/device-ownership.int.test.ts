@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Reading } from '@vitals/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropTestSchema, TEST_DATABASE_URL } from '../../test-support/harness.ts';
 import { migrate } from '../storage/migrate.ts';
 import { openPglite } from '../storage/pglite.ts';
 import { openPostgres } from '../storage/postgres.ts';
@@ -12,7 +13,6 @@ import { createGateway } from '../storage/repos/gateways.ts';
 import { createOrganisation } from '../storage/repos/people.ts';
 import type { IncomingReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
-import { dropTestSchema, TEST_DATABASE_URL } from '../testing/harness.ts';
 import { admitByDevice } from './device-ownership.ts';
 
 const DEVICE = 'ble:0d:00:00:00:00:01';

@@ -6,10 +6,10 @@
 import type { BatchAck, Reading, ReadingBatch } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
 import { hashSecret, newSecret } from '../auth/secrets.ts';
 import { createGateway } from '../storage/repos/gateways.ts';
 import { createOrganisation } from '../storage/repos/people.ts';
-import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
 
 const A = 'gw-own-a';
 const B = 'gw-own-b';

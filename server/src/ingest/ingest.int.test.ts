@@ -1,7 +1,7 @@
 import type { BatchAck, Reading, ReadingBatch } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
+import { startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
 
 function connect(url: string, id: string, password: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@
 import type { BatchAck, Reading } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestBackend, type TestServer } from '../testing/harness.ts';
+import { startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
 
 const GOOD = 'gw-good-01';
 const BAD = 'gw-bad-01';

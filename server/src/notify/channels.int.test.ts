@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpush from 'web-push';
-import { SmtpSink, WebhookReceiver } from '../alerts/testing.ts';
+import { SmtpSink, WebhookReceiver } from '../../test-support/alert-server.ts';
 import type { DeliveryRow } from '../storage/repos/oncall.ts';
 import { createChannels, DeliveryError, TARGET_REFUSED, TARGET_UNREACHABLE } from './channels.ts';
 

@@ -12,7 +12,7 @@ import {
   startAlertServer,
   type TestGateway,
   WebhookReceiver,
-} from '../alerts/testing.ts';
+} from '../../test-support/alert-server.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { setPolicy } from '../storage/repos/oncall.ts';
 import { addCareTeamMember } from '../storage/repos/patients.ts';

@@ -12,7 +12,7 @@ import {
   startAlertServer,
   type TestGateway,
   WebhookReceiver,
-} from '../alerts/testing.ts';
+} from '../../test-support/alert-server.ts';
 import { addContact } from '../storage/repos/oncall.ts';
 import { TARGET_REFUSED } from './channels.ts';
 import { NOT_PUBLIC_TARGET } from './webhook-target.ts';

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropTestSchema, TEST_DATABASE_URL } from '../testing/harness.ts';
-import { TcpProxy } from '../testing/tcp-proxy.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../../test-support/harness.ts';
+import { TcpProxy } from '../../test-support/tcp-proxy.ts';
 import { classifyDatabaseError } from './db-errors.ts';
 import { openPostgres } from './postgres.ts';
 import type { Sql } from './sql.ts';

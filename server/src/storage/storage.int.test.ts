@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reading } from '@vitals/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropTestSchema, TEST_DATABASE_URL } from '../testing/harness.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../../test-support/harness.ts';
 import {
   ArrivalLog,
   compressOldChunks,

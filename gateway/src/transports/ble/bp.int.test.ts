@@ -1,6 +1,6 @@
 /** Real noble (with-bindings) over the simulated A&D-style monitor: frames and events, byte-exact. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, hexOf } from './sim-harness.ts';
+import { createHarness, type Harness, hexOf } from '../../../test-support/ble-sim-harness.ts';
 
 let h: Harness;
 afterEach(async () => {

@@ -3,9 +3,9 @@
  * carried by noble and the transport, decodes (gateway decoders) to what was measured.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../../../test-support/ble-sim-harness.ts';
 import { decodeBle } from '../../decoders/ble/index.ts';
 import type { BleFrame } from '../frame.ts';
-import { createHarness, type Harness } from './sim-harness.ts';
 
 let h: Harness;
 afterEach(async () => {

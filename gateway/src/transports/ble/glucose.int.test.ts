@@ -1,6 +1,6 @@
 /** Real noble over the simulated glucose meter: Record Access Control Point downloads. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, hexOf } from './sim-harness.ts';
+import { createHarness, type Harness, hexOf } from '../../../test-support/ble-sim-harness.ts';
 import { memorySequenceStore } from './transport.ts';
 
 let h: Harness;

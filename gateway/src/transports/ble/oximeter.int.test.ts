@@ -1,7 +1,8 @@
 /** Real noble over the simulated pulse oximeter: a continuous device the gateway keeps. */
+
+import { encodePlxContinuous, encodePlxSpotCheck } from '@vitals/firmware-sim/ble/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodePlxContinuous, encodePlxSpotCheck } from '../../../../firmware-sim/src/ble/index.ts';
-import { createHarness, type Harness, hexOf } from './sim-harness.ts';
+import { createHarness, type Harness, hexOf } from '../../../test-support/ble-sim-harness.ts';
 
 let h: Harness;
 afterEach(async () => {

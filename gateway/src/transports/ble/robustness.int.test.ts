@@ -1,6 +1,6 @@
 /** Real noble over several simulated devices: failures stay with their device. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, FAST_TIMING, type Harness, hexOf } from './sim-harness.ts';
+import { createHarness, FAST_TIMING, type Harness, hexOf } from '../../../test-support/ble-sim-harness.ts';
 import { startBleTransport } from './transport.ts';
 
 let h: Harness;

@@ -4,8 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cms50dDevice, MeterDevice, SerialByIdDirectory } from '@vitals/firmware-sim/serial/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cms50dDevice, MeterDevice, SerialByIdDirectory } from '../../../../firmware-sim/src/serial/index.ts';
 import { SERIAL_PROTOCOLS } from '../../decoders/serial/index.ts';
 import type { DeviceEvent, SerialChunk } from '../frame.ts';
 import { type SerialTransport, startSerialTransport } from './index.ts';

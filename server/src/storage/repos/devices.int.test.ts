@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropTestSchema, TEST_DATABASE_URL } from '../../testing/harness.ts';
+import { dropTestSchema, TEST_DATABASE_URL } from '../../../test-support/harness.ts';
 import { migrate } from '../migrate.ts';
 import { openPglite } from '../pglite.ts';
 import { openPostgres } from '../postgres.ts';

@@ -8,11 +8,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BatchAck, Reading } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
-import { type RunningServer, startServer } from '../server.ts';
-import { dropTestSchema } from '../testing/harness.ts';
-import { type Clock, ManualClock } from './clock.ts';
+import { type Clock, ManualClock } from '../src/alerts/clock.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { type RunningServer, startServer } from '../src/server.ts';
+import { dropTestSchema } from './harness.ts';
 
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ALERT_ADMIN = { email: 'admin@alerts.test', password: 'alerts-admin-password' };

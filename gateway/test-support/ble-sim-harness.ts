@@ -8,10 +8,15 @@ import {
   type SimulatedBindings,
   SimWorld,
   type SimWorldOptions,
-} from '../../../../firmware-sim/src/ble/index.ts';
-import type { BleFrame, DeviceEvent, Frame } from '../frame.ts';
-import type { NobleLike } from './noble-like.ts';
-import { type BleTiming, type BleTransport, type BleTransportOptions, startBleTransport } from './transport.ts';
+} from '@vitals/firmware-sim/ble/index.ts';
+import type { NobleLike } from '../src/transports/ble/noble-like.ts';
+import {
+  type BleTiming,
+  type BleTransport,
+  type BleTransportOptions,
+  startBleTransport,
+} from '../src/transports/ble/transport.ts';
+import type { BleFrame, DeviceEvent, Frame } from '../src/transports/frame.ts';
 
 const require = createRequire(import.meta.url);
 const withBindings = require('@abandonware/noble/with-bindings') as (bindings: SimulatedBindings) => NobleLike;

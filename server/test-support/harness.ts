@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
-import { type RunningServer, startServer } from '../server.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { type RunningServer, startServer } from '../src/server.ts';
 
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ADMIN = { email: 'admin@clinic.test', password: 'correct-horse-battery' };
