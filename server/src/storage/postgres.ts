@@ -80,7 +80,19 @@ export async function openPostgres(opts: PostgresOptions): Promise<Sql> {
     if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema}"`);
     const ts = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
     const backend = ts.rowCount ? 'timescaledb' : 'postgres';
-    return wrap(pool, backend, pool);
+    return Object.assign(wrap(pool, backend, pool), {
+      async dedicatedClient(applicationName: string): Promise<pg.Client> {
+        const c = new pg.Client({
+          connectionString: opts.url,
+          connectionTimeoutMillis: 10_000,
+          application_name: (opts.schema ? `${applicationName} ${opts.schema}` : applicationName).slice(0, 63),
+          ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
+        });
+        c.on('error', () => {}); // as for pooled clients: a lost connection must not crash the process
+        await c.connect();
+        return c;
+      },
+    });
   } finally {
     client.release();
   }

@@ -2,6 +2,8 @@
  * The one database interface every backend implements. SQL lives in repositories;
  * everything else talks to them through this.
  */
+import type pg from 'pg';
+
 export interface QueryResult<T> {
   rows: T[];
   rowCount: number;
@@ -17,4 +19,9 @@ export interface Sql {
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL servers only (PGlite has one connection): a connection outside the pool that its
+   * user keeps and ends (the event bus's LISTEN). An `error` listener is attached already.
+   */
+  dedicatedClient?(applicationName: string): Promise<pg.Client>;
 }
