@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIsoTime } from '@vitals/contract';
-import { ALERT_SETTINGS, type AlertConfig } from './notify/settings.ts';
+import type { AlertConfig } from './alerts/config.ts';
+import { ALERT_SETTINGS } from './notify/settings.ts';
 
 export interface ServerConfig extends AlertConfig {
   httpPort: number;

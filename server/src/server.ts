@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { topicFor } from '@vitals/contract';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Clock } from './alerts/clock.ts';
+import { alertClock, type Clock } from './alerts/clock.ts';
 import { AlertService } from './alerts/service.ts';
 import type { AppDeps } from './api/context.ts';
 import { buildApp } from './app.ts';
@@ -18,8 +18,11 @@ import type { ServerConfig } from './config.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { LiveBus } from './live/bus.ts';
 import { createLogger } from './log.ts';
+import { NotifyService } from './notify/service.ts';
+import { lockFirstAdminCreation } from './storage/locks.ts';
 import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
 import { openDatabase } from './storage/open.ts';
+import { pingDatabase } from './storage/probes.ts';
 import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
@@ -35,6 +38,7 @@ export interface RunningServer {
   sql: Sql;
   ingest: Ingest;
   alerts: AlertService;
+  notify: NotifyService;
   log: Logger;
   /** The HTTP application, for tests that walk its routes or use inject(). */
   app: FastifyInstance;
@@ -58,7 +62,7 @@ async function ensureFirstAdmin(sql: Sql, c: ServerConfig, log: Logger) {
   const hash = await hashPassword(c.adminPassword);
   await sql.transaction(async (tx) => {
     // Several instances may start at once on one database: one creates, the others see it.
-    await tx.query('SELECT pg_advisory_xact_lock(7406118)');
+    await lockFirstAdminCreation(tx);
     if ((await countUsers(tx)) > 0) return;
     const org = await createOrganisation(tx, { name: organisationName.value, kind: 'clinic' });
     const user = await createUser(tx, {
@@ -143,11 +147,14 @@ export async function startServer(
           onGatewayReady: (gw) =>
             void publishGatewayConfig(gw).catch((e) => log.warn({ err: e, gatewayId: gw }, 'config publish failed')),
         });
+    const clock = opts.alertClock ?? alertClock(c);
+    const notify = new NotifyService({ sql, log: log.child({ component: 'notify' }), config: c, clock });
     const alerts = new AlertService({
       sql,
       log: log.child({ component: 'alerts' }),
       config: c,
-      ...(opts.alertClock ? { clock: opts.alertClock } : {}),
+      clock,
+      notifications: notify,
     });
     const readingsStored = (rows: StoredReading[]) => {
       arrivals?.note(rows);
@@ -166,6 +173,8 @@ export async function startServer(
       earliestReadingTime: Date.parse(c.earliestReadingTime),
     });
     closers.push(() => ingest!.stop());
+    await notify.start();
+    closers.push(() => notify.stop());
     await alerts.start();
     closers.push(() => alerts.stop());
     closers.push(() => broker.close());
@@ -225,7 +234,7 @@ export async function startServer(
         checks.broker = broker.listening ? 'ok' : 'not listening';
         try {
           await Promise.race([
-            sql.query('SELECT 1'),
+            pingDatabase(sql),
             new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within 2 s')), 2000)),
           ]);
           checks.database = 'ok';
@@ -257,6 +266,7 @@ export async function startServer(
       sql,
       ingest,
       alerts,
+      notify,
       log,
       app,
       close: closeAll,

@@ -94,9 +94,10 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
   const settle = async () => {
     await server.ingest.drained();
     await server.alerts.settled();
+    await server.notify.tick();
     await server.alerts.tick();
     await server.alerts.settled();
-    await server.alerts.deliver();
+    await server.notify.deliver();
   };
   return {
     server,
@@ -387,7 +388,7 @@ export class SmtpSink {
 
   static async start(): Promise<SmtpSink> {
     const { spawn } = await import('node:child_process');
-    const script = new URL('../notify/testing/smtp-sink.ts', import.meta.url).pathname;
+    const script = new URL('./smtp-sink.ts', import.meta.url).pathname;
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const sink = new SmtpSink(child);
     let buf = '';

@@ -1,7 +1,7 @@
 /**
  * A real SMTP server process for tests (smtp-server): prints `listening <port>`, then one
  * JSON line per received message with its envelope, decoded subject, headers and text.
- * Run: node --import tsx server/src/notify/testing/smtp-sink.ts [port]
+ * Run: node --import tsx server/test-support/smtp-sink.ts [port]
  */
 import { SMTPServer } from 'smtp-server';
 

@@ -4,21 +4,13 @@
  * device battery low. A planned absence pauses all but the battery. Run on the alert clock.
  */
 import type { GatewayEvent } from '@vitals/contract';
-import {
-  absentPatients,
-  claimScheduleCheck,
-  countReadings,
-  gatewayLiveness,
-  listSchedules,
-  openAlertKeys,
-  openAlertsOfRule,
-  patientOfDevice,
-  patientsOfGateway,
-  setBattery,
-  setGatewayLiveness,
-  silentGatewaysOffline,
-  watchedDevices,
-} from '../storage/repos/alerts.ts';
+import { absentPatients } from '../storage/repos/absences.ts';
+import { countReadings } from '../storage/repos/alert-readings.ts';
+import { openAlertKeys, openAlertsOfRule } from '../storage/repos/alerts.ts';
+import { patientOfDevice, patientsOfGateway, watchedDevices } from '../storage/repos/bound-devices.ts';
+import { setBattery } from '../storage/repos/device-battery.ts';
+import { gatewayLiveness, setGatewayLiveness, silentGatewaysOffline } from '../storage/repos/gateway-liveness.ts';
+import { claimScheduleCheck, listSchedules } from '../storage/repos/schedules.ts';
 import type { AlertContext } from './context.ts';
 import { clearCondition, reportCondition } from './lifecycle.ts';
 import { localParts, localToUtc } from './local-time.ts';

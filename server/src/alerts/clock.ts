@@ -41,3 +41,8 @@ export function fileClock(path: string): Clock {
     },
   };
 }
+
+/** The clock the settings name: the file clock of end-to-end tests, else the system clock. */
+export function alertClock(config: { alertClockFile?: string }): Clock {
+  return config.alertClockFile ? fileClock(config.alertClockFile) : systemClock;
+}

@@ -5,7 +5,9 @@
  * no alert is open: those cost one query per commit, not one per reading.
  */
 
-import { openAlertKeys, seriesOf, settingsOf, valuesNear } from '../storage/repos/alerts.ts';
+import { seriesOf, valuesNear } from '../storage/repos/alert-readings.ts';
+import { settingsOf } from '../storage/repos/alert-settings.ts';
+import { openAlertKeys } from '../storage/repos/alerts.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { AlertContext } from './context.ts';
 import { clearCondition, reportCondition } from './lifecycle.ts';

@@ -5,10 +5,11 @@
  * condition coming back soon after it cleared reopens the same alert (flapping: one alert,
  * at most one page per priority). Conditions that had already ended when they reached us
  * are recorded as late and not paged.
+ *
+ * Paging and what follows a transition belong to notifications (`ctx.notifications`, see
+ * transitions.ts): an acknowledged or resolved alert's pending pages are cancelled there.
  */
 
-import { startPaging } from '../notify/escalation.ts';
-import { recordTransition } from '../notify/events.ts';
 import {
   type AlertPriority,
   type AlertRow,
@@ -18,10 +19,10 @@ import {
   openAlertFor,
   updateAlert,
 } from '../storage/repos/alerts.ts';
-import { cancelPendingPages } from '../storage/repos/oncall.ts';
 import type { Sql } from '../storage/sql.ts';
 import type { AlertContext } from './context.ts';
 import { higher, PRIORITY_RANK } from './rules.ts';
+import { recordTransition } from './transitions.ts';
 
 /** A condition that returns within this time after clearing reopens the same alert. */
 export const FLAP_WINDOW_MS = 10 * 60_000;
@@ -103,7 +104,7 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
       raised(a.notified_priority, priority) &&
       (isFresh(c, now) || (c.clearedAt && priority === 'high'))
     )
-      a = await startPaging(tx, ctx, a);
+      a = await ctx.notifications.page(tx, a);
     if (c.clearedAt) a = await clearAlert(tx, ctx, a, c.clearedAt);
     return a;
   }
@@ -139,7 +140,7 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
     );
     if (!c.clearedAt) {
       await recordTransition(tx, ctx, a, 'reopened', { detail: { flapCount: a.flap_count } });
-      if (raised(prev.notified_priority, priority)) a = await startPaging(tx, ctx, a);
+      if (raised(prev.notified_priority, priority)) a = await ctx.notifications.page(tx, a);
     }
     return a;
   }
@@ -164,7 +165,7 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
   await recordTransition(tx, ctx, a, 'opened', {
     detail: { value: c.lastValue ?? null, ...(fresh ? {} : { backlog: true }) },
   });
-  if (fresh) a = await startPaging(tx, ctx, a);
+  if (fresh) a = await ctx.notifications.page(tx, a);
   return a;
 }
 
@@ -218,7 +219,6 @@ export async function clearAlert(tx: Sql, ctx: AlertContext, a: AlertRow, at: Da
     { state: 'resolved', condition_cleared_at: at, resolved_at: now, resolution: 'cleared', next_escalation_at: null },
     now,
   );
-  await cancelPendingPages(tx, a.id);
   await recordTransition(tx, ctx, r, 'resolved', { detail: { resolution: 'cleared' } });
   return r;
 }
@@ -269,7 +269,6 @@ export async function acknowledge(
     },
     now,
   );
-  await cancelPendingPages(tx, a.id);
   await recordTransition(tx, ctx, r, 'acknowledged', {
     userId,
     ...(note ? { detail: { note } } : {}),

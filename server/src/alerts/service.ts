@@ -1,17 +1,16 @@
 /**
  * The alert service: takes what ingest committed (readings, gateway status and events),
- * evaluates it in order, and runs the timers (escalation, deliveries, missing data) on the
- * alert clock. Everything it decides is in the database; this process only holds a queue of
- * work that the cursor lets a restarted server redo (evaluation is idempotent).
+ * evaluates it in order, and runs the missing-data checks on the alert clock. Everything it
+ * decides is in the database; this process only holds a queue of work that the cursor lets a
+ * restarted server redo (evaluation is idempotent). Paging, escalation and deliveries belong
+ * to the notify service (notify/service.ts), which it reaches through `AlertNotifications`.
  */
 import type { GatewayEvent, GatewayStatus } from '@vitals/contract';
 import type { Logger } from 'pino';
-import { type ChannelSet, createChannels } from '../notify/channels.ts';
-import { escalateDue } from '../notify/escalation.ts';
-import { deliverDue } from '../notify/outbox.ts';
-import { type AlertConfig, alertConfigProblems } from '../notify/settings.ts';
-import { getCursor, heardFrom, readingsReceivedSince, setCursor } from '../storage/repos/alerts.ts';
-import { serverSecret } from '../storage/repos/oncall.ts';
+import { databaseNow } from '../storage/probes.ts';
+import { getCursor, setCursor } from '../storage/repos/alert-cursor.ts';
+import { readingsReceivedSince } from '../storage/repos/alert-readings.ts';
+import { heardFrom } from '../storage/repos/gateway-liveness.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
 import {
@@ -22,10 +21,12 @@ import {
   checkSilentDevices,
   gatewaySeen,
 } from './checks.ts';
-import { type Clock, fileClock, systemClock } from './clock.ts';
+import { alertClock, type Clock } from './clock.ts';
+import type { AlertConfig } from './config.ts';
 import type { AlertContext } from './context.ts';
 import { evaluateReadings } from './evaluate.ts';
 import { acknowledge } from './lifecycle.ts';
+import type { AlertNotifications } from './transitions.ts';
 
 /** After a crash, readings received this long before the cursor are evaluated again. */
 const RECOVERY_MARGIN_MS = 2 * 60_000;
@@ -36,39 +37,28 @@ export interface AlertServiceOptions {
   log: Logger;
   config: AlertConfig;
   clock?: Clock;
-  /** Channels to use instead of the real ones (tests). */
-  channels?: ChannelSet;
+  notifications: AlertNotifications;
 }
 
 export class AlertService {
   readonly ctx: AlertContext;
   readonly clock: Clock;
-  private readonly channels: ChannelSet;
   private chain: Promise<void> = Promise.resolve();
   private pendingRows: StoredReading[] = [];
   private rowsQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
-  private delivering: Promise<void> | null = null;
-  private deliverAgain = false;
   private stopped = false;
-  private secret: Promise<string> | undefined;
 
   constructor(private readonly o: AlertServiceOptions) {
-    const problems = alertConfigProblems(o.config);
-    if (problems.length) throw new Error(`alert settings are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.clock = o.clock ?? (o.config.alertClockFile ? fileClock(o.config.alertClockFile) : systemClock);
-    this.channels = o.channels ?? createChannels(o.config);
+    this.clock = o.clock ?? alertClock(o.config);
     this.ctx = {
       sql: o.sql,
       log: o.log,
       clock: this.clock,
       config: o.config,
-      kick: () => this.kick(),
-      linkSecret: () => {
-        this.secret ??= serverSecret(o.sql, 'ack_link');
-        return this.secret;
-      },
+      notifications: o.notifications,
+      linkSecret: () => o.notifications.linkSecret(),
     };
   }
 
@@ -105,8 +95,6 @@ export class AlertService {
     if (this.timer) clearInterval(this.timer);
     await this.chain;
     await this.ticking;
-    await this.delivering;
-    this.channels.close();
   }
 
   /** Ingest hook: rows committed. Never throws. */
@@ -151,11 +139,10 @@ export class AlertService {
     } while (c !== this.chain);
   }
 
-  /** One round of the timers: escalations due, deliveries due, missing-data checks. */
+  /** One round of the missing-data checks (escalation and delivery timers: notify/service.ts). */
   tick(): Promise<void> {
     this.ticking ??= (async () => {
       try {
-        await escalateDue(this.ctx);
         await checkSchedules(this.ctx);
         await checkGateways(this.ctx);
         await checkSilentDevices(this.ctx);
@@ -169,35 +156,13 @@ export class AlertService {
 
   async acknowledge(alertId: string, userId: string, note?: string, ip?: string) {
     const r = await this.o.sql.transaction((tx) => acknowledge(tx, this.ctx, alertId, userId, note, ip));
-    this.kick();
+    void this.deliver();
     return r;
   }
 
-  /** Sends every due delivery now. */
+  /** Sends every due delivery now (the notify service does it; kept for callers holding this service). */
   deliver(): Promise<void> {
-    if (this.delivering) {
-      this.deliverAgain = true;
-      return this.delivering;
-    }
-    this.delivering = (async () => {
-      try {
-        do {
-          this.deliverAgain = false;
-          while ((await deliverDue(this.ctx, this.channels)) > 0) {}
-        } while (this.deliverAgain);
-      } catch (e) {
-        this.o.log.error({ err: e }, 'delivery run failed; the next tick retries');
-      } finally {
-        this.delivering = null;
-      }
-    })();
-    return this.delivering;
-  }
-
-  private kick() {
-    if (this.stopped) return;
-    // Called inside transactions: run after the commit has had a moment to land.
-    setTimeout(() => void this.deliver(), 5).unref();
+    return this.o.notifications.deliver();
   }
 
   private enqueue(task: () => Promise<unknown>) {
@@ -211,7 +176,7 @@ export class AlertService {
 
   private async dbNow(): Promise<Date | null> {
     try {
-      return (await this.o.sql.query<{ t: Date }>('SELECT now() AS t')).rows[0]!.t;
+      return await databaseNow(this.o.sql);
     } catch {
       return null;
     }

@@ -15,32 +15,24 @@ import {
   type RuleOverride,
 } from '../alerts/rules.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
-import { DEFAULT_POLICY, type EscalationPolicy, policyProblem } from '../notify/oncall.ts';
+import { DEFAULT_POLICY, policyProblem } from '../notify/oncall.ts';
 import { policyScopeProblems } from '../notify/policy-scope.ts';
+import { type AbsenceRow, cancelAbsence, createAbsence, listAbsences } from '../storage/repos/absences.ts';
 import {
-  type AbsenceRow,
-  cancelAbsence,
-  createAbsence,
-  createSchedule,
-  createSilence,
-  endSilence,
-  findSilence,
-  listAbsences,
-  listSchedules,
-  listSilences,
   recordSettingsChange,
-  removeSchedule,
-  type ScheduleRow,
-  type SilenceRow,
   setOverride,
   setTarget,
   settingsHistory,
   settingsOf,
-  teamRoleOf,
-} from '../storage/repos/alerts.ts';
+} from '../storage/repos/alert-settings.ts';
 import { audit } from '../storage/repos/audit.ts';
-import { findRotas, getPolicy, setPolicy } from '../storage/repos/oncall.ts';
+import { teamRoleOf } from '../storage/repos/care-team.ts';
+import type { EscalationPolicy } from '../storage/repos/escalation-policies.ts';
+import { getPolicy, setPolicy } from '../storage/repos/escalation-policies.ts';
 import type { PatientRow } from '../storage/repos/patients.ts';
+import { findRotas } from '../storage/repos/rotas.ts';
+import { createSchedule, listSchedules, removeSchedule, type ScheduleRow } from '../storage/repos/schedules.ts';
+import { createSilence, endSilence, findSilence, listSilences, type SilenceRow } from '../storage/repos/silences.ts';
 import { alertService } from './alerts.ts';
 import { requireUser } from './auth.ts';
 import type { AuthUser } from './context.ts';

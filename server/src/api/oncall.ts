@@ -5,22 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { isHhMm, isTimeZone } from '../alerts/local-time.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
-import { onCallAt, type Rota } from '../notify/oncall.ts';
+import { onCallAt } from '../notify/oncall.ts';
+import type { Rota } from '../storage/repos/rotas.ts';
 import { resolveTarget, systemResolver } from '../notify/webhook-target.ts';
 import { audit } from '../storage/repos/audit.ts';
-import {
-  activeMembersOf,
-  addContact,
-  addRotaOverride,
-  type ContactRow,
-  contactsOf,
-  createRota,
-  disableContact,
-  findRota,
-  listRotas,
-  updateRota,
-  usersByIds,
-} from '../storage/repos/oncall.ts';
+import { activeMembersOf, usersByIds } from '../storage/repos/care-team.ts';
+import { addContact, type ContactRow, contactsOf, disableContact } from '../storage/repos/contacts.ts';
+import { addRotaOverride, createRota, findRota, listRotas, updateRota } from '../storage/repos/rotas.ts';
 import { normaliseName } from '../text/display-name.ts';
 import { alertService } from './alerts.ts';
 import { requireUser } from './auth.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import { SmtpSink, WebhookReceiver } from '../../test-support/alert-server.ts';
-import type { DeliveryRow } from '../storage/repos/oncall.ts';
+import type { DeliveryRow } from '../storage/repos/deliveries.ts';
 import { createChannels, DeliveryError, TARGET_REFUSED, TARGET_UNREACHABLE } from './channels.ts';
 
 function delivery(over: Partial<DeliveryRow>): DeliveryRow {

@@ -9,10 +9,10 @@
 import { type Agent, Agent as HttpsAgent } from 'node:https';
 import nodemailer, { type Transporter } from 'nodemailer';
 import webpush from 'web-push';
-import type { DeliveryRow } from '../storage/repos/oncall.ts';
+import type { AlertConfig } from '../alerts/config.ts';
+import type { DeliveryRow } from '../storage/repos/deliveries.ts';
 import { webhookSignature } from './ack-link.ts';
 import { pinnedLookup, postPinned } from './pinned-post.ts';
-import type { AlertConfig } from './settings.ts';
 import { type Resolver, resolveTarget, systemResolver, type TargetPolicy } from './webhook-target.ts';
 
 export class DeliveryError extends Error {

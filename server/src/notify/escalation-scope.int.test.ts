@@ -14,7 +14,7 @@ import {
   WebhookReceiver,
 } from '../../test-support/alert-server.ts';
 import { hashPassword } from '../auth/secrets.ts';
-import { setPolicy } from '../storage/repos/oncall.ts';
+import { setPolicy } from '../storage/repos/escalation-policies.ts';
 import { addCareTeamMember } from '../storage/repos/patients.ts';
 import { addMembership, createOrganisation, createUser } from '../storage/repos/people.ts';
 import { RECIPIENT_GONE } from './outbox.ts';

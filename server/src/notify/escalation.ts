@@ -5,24 +5,21 @@
  * restart neither restarts a timer nor pages twice (idempotency keys name step and round).
  */
 import { isMetric, METRICS } from '@vitals/contract';
-import type { AlertContext } from '../alerts/context.ts';
 import { alertJson } from '../alerts/json.ts';
-import { type AlertRow, activeSilence, updateAlert } from '../storage/repos/alerts.ts';
-import {
-  activeMembersOf,
-  contactsOf,
-  enqueueDeliveries,
-  findRotas,
-  getPolicy,
-  type NewDelivery,
-  teamMembersInRole,
-  usersByIds,
-} from '../storage/repos/oncall.ts';
+import { recordTransition } from '../alerts/transitions.ts';
+import { type AlertRow, alertPatient, dueEscalations, updateAlert } from '../storage/repos/alerts.ts';
+import { activeMembersOf, teamMembersInRole, usersByIds } from '../storage/repos/care-team.ts';
+import { contactsOf } from '../storage/repos/contacts.ts';
+import { enqueueDeliveries, type NewDelivery } from '../storage/repos/deliveries.ts';
+import type { EscalationPolicy } from '../storage/repos/escalation-policies.ts';
+import { getPolicy } from '../storage/repos/escalation-policies.ts';
+import { findRotas } from '../storage/repos/rotas.ts';
+import { activeSilence } from '../storage/repos/silences.ts';
 import type { Sql } from '../storage/sql.ts';
 import { signAckToken } from './ack-link.ts';
-import { recordTransition } from './events.ts';
+import type { NotifyContext } from './context.ts';
 import { pageText } from './messages.ts';
-import { DEFAULT_POLICY, type EscalationPolicy, type EscalationPosition, nextStep, onCallAt } from './oncall.ts';
+import { DEFAULT_POLICY, type EscalationPosition, nextStep, onCallAt } from './oncall.ts';
 import { maySeePatient } from './patient-access.ts';
 
 export const PAGE_ATTEMPTS = 5;
@@ -90,7 +87,7 @@ async function recipients(
 /** Queues the pages of one step; returns the people reached through at least one contact. */
 async function pageStep(
   tx: Sql,
-  ctx: AlertContext,
+  ctx: NotifyContext,
   alert: AlertRow,
   policy: EscalationPolicy,
   pos: EscalationPosition,
@@ -99,11 +96,7 @@ async function pageStep(
   const { userIds, skipped } = await recipients(tx, policy, pos, alert.patient_id, now);
   const users = await usersByIds(tx, userIds);
   const contacts = await contactsOf(tx, [...users.keys()]);
-  const patient = await tx.query<{ display_name: string; timezone: string }>(
-    'SELECT display_name, timezone FROM patients WHERE id = $1',
-    [alert.patient_id],
-  );
-  const { display_name: patientName, timezone } = patient.rows[0]!;
+  const { display_name: patientName, timezone } = await alertPatient(tx, alert.patient_id);
   const secret = await ctx.linkSecret();
   const base = (ctx.config.publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
   const list: NewDelivery[] = [];
@@ -165,7 +158,7 @@ async function pageStep(
  */
 async function pageFrom(
   tx: Sql,
-  ctx: AlertContext,
+  ctx: NotifyContext,
   alert: AlertRow,
   policy: EscalationPolicy,
   start: EscalationPosition,
@@ -211,7 +204,7 @@ async function pageFrom(
  * Starts paging for a firing alert (new, reopened or raised in priority), unless a silence
  * covers its rule at this priority (a silence never hides a higher priority).
  */
-export async function startPaging(tx: Sql, ctx: AlertContext, alert: AlertRow): Promise<AlertRow> {
+export async function startPaging(tx: Sql, ctx: NotifyContext, alert: AlertRow): Promise<AlertRow> {
   const now = ctx.clock.now();
   const silence = await activeSilence(tx, alert.patient_id, alert.rule, alert.priority, now);
   if (silence) {
@@ -227,14 +220,11 @@ export async function startPaging(tx: Sql, ctx: AlertContext, alert: AlertRow): 
 }
 
 /** Pages the next step of every firing alert whose timer ran out. Returns how many moved on. */
-export async function escalateDue(ctx: AlertContext, limit = 50): Promise<number> {
+export async function escalateDue(ctx: NotifyContext, limit = 50): Promise<number> {
   const now = ctx.clock.now();
   return ctx.sql.transaction(async (tx) => {
-    const due = await tx.query<AlertRow>(
-      `SELECT * FROM alerts WHERE state = 'firing' AND next_escalation_at <= $1 ORDER BY next_escalation_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
-    );
-    for (const alert of due.rows) {
+    const due = await dueEscalations(tx, now, limit);
+    for (const alert of due) {
       const policy = await policyOf(tx, alert.patient_id);
       const next = nextStep(policy, {
         step: Math.min(alert.escalation_step ?? 0, policy.steps.length - 1),
@@ -248,6 +238,6 @@ export async function escalateDue(ctx: AlertContext, limit = 50): Promise<number
       await recordTransition(tx, ctx, alert, 'escalated', { detail: { step: next.step, round: next.round } });
       await pageFrom(tx, ctx, alert, policy, next, now);
     }
-    return due.rows.length;
+    return due.length;
   });
 }

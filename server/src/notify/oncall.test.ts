@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localToUtc } from '../alerts/local-time.ts';
-import { nextStep, onCallAt, policyProblem, type Rota } from './oncall.ts';
+import type { Rota } from '../storage/repos/rotas.ts';
+import { nextStep, onCallAt, policyProblem } from './oncall.ts';
 
 const rota: Rota = {
   id: 'r1',

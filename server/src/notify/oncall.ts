@@ -4,27 +4,8 @@
  * list of steps, each naming rotas, team roles or people, so steps may cross organisations.
  */
 import { addDays, localParts } from '../alerts/local-time.ts';
-
-export interface RotaOverride {
-  userId: string;
-  from: number; // ms, UTC
-  to: number;
-}
-
-export interface Rota {
-  id: string;
-  organisationId: string;
-  name: string;
-  timezone: string;
-  /** Local time the shift changes hands ("09:00"). */
-  handoverTime: string;
-  /** Length of one shift in days (1 = daily rotation, 7 = weekly). */
-  shiftDays: number;
-  /** Local date on which members[0] starts the first shift. */
-  startDate: string;
-  members: string[];
-  overrides: RotaOverride[];
-}
+import type { EscalationPolicy } from '../storage/repos/escalation-policies.ts';
+import type { Rota } from '../storage/repos/rotas.ts';
 
 function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
@@ -44,23 +25,6 @@ export function onCallAt(r: Rota, t: number): string | null {
   const shift = Math.floor(daysBetween(r.startDate, shiftDate) / r.shiftDays);
   const n = r.members.length;
   return r.members[((shift % n) + n) % n]!;
-}
-
-export type EscalationTarget =
-  | { type: 'rota'; rotaId: string }
-  | { type: 'team_role'; role: 'attending' | 'lead' | 'member' }
-  | { type: 'user'; userId: string };
-
-export interface EscalationStep {
-  targets: EscalationTarget[];
-  /** Minutes to wait for an acknowledgement before the next step. */
-  delayMinutes: number;
-}
-
-export interface EscalationPolicy {
-  steps: EscalationStep[];
-  /** Rounds through all steps at most; null repeats until acknowledged (issue 7). */
-  repeatLimit: number | null;
 }
 
 /** Used when a patient has no policy: the attending physician and the team lead, every 15 minutes. */

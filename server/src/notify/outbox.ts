@@ -4,9 +4,10 @@
  * Transient failures retry with exponential backoff; a page that cannot be delivered after
  * its attempts raises a technical alert and moves the alert's escalation on at once.
  */
-import type { AlertContext } from '../alerts/context.ts';
 import { reportCondition } from '../alerts/lifecycle.ts';
+import { recordTransition } from '../alerts/transitions.ts';
 import { findAlert, updateAlert } from '../storage/repos/alerts.ts';
+import { contactSecrets } from '../storage/repos/contacts.ts';
 import {
   claimDeliveries,
   type DeliveryRow,
@@ -14,9 +15,9 @@ import {
   markDelivered,
   markFailed,
   markRetry,
-} from '../storage/repos/oncall.ts';
+} from '../storage/repos/deliveries.ts';
 import { type ChannelSet, DeliveryError } from './channels.ts';
-import { recordTransition } from './events.ts';
+import type { NotifyContext } from './context.ts';
 import { maySeePatient } from './patient-access.ts';
 
 export const RECIPIENT_GONE = 'recipient may no longer see this patient';
@@ -29,11 +30,14 @@ export function backoffMs(attempts: number): number {
 const LEASE_MS = 60_000;
 
 /** Sends what is due; returns how many deliveries were attempted. */
-export async function deliverDue(ctx: AlertContext, channels: ChannelSet, limit = 50): Promise<number> {
+export async function deliverDue(ctx: NotifyContext, channels: ChannelSet, limit = 50): Promise<number> {
   const now = ctx.clock.now();
   const batch = await claimDeliveries(ctx.sql, now, LEASE_MS, limit);
   if (batch.length === 0) return 0;
-  const secrets = await contactSecrets(ctx, batch);
+  const secrets = await contactSecrets(
+    ctx.sql,
+    batch.flatMap((d) => (d.channel === 'webhook' && d.contact_id ? [d.contact_id] : [])),
+  );
   await Promise.all(
     batch.map(async (d) => {
       // A page carries the patient's data: its recipient must still be allowed to see them
@@ -84,18 +88,8 @@ export async function deliverDue(ctx: AlertContext, channels: ChannelSet, limit 
   return batch.length;
 }
 
-async function contactSecrets(ctx: AlertContext, batch: DeliveryRow[]): Promise<Map<string, string>> {
-  const ids = batch.flatMap((d) => (d.channel === 'webhook' && d.contact_id ? [d.contact_id] : []));
-  if (ids.length === 0) return new Map();
-  const r = await ctx.sql.query<{ id: string; secret: string | null }>(
-    'SELECT id, secret FROM notification_contacts WHERE id = ANY($1::uuid[])',
-    [ids],
-  );
-  return new Map(r.rows.flatMap((x) => (x.secret ? [[x.id, x.secret] as [string, string]] : [])));
-}
-
 /** Issue 7: an undeliverable notification is itself a technical alert and goes to the next step. */
-async function undeliverable(ctx: AlertContext, d: DeliveryRow, error: string) {
+async function undeliverable(ctx: NotifyContext, d: DeliveryRow, error: string) {
   if (!d.alert_id || !d.patient_id) return;
   await ctx.sql.transaction(async (tx) => {
     const alert = await findAlert(tx, d.alert_id!, true);

@@ -3,7 +3,7 @@
  * an acknowledgement link: an active user who may see the patient now, by the same
  * care-team and clearance rule as the patient routes (issue 11, item 7).
  */
-import { usersByIds } from '../storage/repos/oncall.ts';
+import { usersByIds } from '../storage/repos/care-team.ts';
 import { findVisiblePatient } from '../storage/repos/patients.ts';
 import type { Sql } from '../storage/sql.ts';
 

@@ -3,9 +3,10 @@
  * rotas of organisations with someone on the patient's care team, and team roles. Checked
  * when a policy is set; paging checks each person again (escalation.ts), since teams change.
  */
-import { organisationsOnCareTeam } from '../storage/repos/oncall.ts';
+import { organisationsOnCareTeam } from '../storage/repos/care-team.ts';
+import type { EscalationPolicy } from '../storage/repos/escalation-policies.ts';
+import type { Rota } from '../storage/repos/rotas.ts';
 import type { Sql } from '../storage/sql.ts';
-import type { EscalationPolicy, Rota } from './oncall.ts';
 import { maySeePatient } from './patient-access.ts';
 
 /** Every target the policy may not name, as messages naming the step and target. */

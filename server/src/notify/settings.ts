@@ -1,22 +1,9 @@
 /**
  * Settings of alerting and notification, part of the server configuration (config.ts
- * spreads them into SETTINGS). Checked once more when the alert service starts.
+ * spreads them into SETTINGS). Checked once more when the notify service starts (notify/service.ts).
  */
+import type { AlertConfig } from '../alerts/config.ts';
 import { checkTargetUrl } from './webhook-target.ts';
-export interface AlertConfig {
-  alertWebhookUrl?: string;
-  alertWebhookSecret?: string;
-  publicUrl?: string;
-  smtpUrl?: string;
-  smtpFrom?: string;
-  vapidPublicKey?: string;
-  vapidPrivateKey?: string;
-  vapidSubject?: string;
-  alertTickMs?: string;
-  alertClockFile?: string;
-  gatewaySilenceSeconds?: string;
-  allowLoopbackWebhooks?: boolean;
-}
 
 export const ALERT_SETTINGS: {
   env: string;

@@ -13,7 +13,7 @@ import {
   type TestGateway,
   WebhookReceiver,
 } from '../../test-support/alert-server.ts';
-import { addContact } from '../storage/repos/oncall.ts';
+import { addContact } from '../storage/repos/contacts.ts';
 import { TARGET_REFUSED } from './channels.ts';
 import { NOT_PUBLIC_TARGET } from './webhook-target.ts';
 

@@ -5,7 +5,7 @@ import { UNFIT_FLAGS } from '../../alerts/rules.ts';
 import { migrate } from '../migrate.ts';
 import { openPglite } from '../pglite.ts';
 import type { Sql } from '../sql.ts';
-import { valuesNear } from './alerts.ts';
+import { valuesNear } from './alert-readings.ts';
 import { createBinding } from './bindings.ts';
 import { ensureDevice } from './gateways.ts';
 import { createPatient } from './patients.ts';

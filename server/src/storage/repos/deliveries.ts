@@ -1,0 +1,158 @@
+/** The delivery outbox: every page and site-webhook notification, its attempts and outcome. */
+import type { Sql } from '../sql.ts';
+import { clearanceReaches } from './patients.ts';
+
+export const DELIVERY_STATUS = {
+  pending: 'pending',
+  sending: 'sending',
+  delivered: 'delivered',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const;
+export type DeliveryStatus = keyof typeof DELIVERY_STATUS;
+export type DeliveryChannel = 'webhook' | 'email' | 'webpush' | 'site_webhook';
+
+export interface DeliveryRow {
+  id: number;
+  idempotency_key: string;
+  alert_id: string | null;
+  patient_id: string | null;
+  event: string;
+  channel: DeliveryChannel;
+  user_id: string | null;
+  contact_id: string | null;
+  target: string;
+  payload: Record<string, unknown>;
+  status: DeliveryStatus;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  last_error: string | null;
+  step: number | null;
+  round: number | null;
+  created_at: Date;
+  delivered_at: Date | null;
+}
+
+export interface NewDelivery {
+  idempotencyKey: string;
+  alertId: string | null;
+  patientId: string | null;
+  event: string;
+  channel: DeliveryChannel;
+  userId?: string | null;
+  contactId?: string | null;
+  target: string;
+  payload: Record<string, unknown>;
+  maxAttempts: number;
+  step?: number | null;
+  round?: number | null;
+  now: Date;
+}
+
+/** Enqueues deliveries; an idempotency key already queued is skipped. Returns how many were new. */
+export async function enqueueDeliveries(sql: Sql, list: NewDelivery[]): Promise<number> {
+  let n = 0;
+  for (const d of list) {
+    const r = await sql.query(
+      `INSERT INTO notification_deliveries (idempotency_key, alert_id, patient_id, event, channel, user_id, contact_id, target,
+          payload, status, max_attempts, next_attempt_at, step, round, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10,$11,$12,$13,$11) ON CONFLICT (idempotency_key) DO NOTHING`,
+      [
+        d.idempotencyKey,
+        d.alertId,
+        d.patientId,
+        d.event,
+        d.channel,
+        d.userId ?? null,
+        d.contactId ?? null,
+        d.target,
+        JSON.stringify(d.payload),
+        d.maxAttempts,
+        d.now,
+        d.step ?? null,
+        d.round ?? null,
+      ],
+    );
+    n += r.rowCount;
+  }
+  return n;
+}
+
+/** Claims due deliveries (and ones whose sender died mid-send) for `leaseMs`. */
+export async function claimDeliveries(sql: Sql, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+  const r = await sql.query<DeliveryRow>(
+    `UPDATE notification_deliveries SET status = 'sending', attempts = attempts + 1, lease_until = $2
+      WHERE id IN (SELECT id FROM notification_deliveries
+                    WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+                    ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    [now, new Date(now.getTime() + leaseMs), limit],
+  );
+  return r.rows.sort((a, b) => a.id - b.id);
+}
+
+export async function markDelivered(sql: Sql, id: number, at: Date) {
+  await sql.query(
+    `UPDATE notification_deliveries SET status = 'delivered', delivered_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1`,
+    [id, at],
+  );
+}
+
+export async function markRetry(sql: Sql, id: number, error: string, nextAt: Date) {
+  await sql.query(
+    `UPDATE notification_deliveries SET status = 'pending', next_attempt_at = $3, lease_until = NULL, last_error = $2 WHERE id = $1`,
+    [id, error.slice(0, 1000), nextAt],
+  );
+}
+
+export async function markFailed(sql: Sql, id: number, error: string) {
+  await sql.query(
+    `UPDATE notification_deliveries SET status = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1`,
+    [id, error.slice(0, 1000)],
+  );
+}
+
+/** A delivery that must not be sent any more, and why. */
+export async function markCancelled(sql: Sql, id: number, reason: string) {
+  await sql.query(
+    `UPDATE notification_deliveries SET status = 'cancelled', lease_until = NULL, last_error = $2 WHERE id = $1`,
+    [id, reason.slice(0, 1000)],
+  );
+}
+
+/** Pages not yet sent for an alert that no longer needs them (acknowledged or resolved). */
+export async function cancelPendingPages(sql: Sql, alertId: string): Promise<number> {
+  const r = await sql.query(
+    `UPDATE notification_deliveries SET status = 'cancelled', lease_until = NULL
+      WHERE alert_id = $1 AND status = 'pending' AND channel <> 'site_webhook' AND event = 'alert.page'`,
+    [alertId],
+  );
+  return r.rowCount;
+}
+
+export async function deliveriesOfAlert(sql: Sql, alertId: string): Promise<DeliveryRow[]> {
+  const r = await sql.query<DeliveryRow>('SELECT * FROM notification_deliveries WHERE alert_id = $1 ORDER BY id', [
+    alertId,
+  ]);
+  return r.rows;
+}
+
+/** Deliveries about patients the user may see (care team and clearance, as the patient routes), newest first. */
+export async function listDeliveries(
+  sql: Sql,
+  userId: string,
+  status: string | undefined,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  const r = await sql.query<DeliveryRow>(
+    `SELECT d.* FROM notification_deliveries d
+       JOIN care_team_members c ON c.patient_id = d.patient_id AND c.user_id = $1
+       JOIN patients p ON p.id = d.patient_id
+      WHERE ($2::text IS NULL OR d.status = $2) AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+      ORDER BY d.id DESC LIMIT $3`,
+    [userId, status ?? null, limit],
+  );
+  return r.rows;
+}
