@@ -1,6 +1,7 @@
 /**
- * On-call rotas and escalation policies as data and pure functions (shared/DOMAIN.md,
- * "On-call and escalation"). A rota belongs to an organisation; a patient's policy is a
+ * On-call rotas and escalation policies: pure functions over them (shared/DOMAIN.md,
+ * "On-call and escalation"; their shapes are stored by storage/repos/rotas.ts and
+ * escalation-policies.ts). A rota belongs to an organisation; a patient's policy is a
  * list of steps, each naming rotas, team roles or people, so steps may cross organisations.
  */
 import { addDays, localParts } from '../alerts/local-time.ts';

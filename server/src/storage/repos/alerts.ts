@@ -1,6 +1,7 @@
 /** Alerts: one row per episode of a rule for a patient, as the lifecycle opens and moves it. */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../sql.ts';
+import { clearanceReaches } from './patients.ts';
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
 export type AlertPriority = 'high' | 'medium' | 'low';
@@ -181,8 +182,7 @@ export async function listAlerts(
     `SELECT a.*, p.display_name AS patient_name FROM alerts a
        JOIN patients p ON p.id = a.patient_id
        JOIN care_team_members c ON c.patient_id = a.patient_id AND c.user_id = $1
-      WHERE (CASE c.clearance WHEN 'team' THEN 0 WHEN 'clinical' THEN 1 ELSE 2 END)
-            >= (CASE p.vitals_sensitivity WHEN 'team' THEN 0 WHEN 'clinical' THEN 1 ELSE 2 END)
+      WHERE ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
         AND ($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR a.patient_id = $3)
       ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
       LIMIT $4`,
