@@ -24,9 +24,8 @@ export async function seriesOf(
   return r.rows;
 }
 
-/** Latest value per metric at or before `at` (within `withinMs`), for NEWS2. */
 /**
- * For each (patient, time), the newest value of each metric in (at - withinMs, at] that carries
+ * For NEWS2: for each (patient, time), the newest value of each metric in (at - withinMs, at] that carries
  * none of `unfitFlags`:
  * one statement for a whole commit, each value one probe of the (patient, metric, time) index.
  * Keyed by `${patientId}|${at in ms}`.
