@@ -7,6 +7,8 @@
  */
 import type { GatewayEvent, GatewayStatus } from '@vitals/contract';
 import type { Logger } from 'pino';
+import type { EventBus } from '../events/bus.ts';
+import type { AlertChanged } from '../events/domain-events.ts';
 import { databaseNow } from '../storage/probes.ts';
 import { getCursor, setCursor } from '../storage/repos/alert-cursor.ts';
 import { readingsReceivedSince } from '../storage/repos/alert-readings.ts';
@@ -26,7 +28,7 @@ import type { AlertConfig } from './config.ts';
 import type { AlertContext } from './context.ts';
 import { evaluateReadings } from './evaluate.ts';
 import { acknowledge } from './lifecycle.ts';
-import type { AlertNotifications } from './transitions.ts';
+import type { AlertNotifications, Transition } from './transitions.ts';
 
 /** After a crash, readings received this long before the cursor are evaluated again. */
 const RECOVERY_MARGIN_MS = 2 * 60_000;
@@ -38,6 +40,11 @@ export interface AlertServiceOptions {
   config: AlertConfig;
   clock?: Clock;
   notifications: AlertNotifications;
+  /**
+   * Heard with scope `local` only: the alert rules judge the readings this instance ingested,
+   * each reading once in the deployment. Every transition is published as `alert.changed`.
+   */
+  events: EventBus;
 }
 
 export class AlertService {
@@ -49,6 +56,7 @@ export class AlertService {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(private readonly o: AlertServiceOptions) {
     this.clock = o.clock ?? alertClock(o.config);
@@ -57,9 +65,24 @@ export class AlertService {
       log: o.log,
       clock: this.clock,
       config: o.config,
-      notifications: o.notifications,
+      notifications: {
+        transitioned: async (tx, t) => {
+          await o.notifications.transitioned(tx, t);
+          o.events.publish('alert.changed', alertChanged(t), { tx });
+        },
+        page: (tx, a) => o.notifications.page(tx, a),
+        deliver: () => o.notifications.deliver(),
+        linkSecret: () => o.notifications.linkSecret(),
+      },
       linkSecret: () => o.notifications.linkSecret(),
     };
+    const local = { scope: 'local' } as const;
+    this.unsubscribe = [
+      o.events.subscribe('readings.stored', (e) => this.onStored(e.rows), local),
+      o.events.subscribe('readings.attached', (e) => this.onStored(e.rows), local),
+      o.events.subscribe('gateway.status', (e) => this.onGatewayStatus(e.gatewayId, e.status), local),
+      o.events.subscribe('gateway.event', (e) => this.onGatewayEvent(e.gatewayId, e.event), local),
+    ];
   }
 
   /** Re-evaluates what a crash may have left unevaluated, then starts the timers. */
@@ -92,13 +115,14 @@ export class AlertService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const f of this.unsubscribe) f();
     if (this.timer) clearInterval(this.timer);
     await this.chain;
     await this.ticking;
   }
 
-  /** Ingest hook: rows committed. Never throws. */
-  onStored(rows: StoredReading[]): void {
+  /** Rows committed (by this instance's ingest, or attached by a new binding). Never throws. */
+  private onStored(rows: StoredReading[]): void {
     if (this.stopped) return;
     this.pendingRows.push(...rows);
     if (this.rowsQueued) return;
@@ -120,13 +144,13 @@ export class AlertService {
     });
   }
 
-  onGatewayStatus(gatewayId: string, status: Partial<GatewayStatus>): void {
+  private onGatewayStatus(gatewayId: string, status: Partial<GatewayStatus>): void {
     if (status.state !== 'online' && status.state !== 'offline') return;
     const state = status.state;
     this.enqueue(() => gatewaySeen(this.ctx, gatewayId, state));
   }
 
-  onGatewayEvent(_gatewayId: string, event: GatewayEvent): void {
+  private onGatewayEvent(_gatewayId: string, event: GatewayEvent): void {
     this.enqueue(() => batteryEvent(this.ctx, event));
   }
 
@@ -190,4 +214,16 @@ export class AlertService {
     for (const r of rows) if (r.flags?.includes('battery_low')) lowBattery.set(r.device_id, r.time);
     for (const [device, at] of lowBattery) await batteryState(this.ctx, device, null, true, false, at);
   }
+}
+
+function alertChanged(t: Transition): AlertChanged {
+  return {
+    alertId: t.alert.id,
+    patientId: t.alert.patient_id,
+    rule: t.alert.rule,
+    priority: t.alert.priority,
+    state: t.alert.state,
+    transition: t.type,
+    at: t.at.toISOString(),
+  };
 }

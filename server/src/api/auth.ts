@@ -119,7 +119,7 @@ export async function authRoutes(app: FastifyInstance) {
       const sessionId = hashSecret(token);
       await deleteSession(sql, sessionId);
       // Open live streams of this session end now, not at their next check (issue 11 item 11).
-      app.deps.bus.emit('sessionEnded', { sessionId });
+      app.deps.bus.publish('session.ended', { sessionId });
     }
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     return reply.code(204).send();

@@ -1,8 +1,8 @@
 /** What route modules need, decorated onto the fastify instance once. */
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/embedded.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import type { LiveBus } from '../live/bus.ts';
 import type { UserRow } from '../storage/repos/people.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
@@ -10,7 +10,7 @@ import type { Sql } from '../storage/sql.ts';
 export interface AppDeps {
   sql: Sql;
   log: Logger;
-  bus: LiveBus;
+  bus: EventBus;
   ingest: Ingest;
   broker: Broker;
   /** Publishes the retained config of a gateway after its devices changed. */

@@ -1,14 +1,16 @@
 /**
- * Server-sent events: stored readings of the patients the user may see, as they arrive.
+ * Server-sent events: the readings stored and the alert changes of the patients the user may
+ * see, as they happen on any instance (the event bus's cluster scope, issue 12).
  *
  * Access is not settled once at connect (issue 11 item 11): the stream ends at once when its
- * session logs out (the bus's `sessionEnded`), and the session and the visible patients are
- * checked again before an event goes out when the last check is older than ACCESS_TTL_MS, and
- * every SESSION_CHECK_MS in any case, so a removal from a care team, an expired or revoked
- * session, or a logout on another instance takes effect within seconds.
+ * session ends (`session.ended`, published by a logout on any instance); a care-team change of
+ * the user re-checks at once; and the session and the visible patients are checked again
+ * before an event goes out when the last check is older than ACCESS_TTL_MS, and every
+ * SESSION_CHECK_MS in any case, so an expired or revoked session, or a removal nobody
+ * announced, takes effect within seconds.
  */
 import type { FastifyInstance } from 'fastify';
-import type { LiveReading, SessionEnded } from '../live/bus.ts';
+import type { AlertChanged, ReadingsStored } from '../events/domain-events.ts';
 import { listVisiblePatients } from '../storage/repos/patients.ts';
 import { findSessionUser } from '../storage/repos/people.ts';
 import { requireUser } from './auth.ts';
@@ -17,8 +19,17 @@ const PING_MS = 15_000;
 const ACCESS_TTL_MS = 2_000;
 const SESSION_CHECK_MS = 5_000;
 
+/** One `reading` event of the stream. */
+export interface LiveReading {
+  patientId: string;
+  metric: string;
+  t: string;
+  v: number;
+  unit: string;
+}
+
 export async function streamRoutes(app: FastifyInstance) {
-  const { sql, bus } = app.deps;
+  const { sql, bus: events } = app.deps;
 
   app.get('/api/v1/stream', async (req, reply) => {
     const u = requireUser(req);
@@ -52,15 +63,32 @@ export async function streamRoutes(app: FastifyInstance) {
         end();
       });
     };
-    const onReading = (r: LiveReading) =>
+    /** Writes what `render` makes of the visible patients, after a re-check when the last is stale. */
+    const send = (render: () => string) =>
       enqueue(async () => {
         if (ended) return;
         if (Date.now() - checkedAt > ACCESS_TTL_MS && !(await recheck())) return end();
-        if (visible.has(r.patientId)) res.write(`event: reading\ndata: ${JSON.stringify(r)}\n\n`);
+        const text = render();
+        if (text) res.write(text);
       });
-    const onSessionEnded = (e: SessionEnded) => {
-      if (e.sessionId === sessionId) end();
-    };
+    const onReadings = ({ rows }: ReadingsStored) =>
+      send(() => {
+        let text = '';
+        for (const r of rows)
+          if (r.patient_id && r.value !== null && visible.has(r.patient_id)) {
+            const live: LiveReading = {
+              patientId: r.patient_id,
+              metric: r.metric,
+              t: r.time.toISOString(),
+              v: r.value,
+              unit: r.unit,
+            };
+            text += `event: reading\ndata: ${JSON.stringify(live)}\n\n`;
+          }
+        return text;
+      });
+    const onAlert = (a: AlertChanged) =>
+      send(() => (visible.has(a.patientId) ? `event: alert\ndata: ${JSON.stringify(a)}\n\n` : ''));
     const ping = setInterval(() => res.write(`event: ping\ndata: {}\n\n`), PING_MS);
     const check = setInterval(
       () =>
@@ -69,17 +97,36 @@ export async function streamRoutes(app: FastifyInstance) {
         }),
       SESSION_CHECK_MS,
     );
+    const cluster = { scope: 'cluster' } as const;
+    const unsubscribe = [
+      events.subscribe('readings.stored', onReadings, cluster),
+      events.subscribe('alert.changed', onAlert, cluster),
+      events.subscribe(
+        'session.ended',
+        (e) => {
+          if (e.sessionId === sessionId) end();
+        },
+        cluster,
+      ),
+      events.subscribe(
+        'care-team.changed',
+        (e) => {
+          if (e.userId === u.id)
+            enqueue(async () => {
+              if (!ended && !(await recheck())) end();
+            });
+        },
+        cluster,
+      ),
+    ];
     function end() {
       if (ended) return;
       ended = true;
       clearInterval(ping);
       clearInterval(check);
-      bus.off('reading', onReading);
-      bus.off('sessionEnded', onSessionEnded);
+      for (const f of unsubscribe) f();
       res.end();
     }
-    bus.on('reading', onReading);
-    bus.on('sessionEnded', onSessionEnded);
     req.raw.on('close', end);
     res.on('error', end);
   });

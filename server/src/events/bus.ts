@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Sql } from '../storage/sql.ts';
 import { type DomainEvents, type EventName, eventCodecs, type Json } from './domain-events.ts';
 
 export type Scope = 'local' | 'cluster';
@@ -22,7 +23,11 @@ export type Scope = 'local' | 'cluster';
 export type EventHandler<K extends EventName> = (payload: DomainEvents[K]) => void | Promise<void>;
 
 export interface EventBus {
-  publish<K extends EventName>(name: K, payload: DomainEvents[K]): void;
+  /**
+   * Publishes now, or with `tx` once that transaction committed (never when it rolls back), so
+   * no subscriber hears of what was not written.
+   */
+  publish<K extends EventName>(name: K, payload: DomainEvents[K], opts?: { tx?: Pick<Sql, 'afterCommit'> }): void;
   /** Returns the function that ends the subscription. */
   subscribe<K extends EventName>(name: K, handler: EventHandler<K>, opts: { scope: Scope }): () => void;
   close(): Promise<void>;
@@ -71,24 +76,30 @@ export async function createEventBus(o: EventBusOptions): Promise<EventBus> {
       o.log.warn({ err, event: name }, 'an event from another instance could not be read; ignored');
       return;
     }
+    o.log.debug({ event: name }, 'event heard from another instance');
     run(name, 'cluster', payload);
   });
 
-  return {
-    publish(name, payload) {
-      if (closed) return;
-      run(name, 'local', payload);
-      run(name, 'cluster', payload);
-      if (o.transport) {
-        let wire: Json;
-        try {
-          wire = eventCodecs[name].encode(payload);
-        } catch (err) {
-          o.log.error({ err, event: name }, 'an event could not be encoded for the other instances');
-          return;
-        }
-        o.transport.send(origin, name, wire);
+  const publishNow = <K extends EventName>(name: K, payload: DomainEvents[K]) => {
+    if (closed) return;
+    run(name, 'local', payload);
+    run(name, 'cluster', payload);
+    if (o.transport) {
+      let wire: Json;
+      try {
+        wire = eventCodecs[name].encode(payload);
+      } catch (err) {
+        o.log.error({ err, event: name }, 'an event could not be encoded for the other instances');
+        return;
       }
+      o.transport.send(origin, name, wire);
+    }
+  };
+
+  return {
+    publish(name, payload, opts) {
+      if (opts?.tx?.afterCommit) opts.tx.afterCommit(() => publishNow(name, payload));
+      else publishNow(name, payload);
     },
     subscribe(name, handler, { scope }) {
       const byName = handlers[scope];

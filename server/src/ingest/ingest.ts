@@ -17,34 +17,25 @@ import {
   validateBatchPayload,
 } from '@vitals/contract';
 import type { Logger } from 'pino';
-import type { LiveBus } from '../live/bus.ts';
+import type { EventBus } from '../events/bus.ts';
 import { classifyDatabaseError, DatabaseErrorKind } from '../storage/db-errors.ts';
 import { type DeadLetter, pruneDeadLetters, recordDeadLetters } from '../storage/repos/dead-letters.ts';
 import { recordGatewayEvent, recordGatewayStatus } from '../storage/repos/gateways.ts';
-import {
-  findConflicts,
-  type IncomingReading,
-  insertReadings,
-  recordConflicts,
-  type StoredReading,
-} from '../storage/repos/readings.ts';
+import { findConflicts, type IncomingReading, insertReadings, recordConflicts } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
 import { admitByDevice, admitEvents, type RefusedReading } from './device-ownership.ts';
 
 export interface IngestOptions {
   sql: Sql;
   log: Logger;
-  bus: LiveBus;
+  /**
+   * After each commit ingest publishes `readings.stored` (the rows actually inserted, re-sent
+   * ids left out, in measurement-time order per device), then `gateway.status` and
+   * `gateway.event` for what it recorded.
+   */
+  events: EventBus;
   /** Publishes a server → gateway message (QoS 1). */
   publish(topic: string, payload: string): Promise<void>;
-  /**
-   * Called after each commit with the rows actually inserted (re-sent ids left out), in
-   * measurement-time order per device. Alert evaluation hangs here. Must not throw.
-   */
-  onStored?(rows: StoredReading[]): void;
-  /** Called after the commit of a gateway's `status` / `events` message (alerts). Must not throw. */
-  onGatewayStatus?(gatewayId: string, status: Partial<GatewayStatus>): void;
-  onGatewayEvent?(gatewayId: string, event: GatewayEvent): void;
   /** Readings held in memory at most; beyond it new batches are refused (not acked). */
   maxBufferedReadings?: number;
   /**
@@ -359,24 +350,9 @@ export class Ingest {
     this.stats.deadLetters += dead.length + inserted.refused.length + inserted.events.dead.length;
     for (const d of inserted.events.dead)
       this.o.log.warn({ gatewayId: d.gatewayId, reason: d.reason }, 'event refused');
-    for (const s of statuses) this.o.onGatewayStatus?.(s.gatewayId, s.status);
-    for (const e of inserted.events.admitted) this.o.onGatewayEvent?.(e.gatewayId, e.event);
-    if (inserted.rows.length > 0 && this.o.onStored) {
-      try {
-        this.o.onStored(inserted.rows);
-      } catch (e) {
-        this.o.log.error({ err: e }, 'a consumer of stored readings failed');
-      }
-    }
-    for (const r of inserted.rows)
-      if (r.patient_id && r.value !== null)
-        this.o.bus.emit('reading', {
-          patientId: r.patient_id,
-          metric: r.metric,
-          t: r.time.toISOString(),
-          v: r.value,
-          unit: r.unit,
-        });
+    for (const s of statuses) this.o.events.publish('gateway.status', s);
+    for (const e of inserted.events.admitted) this.o.events.publish('gateway.event', e);
+    if (inserted.rows.length > 0) this.o.events.publish('readings.stored', { rows: inserted.rows });
 
     if (dead.length > 0 && Date.now() - this.lastPrune > 60_000) {
       this.lastPrune = Date.now();

@@ -1,20 +1,27 @@
 /** The embedded database: PGlite persisted in the data directory. */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { QueryResult, Sql } from './sql.ts';
+import { type QueryResult, runCommitHooks, type Sql } from './sql.ts';
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'close'>;
 
-function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean): Sql {
+function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean, commitHooks?: (() => void)[]): Sql {
   return {
     backend,
+    afterCommit(f: () => void) {
+      if (commitHooks) commitHooks.push(f);
+      else f();
+    },
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await db.query<T>(text, params as unknown[] | undefined);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       if (inTx) return fn(this);
-      return db.transaction((tx) => fn(wrap(tx as unknown as PgliteLike, backend, true)));
+      const hooks: (() => void)[] = [];
+      const result = await db.transaction((tx) => fn(wrap(tx as unknown as PgliteLike, backend, true, hooks)));
+      runCommitHooks(hooks);
+      return result;
     },
     async exec(script: string): Promise<void> {
       await db.exec(script);

@@ -1,6 +1,6 @@
 /** PostgreSQL (and TimescaleDB) through node-postgres, with a connection pool. */
 import pg from 'pg';
-import type { QueryResult, Sql } from './sql.ts';
+import { type QueryResult, runCommitHooks, type Sql } from './sql.ts';
 
 // timestamptz and bigint come back as strings/Dates; we want Dates and numbers where safe.
 pg.types.setTypeParser(20, (v) => Number(v)); // int8: counts and ids stay far below 2^53
@@ -14,9 +14,13 @@ export interface PostgresOptions {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool): Sql {
+function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool, commitHooks?: (() => void)[]): Sql {
   return {
     backend,
+    afterCommit(f: () => void) {
+      if (commitHooks) commitHooks.push(f);
+      else f();
+    },
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await q.query(text, params as unknown[] | undefined);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
@@ -31,10 +35,12 @@ function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool): Sql {
         lost ??= e;
       };
       client.on('error', onLost);
+      const hooks: (() => void)[] = [];
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client, backend, pool));
+        const result = await fn(wrap(client, backend, pool, hooks));
         await client.query('COMMIT');
+        runCommitHooks(hooks);
         return result;
       } catch (e) {
         if (!lost)

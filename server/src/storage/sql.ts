@@ -16,6 +16,11 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: runs `f` once the transaction committed, never when it rolled back
+   * (events about what it wrote). Outside one: runs `f` now. `f` must not throw.
+   */
+  afterCommit?(f: () => void): void;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
   close(): Promise<void>;
@@ -24,4 +29,14 @@ export interface Sql {
    * user keeps and ends (the event bus's LISTEN). An `error` listener is attached already.
    */
   dedicatedClient?(applicationName: string): Promise<pg.Client>;
+}
+
+/** Runs what waited for a commit (`afterCommit`); one failing never keeps the others from running. */
+export function runCommitHooks(hooks: (() => void)[]): void {
+  for (const f of hooks.splice(0))
+    try {
+      f();
+    } catch {
+      // afterCommit callers must not throw; the transaction has committed either way.
+    }
 }
