@@ -1,24 +1,42 @@
 /**
- * The HTTP application as a plugin: error mapping, auth, routes, dashboard. The server
- * file (server.ts) only bootstraps; tests build this app and use inject().
+ * The HTTP application as plugins: error mapping, services, auth, OpenAPI, then the routes,
+ * one encapsulated plugin per resource. The server file (server.ts) only bootstraps; tests
+ * build this app (test-support/app.ts) and use inject().
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawServerDefault,
+  type RouteOptions,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { AlertService } from './alerts/service.ts';
 import { alertSettingsRoutes } from './api/alert-settings.ts';
 import { alertRoutes } from './api/alerts.ts';
-import { authRoutes } from './api/auth.ts';
-import {
-  clientErrorHandler,
-  errorHandler,
-  frameworkErrors,
-  MAX_PARAM_LENGTH,
-  refuseControlCharacters,
-} from './api/client-errors.ts';
-import type { AppDeps } from './api/context.ts';
+import { authRoutes } from './api/auth/index.ts';
+import { authPlugin } from './api/auth/session.ts';
+import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } from './api/errors-plugin.ts';
 import { gatewayRoutes } from './api/gateways.ts';
+import { healthRoutes } from './api/health/index.ts';
 import { oncallRoutes } from './api/oncall.ts';
-import { patientRoutes } from './api/patients.ts';
+import { openApiPlugin } from './api/openapi.ts';
+import { patientRoutes } from './api/patients/index.ts';
+import { responseCheckPlugin } from './api/response-check.ts';
+import {
+  alertsPlugin,
+  brokerPlugin,
+  databasePlugin,
+  type EventBus,
+  eventsPlugin,
+  ingestPlugin,
+} from './api/services.ts';
 import { streamRoutes } from './api/stream.ts';
-import { errorBody } from './errors.ts';
+import type { Broker } from './broker/embedded.ts';
+import type { Ingest } from './ingest/ingest.ts';
+import type { StoredReading } from './storage/repos/readings.ts';
+import type { Sql } from './storage/sql.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,20 +45,44 @@ declare module 'fastify' {
   }
 }
 
-export interface BuildAppOptions {
-  deps: AppDeps;
-  /** Dashboard assets by URL path, served as they are. */
-  dashboard?: Map<string, { contentType: string; body: Buffer }>;
-  health(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+/** The app's fastify instance: TypeBox schemas type each route's request and reply. */
+export type VitalsApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What the bootstrap built (server.ts `createServices`), decorated onto the app by the service plugins. */
+export interface AppServices {
+  sql: Sql;
+  log: Logger;
+  events: EventBus;
+  broker: Broker;
+  ingest: Ingest;
+  alerts: AlertService;
+  publishGatewayConfig(gatewayId: string): Promise<void>;
+  readingsStored(rows: StoredReading[]): void;
+  sessionTtlSeconds: number;
 }
 
-export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
+export interface BuildAppOptions {
+  services: AppServices;
+  /** Dashboard assets by URL path, served as they are. */
+  dashboard?: Map<string, { contentType: string; body: Buffer }>;
+  /** Check every JSON answer against its response schema (api/response-check.ts): on in tests. */
+  checkResponses?: boolean;
+}
+
+export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
+  const { log } = o.services;
   const app = Fastify({
     // Request lines only at warn: a wall display polling every few seconds must not flood the log.
     // Never louder than the server's own level (a silent test server stays silent).
-    loggerInstance: o.deps.log.child(
+    loggerInstance: log.child(
       { component: 'http' },
-      { level: o.deps.log.levelVal > o.deps.log.levels.values.warn! ? o.deps.log.level : 'warn' },
+      { level: log.levelVal > log.levels.values.warn! ? log.level : 'warn' },
     ) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
@@ -49,39 +91,46 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   const routes: RouteOptions[] = [];
   app.decorate('registeredRoutes', routes);
-  app.decorate('deps', o.deps);
-
-  app.setErrorHandler(errorHandler);
-  app.addHook('preValidation', refuseControlCharacters);
   app.addHook('onRoute', (r) => {
     routes.push(r);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)),
-  );
 
-  // Called directly, not registered: the auth hook must cover every route (no encapsulation).
-  await authRoutes(app);
-  await patientRoutes(app);
-  await gatewayRoutes(app);
-  await streamRoutes(app);
-  await alertRoutes(app);
-  await alertSettingsRoutes(app);
-  await oncallRoutes(app);
-
-  app.get('/healthz', async (_req, reply) => {
-    const h = await o.health();
-    return reply.code(h.ok ? 200 : 503).send({ status: h.ok ? 'ok' : 'unavailable', checks: h.checks });
+  // Not encapsulated, registered before any route, so they cover every route.
+  await app.register(errorsPlugin);
+  await app.register(databasePlugin, { sql: o.services.sql });
+  await app.register(eventsPlugin, { events: o.services.events });
+  await app.register(brokerPlugin, {
+    broker: o.services.broker,
+    publishGatewayConfig: o.services.publishGatewayConfig,
   });
+  await app.register(ingestPlugin, { ingest: o.services.ingest, readingsStored: o.services.readingsStored });
+  await app.register(alertsPlugin, { alerts: o.services.alerts });
+  await app.register(authPlugin, { sessionTtlSeconds: o.services.sessionTtlSeconds });
+  if (o.checkResponses) await app.register(responseCheckPlugin);
+  await app.register(openApiPlugin);
+
+  // One encapsulated plugin per resource.
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(patientRoutes);
+  await app.register(gatewayRoutes);
+  await app.register(streamRoutes);
+  await app.register(alertRoutes);
+  await app.register(alertSettingsRoutes);
+  await app.register(oncallRoutes);
 
   if (o.dashboard) {
-    for (const [path, asset] of o.dashboard)
-      app.get(path, async (_req, reply) =>
-        reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
-      );
+    const assets = o.dashboard;
+    await app.register(async (scope) => {
+      // Static files, not API: left out of the OpenAPI document.
+      for (const [path, asset] of assets)
+        scope.get(path, { schema: { hide: true } }, async (_req, reply) =>
+          reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
+        );
+    });
   }
   return app;
 }

@@ -1,5 +1,5 @@
 /**
- * Errors are coded values, mapped to HTTP responses in one place (api/client-errors.ts).
+ * Errors are coded values, mapped to HTTP responses in one place (api/errors-plugin.ts).
  * 5xx bodies stay generic; the detail goes to the log.
  */
 export const ERROR_CODES = {

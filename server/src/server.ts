@@ -1,28 +1,26 @@
 /**
  * Bootstraps the server: database (migrated), first administrator, ingest, broker, HTTP.
- * Owns listening and graceful close; everything else lives in its own module.
+ * `createServices` builds every service without listening (also used by test-support/app.ts);
+ * `startServer` adds the listeners and graceful close; everything else lives in its own module.
  */
 
 import { readFileSync } from 'node:fs';
 import { topicFor } from '@vitals/contract';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { alertClock, type Clock } from './alerts/clock.ts';
 import { AlertService } from './alerts/service.ts';
-import type { AppDeps } from './api/context.ts';
-import { buildApp } from './app.ts';
+import { type AppServices, buildApp, type VitalsApp } from './app.ts';
 import { hashPassword } from './auth/secrets.ts';
 import { createEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
 import type { ServerConfig } from './config.ts';
-import { openEventBus } from './events/open.ts';
 import { Ingest } from './ingest/ingest.ts';
+import { LiveBus } from './live/bus.ts';
 import { createLogger } from './log.ts';
 import { NotifyService } from './notify/service.ts';
 import { lockFirstAdminCreation } from './storage/locks.ts';
 import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
 import { openDatabase } from './storage/open.ts';
-import { pingDatabase } from './storage/probes.ts';
 import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
@@ -41,7 +39,7 @@ export interface RunningServer {
   notify: NotifyService;
   log: Logger;
   /** The HTTP application, for tests that walk its routes or use inject(). */
-  app: FastifyInstance;
+  app: VitalsApp;
   close(): Promise<void>;
 }
 
@@ -87,10 +85,24 @@ function portError(e: unknown, port: number, setting: string): Error {
   return e as Error;
 }
 
-export async function startServer(
-  c: ServerConfig,
-  opts: { log?: Logger; dashboard?: boolean; alertClock?: Clock } = {},
-): Promise<RunningServer> {
+/** Every service of a server, built and started, nothing listening yet. */
+export interface Services extends AppServices {
+  notify: NotifyService;
+  /** Stops the services and closes the database, in the reverse order of their start. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  log?: Logger;
+  alertClock?: Clock;
+}
+
+/**
+ * Opens (and migrates) the database, creates the first administrator, and builds maintenance,
+ * the broker (not listening), alerts and ingest: the one wiring of the services, used by
+ * startServer and by the test app.
+ */
+export async function createServices(c: ServerConfig, opts: ServiceOptions = {}): Promise<Services> {
   const log = opts.log ?? createLogger(c.logLevel);
   let sql: Sql;
   try {
@@ -121,13 +133,7 @@ export async function startServer(
       retentionDays: c.retentionDays > 0 ? c.retentionDays : null,
     });
     closers.push(() => maintenance.stop());
-    const events = await openEventBus({ sql, log });
-    closers.push(() => events.close());
-    if (arrivals) {
-      // The instance that ingested refreshes its aggregates; others refresh theirs every 5 minutes.
-      events.subscribe('readings.stored', (e) => arrivals.note(e.rows), { scope: 'local' });
-      events.subscribe('readings.attached', (e) => arrivals.note(e.rows), { scope: 'local' });
-    }
+    const bus = new LiveBus();
     let ingest: Ingest | undefined;
     const publishGatewayConfig = async (gatewayId: string) => {
       const cfg = await gatewayConfig(sql, gatewayId);
@@ -153,6 +159,7 @@ export async function startServer(
           onGatewayReady: (gw) =>
             void publishGatewayConfig(gw).catch((e) => log.warn({ err: e, gatewayId: gw }, 'config publish failed')),
         });
+    // One clock for alerts and notify: escalation timers run on the alert clock.
     const clock = opts.alertClock ?? alertClock(c);
     const notify = new NotifyService({ sql, log: log.child({ component: 'notify' }), config: c, clock });
     const alerts = new AlertService({
@@ -161,15 +168,20 @@ export async function startServer(
       config: c,
       clock,
       notifications: notify,
-      events,
     });
-    const readingsStored = (rows: StoredReading[]) => events.publish('readings.attached', { rows });
+    const readingsStored = (rows: StoredReading[]) => {
+      arrivals?.note(rows);
+      alerts.onStored(rows);
+    };
     ingest = new Ingest({
       concurrency: c.databaseUrl ? 2 : 1,
       sql,
       log: log.child({ component: 'ingest' }),
-      events,
+      bus,
       publish: (t, p) => broker.publish(t, p),
+      onStored: readingsStored,
+      onGatewayStatus: (g, st) => alerts.onGatewayStatus(g, st),
+      onGatewayEvent: (g, e) => alerts.onGatewayEvent(g, e),
       maxClockSkewSeconds: c.maxClockSkewSeconds,
       earliestReadingTime: Date.parse(c.earliestReadingTime),
     });
@@ -179,6 +191,36 @@ export async function startServer(
     await alerts.start();
     closers.push(() => alerts.stop());
     closers.push(() => broker.close());
+    return {
+      sql,
+      log,
+      events: bus,
+      broker,
+      ingest,
+      alerts,
+      notify,
+      publishGatewayConfig,
+      readingsStored,
+      sessionTtlSeconds: c.sessionTtlSeconds,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+export async function startServer(
+  c: ServerConfig,
+  opts: ServiceOptions & { dashboard?: boolean; checkResponses?: boolean } = {},
+): Promise<RunningServer> {
+  const services = await createServices(c, opts);
+  const { sql, log, broker, ingest, alerts, notify } = services;
+  const closers: (() => Promise<void>)[] = [() => services.close()];
+  const closeAll = async () => {
+    for (const f of closers.splice(0).reverse()) await f().catch((e) => log.warn({ err: e }, 'error while closing'));
+  };
+  try {
     let mqttPort: number;
     try {
       mqttPort = await broker.listen(c.mqttPort, c.mqttHost);
@@ -211,40 +253,15 @@ export async function startServer(
       }
     }
 
-    const deps: AppDeps = {
-      sql,
-      log,
-      bus: events,
-      ingest,
-      broker,
-      publishGatewayConfig,
-      sessionTtlSeconds: c.sessionTtlSeconds,
-      alerts,
-      readingsStored,
-    };
     let dashboard: Map<string, { contentType: string; body: Buffer }> | undefined;
     if (opts.dashboard !== false) {
       const { buildDashboard } = await import('@vitals/dashboard');
       dashboard = await buildDashboard({ minify: true });
     }
     const app = await buildApp({
-      deps,
+      services,
       ...(dashboard ? { dashboard } : {}),
-      health: async () => {
-        const checks: Record<string, string> = {};
-        checks.broker = broker.listening ? 'ok' : 'not listening';
-        try {
-          await Promise.race([
-            pingDatabase(sql),
-            new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within 2 s')), 2000)),
-          ]);
-          checks.database = 'ok';
-        } catch (e) {
-          checks.database = `unavailable: ${(e as Error).message}`;
-        }
-        checks.ingest = ingest!.problem() ?? 'ok';
-        return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
-      },
+      ...(opts.checkResponses ? { checkResponses: true } : {}),
     });
     closers.push(() => app.close());
     let httpPort: number;

@@ -57,7 +57,12 @@ export async function startTestServer(
     ...extraEnv,
   };
   const config = loadConfig(env);
-  const server = await startServer(config, { dashboard: false, log: createLogger(config.logLevel) });
+  const server = await startServer(config, {
+    dashboard: false,
+    log: createLogger(config.logLevel),
+    // Every answer is checked against its response schema (api/response-check.ts).
+    checkResponses: true,
+  });
   const base = `http://127.0.0.1:${server.httpPort}`;
   const api = async <T>(method: string, path: string, body?: unknown, token?: string | null) => {
     const r = await fetch(base + path, {

@@ -34,9 +34,9 @@ import { findRotas } from '../storage/repos/rotas.ts';
 import { createSchedule, listSchedules, removeSchedule, type ScheduleRow } from '../storage/repos/schedules.ts';
 import { createSilence, endSilence, findSilence, listSilences, type SilenceRow } from '../storage/repos/silences.ts';
 import { alertService } from './alerts.ts';
-import { requireUser } from './auth.ts';
+import { requireUser } from './auth/session.ts';
 import type { AuthUser } from './context.ts';
-import { visiblePatient } from './patients.ts';
+import { visiblePatient } from './patients/access.ts';
 
 /** Rules that are not reading rules but take per-patient settings too. */
 const OTHER_RULES: Record<string, string> = {
@@ -59,9 +59,9 @@ async function patientFor(
   roles?: ('attending' | 'lead' | 'member')[],
 ): Promise<{ u: AuthUser; p: PatientRow }> {
   const u = requireUser(req);
-  const p = await visiblePatient(app.deps.sql, u, (req.params as { id: string }).id);
+  const p = await visiblePatient(app.sql, u, (req.params as { id: string }).id);
   if (roles) {
-    const role = await teamRoleOf(app.deps.sql, p.id, u.id);
+    const role = await teamRoleOf(app.sql, p.id, u.id);
     if (!role || !roles.includes(role))
       throw forbidden('only the attending physician or the team lead of this patient can change this');
   }
@@ -132,7 +132,7 @@ const scheduleJson = (s: ScheduleRow) => ({
 });
 
 export async function alertSettingsRoutes(app: FastifyInstance) {
-  const { sql } = app.deps;
+  const { sql } = app;
   const now = () => alertService(app).clock.now();
 
   app.get('/api/v1/alert-rules', async (req) => {

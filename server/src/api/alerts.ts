@@ -15,28 +15,21 @@ import { alertEvents } from '../storage/repos/alert-events.ts';
 import { alarmLoad, findAlert, listAlerts } from '../storage/repos/alerts.ts';
 import { type DeliveryRow, deliveriesOfAlert, listDeliveries } from '../storage/repos/deliveries.ts';
 import { findVisiblePatient } from '../storage/repos/patients.ts';
-import { requireUser } from './auth.ts';
+import { requireUser } from './auth/session.ts';
 import type { AuthUser } from './context.ts';
-
-declare module './context.ts' {
-  interface AppDeps {
-    /** The alert service (absent in apps built without one). */
-    alerts?: AlertService;
-  }
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function alertService(app: FastifyInstance): AlertService {
-  const s = app.deps.alerts;
+  const s = app.alerts;
   if (!s) throw new AppError('unavailable', 'alerting is not running on this server');
   return s;
 }
 
 async function visibleAlert(app: FastifyInstance, user: AuthUser, id: string) {
   if (!UUID.test(id)) throw notFound('alert');
-  const a = await findAlert(app.deps.sql, id);
-  if (!a || !(await findVisiblePatient(app.deps.sql, user.id, a.patient_id))) throw notFound('alert');
+  const a = await findAlert(app.sql, id);
+  if (!a || !(await findVisiblePatient(app.sql, user.id, a.patient_id))) throw notFound('alert');
   return a;
 }
 
@@ -82,7 +75,7 @@ function page(reply: FastifyReply, status: number, title: string, body: string) 
 }
 
 export async function alertRoutes(app: FastifyInstance) {
-  const { sql } = app.deps;
+  const { sql } = app;
 
   app.get(
     '/api/v1/alerts',

@@ -1,27 +1,5 @@
-/** What route modules need, decorated onto the fastify instance once. */
-import type { Logger } from 'pino';
-import type { Broker } from '../broker/embedded.ts';
-import type { EventBus } from '../events/bus.ts';
-import type { Ingest } from '../ingest/ingest.ts';
+/** The caller of a request as the routes see it: set once per request by the auth plugin. */
 import type { UserRow } from '../storage/repos/people.ts';
-import type { StoredReading } from '../storage/repos/readings.ts';
-import type { Sql } from '../storage/sql.ts';
-
-export interface AppDeps {
-  sql: Sql;
-  log: Logger;
-  bus: EventBus;
-  ingest: Ingest;
-  broker: Broker;
-  /** Publishes the retained config of a gateway after its devices changed. */
-  publishGatewayConfig(gatewayId: string): Promise<void>;
-  /**
-   * Rows that became a patient's readings outside ingest (a new binding attached them): the
-   * same consumers as ingest's commits hear of them (alert rules, aggregate refresh).
-   */
-  readingsStored(rows: StoredReading[]): void;
-  sessionTtlSeconds: number;
-}
 
 export interface AuthUser {
   id: string;
@@ -45,10 +23,10 @@ export function toAuthUser(u: UserRow, memberships: { organisation_id: string; r
 }
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    deps: AppDeps;
-  }
   interface FastifyRequest {
+    /** The logged-in caller, or null. */
     user: AuthUser | null;
+    /** The stored hash of the caller's session token, when the request carries a live session. */
+    sessionId: string | null;
   }
 }

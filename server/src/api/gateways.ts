@@ -18,16 +18,16 @@ import {
   rotateGatewaySecret,
 } from '../storage/repos/gateways.ts';
 import { normaliseName } from '../text/display-name.ts';
-import { requireAdmin, requireUser } from './auth.ts';
+import { requireAdmin, requireUser } from './auth/session.ts';
 import type { AuthUser } from './context.ts';
 import { registerDevice } from './device-registration.ts';
-import { visiblePatient } from './patients.ts';
+import { visiblePatient } from './patients/access.ts';
 
 const administered = (u: AuthUser) => u.memberships.filter((m) => m.role === 'admin').map((m) => m.organisationId);
 const memberOf = (u: AuthUser) => u.memberships.map((m) => m.organisationId);
 
 export async function gatewayRoutes(app: FastifyInstance) {
-  const { sql } = app.deps;
+  const { sql } = app;
 
   app.post(
     '/api/v1/gateways',
@@ -97,7 +97,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
     const password = newSecret();
     const org = await rotateGatewaySecret(sql, id, hashSecret(password), administered(u));
     if (!org) throw notFound(`gateway ${id}`);
-    app.deps.broker.disconnect?.(id);
+    app.broker.disconnect?.(id);
     await audit(sql, { userId: u.id, organisationId: org, action: 'gateway.rotate', target: id, ip: req.ip });
     return { id, mqtt: { username: id, password } };
   });
@@ -107,7 +107,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
     const id = gatewayParam(req);
     const org = await revokeGateway(sql, id, administered(u));
     if (!org) throw notFound(`gateway ${id}`);
-    app.deps.broker.disconnect?.(id);
+    app.broker.disconnect?.(id);
     await audit(sql, { userId: u.id, organisationId: org, action: 'gateway.revoke', target: id, ip: req.ip });
     return reply.code(204).send();
   });
@@ -186,7 +186,7 @@ export async function gatewayRoutes(app: FastifyInstance) {
       await publishConfigs(device);
       // Readings taken before the paperwork are the patient's now: the rules judge them too
       // (a condition that already ended is recorded as late, not paged).
-      if (result.attachedRows.length > 0) app.deps.readingsStored(result.attachedRows);
+      if (result.attachedRows.length > 0) app.readingsStored(result.attachedRows);
       return reply.code(201).send({
         id: result.binding.id,
         deviceId: result.binding.device_id,
@@ -254,8 +254,8 @@ export async function gatewayRoutes(app: FastifyInstance) {
 
   /** Both homes learn of a move: the new gateway reads the device, the old one stops. */
   async function publishConfigs(d: { gatewayId: string | null; movedFrom?: string }) {
-    if (d.gatewayId) await app.deps.publishGatewayConfig(d.gatewayId);
-    if (d.movedFrom) await app.deps.publishGatewayConfig(d.movedFrom);
+    if (d.gatewayId) await app.publishGatewayConfig(d.gatewayId);
+    if (d.movedFrom) await app.publishGatewayConfig(d.movedFrom);
   }
 
   app.get(

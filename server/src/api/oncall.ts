@@ -14,7 +14,7 @@ import { addContact, type ContactRow, contactsOf, disableContact } from '../stor
 import { addRotaOverride, createRota, findRota, listRotas, updateRota } from '../storage/repos/rotas.ts';
 import { normaliseName } from '../text/display-name.ts';
 import { alertService } from './alerts.ts';
-import { requireUser } from './auth.ts';
+import { requireUser } from './auth/session.ts';
 import type { AuthUser } from './context.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,7 +74,7 @@ async function checkRota(app: FastifyInstance, b: RotaInput, today: string, orga
   if (b.timezone && !isTimeZone(b.timezone)) problems.push(`unknown timezone ${b.timezone}`);
   if (b.handoverTime && !isHhMm(b.handoverTime)) problems.push('handoverTime is a local time "HH:MM"');
   // A rota lists people of its own organisation only (issue 11, item 10).
-  const members = await activeMembersOf(app.deps.sql, organisationId, b.members);
+  const members = await activeMembersOf(app.sql, organisationId, b.members);
   for (const m of b.members)
     if (!members.has(m)) problems.push(`member ${m} is not an active member of the rota's organisation`);
   if (problems.length) throw badRequest(problems.join('; '));
@@ -94,7 +94,7 @@ function adminOf(u: AuthUser, organisationId: string) {
 }
 
 export async function oncallRoutes(app: FastifyInstance) {
-  const { sql } = app.deps;
+  const { sql } = app;
 
   app.get('/api/v1/rotas', async (req) => {
     const u = requireUser(req);

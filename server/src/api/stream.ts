@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AlertChanged, ReadingsStored } from '../events/domain-events.ts';
 import { listVisiblePatients } from '../storage/repos/patients.ts';
 import { findSessionUser } from '../storage/repos/people.ts';
-import { requireUser } from './auth.ts';
+import { requireUser } from './auth/session.ts';
 
 const PING_MS = 15_000;
 const ACCESS_TTL_MS = 2_000;
@@ -29,7 +29,7 @@ export interface LiveReading {
 }
 
 export async function streamRoutes(app: FastifyInstance) {
-  const { sql, bus: events } = app.deps;
+  const { sql, bus: events } = app;
 
   app.get('/api/v1/stream', async (req, reply) => {
     const u = requireUser(req);

@@ -39,3 +39,17 @@ export async function auditTrail(sql: Sql, patientId: string, limit = 100) {
   ]);
   return r.rows;
 }
+
+/** One entry per patient for one action of a user (a wall display reads many patients at once). */
+export async function auditPatients(
+  sql: Sql,
+  e: { userId: string; patientIds: string[]; action: string; ip?: string },
+): Promise<void> {
+  if (e.patientIds.length === 0) return;
+  await sql.query('INSERT INTO audit_log (user_id, patient_id, action, ip) SELECT $1, unnest($2::uuid[]), $3, $4', [
+    e.userId,
+    e.patientIds,
+    e.action,
+    e.ip ?? null,
+  ]);
+}

@@ -1,13 +1,20 @@
 /**
- * Every way a request can fail, answered in the contract's shape `{"error":{"code","message"}}`,
- * for every route including ones added later (issue 11 item 9): the error handler, the
- * router's own errors (a bad or overlong URL), the errors node's HTTP parser answers before
- * fastify sees a request (431 headers too large, 408), and the refusal of control characters
- * in any string of params, query and body.
+ * The one error mapping: every way a request can fail, answered in the contract's shape
+ * `{"error":{"code","message"}}`, for every route including ones added later (issue 11 item 9):
+ * the error handler (AppError, validation errors, database data errors, anything else as a
+ * generic 500), unknown routes (404), the router's own errors (a bad or overlong URL), the
+ * errors node's HTTP parser answers before fastify sees a request (431 headers too large, 408),
+ * and the refusal of control characters in any string of params, query and body.
+ *
+ * `errorsPlugin` is registered first and not encapsulated, so it covers every route; the router
+ * and parser handlers are fastify constructor options (`frameworkErrors`, `clientErrorHandler`).
+ * The documented exception: the one-time acknowledgement link answers people in a browser with
+ * an HTML page of its own (api/alerts.ts).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { AppError, badRequest, clientErrorOfDatabase, codeOfStatus, errorBody } from '../errors.ts';
 
 // C0 controls and DEL, except tab, line feed and carriage return (multi-line text is allowed).
@@ -104,3 +111,15 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
     );
   socket.destroy();
 }
+
+/** Error handler, 404 for unknown routes and the control-character check, for every route. */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler(errorHandler);
+    app.setNotFoundHandler((req, reply) =>
+      reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)),
+    );
+    app.addHook('preValidation', refuseControlCharacters);
+  },
+  { name: 'errors', fastify: '5.x' },
+);

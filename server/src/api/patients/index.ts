@@ -1,0 +1,151 @@
+/**
+ * Patients: registration, listing, readings, latest values and the wall display (schemas in
+ * ./schemas.ts). Care-team scoped (./access.ts), every read of patient data audited.
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isMetric, isValidTimeZone, METRICS } from '@vitals/contract';
+import { badRequest, forbidden } from '../../errors.ts';
+import { bucketSecondsFor, resolutionLabel } from '../../queries/resolution.ts';
+import { audit, auditPatients } from '../../storage/repos/audit.ts';
+import {
+  addCareTeamMember,
+  createPatient,
+  defaultClearance,
+  listVisiblePatients,
+  type PatientRow,
+} from '../../storage/repos/patients.ts';
+import {
+  bucketPoints,
+  latestOfPatient,
+  latestOfPatients,
+  moreRawThan,
+  rawPoints,
+} from '../../storage/repos/readings.ts';
+import { normaliseName } from '../../text/display-name.ts';
+import { requireUser } from '../auth/session.ts';
+import { visiblePatient } from './access.ts';
+import * as schema from './schemas.ts';
+
+const MAX_RANGE_MS = 5 * 366 * 86_400_000;
+const DEFAULT_MAX_POINTS = 1000;
+
+export function patientJson(p: PatientRow) {
+  return {
+    id: p.id,
+    displayName: p.display_name,
+    ...(p.birth_date ? { birthDate: p.birth_date } : {}),
+    timezone: p.timezone,
+    organisationId: p.organisation_id,
+  };
+}
+
+function parseTime(s: string | undefined, name: string, fallback: Date): Date {
+  if (s === undefined) return fallback;
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw badRequest(`${name} must be an ISO 8601 time, got ${JSON.stringify(s)}`);
+  return new Date(t);
+}
+
+export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { sql } = app;
+
+  app.post('/api/v1/patients', { schema: schema.create }, async (req, reply) => {
+    const u = requireUser(req);
+    const body = req.body;
+    const org = body.organisationId
+      ? u.memberships.find((m) => m.organisationId === body.organisationId)
+      : u.memberships[0];
+    if (!org) throw forbidden('you can register patients only for an organisation you belong to');
+    if (body.timezone && !isValidTimeZone(body.timezone)) throw badRequest(`unknown timezone ${body.timezone}`);
+    const displayName = normaliseName(body.displayName, 'displayName');
+    const id = await sql.transaction(async (tx) => {
+      const pid = await createPatient(tx, {
+        displayName,
+        ...(body.birthDate ? { birthDate: body.birthDate } : {}),
+        ...(body.timezone ? { timezone: body.timezone } : {}),
+        organisationId: org.organisationId,
+        createdBy: u.id,
+      });
+      // DOMAIN.md: the person who registers a patient joins that patient's care team.
+      await addCareTeamMember(tx, {
+        patientId: pid,
+        userId: u.id,
+        teamRole: u.profession === 'physician' ? 'attending' : 'lead',
+        clearance: defaultClearance(u.profession),
+        addedBy: u.id,
+      });
+      await audit(tx, {
+        userId: u.id,
+        organisationId: org.organisationId,
+        patientId: pid,
+        action: 'patient.create',
+        ip: req.ip,
+      });
+      return pid;
+    });
+    const p = await visiblePatient(sql, u, id);
+    return reply.code(201).send(patientJson(p));
+  });
+
+  app.get('/api/v1/patients', { schema: schema.list }, async (req) => {
+    const u = requireUser(req);
+    const list = await listVisiblePatients(sql, u.id);
+    return list.map(patientJson);
+  });
+
+  app.get('/api/v1/patients/:id', { schema: schema.one }, async (req) => {
+    const u = requireUser(req);
+    const p = await visiblePatient(sql, u, req.params.id);
+    await audit(sql, { userId: u.id, patientId: p.id, action: 'patient.read', ip: req.ip });
+    return patientJson(p);
+  });
+
+  app.get('/api/v1/patients/:id/latest', { schema: schema.latest }, async (req) => {
+    const u = requireUser(req);
+    const p = await visiblePatient(sql, u, req.params.id);
+    await audit(sql, { userId: u.id, patientId: p.id, action: 'readings.latest', ip: req.ip });
+    return { metrics: await latestOfPatient(sql, p.id) };
+  });
+
+  app.get('/api/v1/patients/:id/readings', { schema: schema.readings }, async (req) => {
+    const u = requireUser(req);
+    const p = await visiblePatient(sql, u, req.params.id);
+    const q = req.query;
+    const metric = q.metric;
+    if (!isMetric(metric))
+      throw badRequest(`unknown metric ${JSON.stringify(metric)}; known: ${Object.keys(METRICS).join(', ')}`);
+    const to = parseTime(q.to, 'to', new Date());
+    const from = parseTime(q.from, 'from', new Date(to.getTime() - 86_400_000));
+    if (from >= to) throw badRequest('from must be before to');
+    if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw badRequest('the range may span at most 5 years');
+    const maxPoints = q.maxPoints ?? DEFAULT_MAX_POINTS;
+    await audit(sql, { userId: u.id, patientId: p.id, action: 'readings.read', target: metric, ip: req.ip });
+    const unit = METRICS[metric].unit;
+    if (!(await moreRawThan(sql, p.id, metric, from, to, maxPoints)))
+      return { metric, unit, resolution: 'raw', points: await rawPoints(sql, p.id, metric, from, to) };
+    const bucket = bucketSecondsFor(to.getTime() - from.getTime(), maxPoints);
+    return {
+      metric,
+      unit,
+      resolution: resolutionLabel(bucket),
+      points: await bucketPoints(sql, p.id, metric, from, to, bucket),
+    };
+  });
+
+  app.get('/api/v1/wall', { schema: schema.wall }, async (req) => {
+    const u = requireUser(req);
+    const list = await listVisiblePatients(sql, u.id);
+    const ids = list.map((p) => p.id);
+    const latest = await latestOfPatients(sql, ids);
+    await auditPatients(sql, { userId: u.id, patientIds: ids, action: 'readings.latest', ip: req.ip });
+    return {
+      patients: list.map((p) => ({
+        id: p.id,
+        displayName: p.display_name,
+        timezone: p.timezone,
+        metrics: latest.get(p.id) ?? {},
+      })),
+    };
+  });
+};

@@ -1,0 +1,89 @@
+/**
+ * The real HTTP app for `inject()` tests: an in-memory embedded database (migrated, first
+ * administrator created) and the in-process aedes broker, built by the same `createServices`
+ * as the server, with nothing listening. Every answer is checked against its response schema.
+ * Use startTestServer (harness.ts) only where a real socket, port or broker connection is the point.
+ */
+import type { InjectOptions } from 'fastify';
+import type { Clock } from '../src/alerts/clock.ts';
+import { buildApp, type VitalsApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { createServices, type Services } from '../src/server.ts';
+import type { Sql } from '../src/storage/sql.ts';
+import { ADMIN } from './harness.ts';
+
+export interface TestApp {
+  app: VitalsApp;
+  services: Services;
+  sql: Sql;
+  /** The first administrator's session token. */
+  token: string;
+  /**
+   * A JSON call through inject(): `token` defaults to the administrator's, `null` sends none; a
+   * string body is sent as it is (malformed JSON), anything else as JSON.
+   */
+  api<T = unknown>(
+    method: InjectOptions['method'],
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: T }>;
+  /** Logs in through the API and returns the session token. */
+  login(email: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(opts: { env?: Record<string, string>; alertClock?: Clock } = {}): Promise<TestApp> {
+  const config = loadConfig({
+    VITALS_DATA_DIR: 'memory://',
+    VITALS_ADMIN_EMAIL: ADMIN.email,
+    VITALS_ADMIN_PASSWORD: ADMIN.password,
+    VITALS_LOG_LEVEL: 'silent',
+    VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    ...opts.env,
+  });
+  const services = await createServices(config, {
+    log: createLogger(config.logLevel),
+    ...(opts.alertClock ? { alertClock: opts.alertClock } : {}),
+  });
+  let app: VitalsApp;
+  try {
+    app = await buildApp({ services, checkResponses: true });
+    await app.ready();
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
+  const call = async <T>(method: InjectOptions['method'], path: string, body?: unknown, token?: string | null) => {
+    const r = await app.inject({
+      method,
+      url: path,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { status: r.statusCode, body: (r.body ? JSON.parse(r.body) : undefined) as T };
+  };
+  const login = async (email: string, password: string) => {
+    const r = await call<{ token?: string }>('POST', '/api/v1/auth/login', { email, password }, null);
+    if (r.status !== 200 || !r.body.token)
+      throw new Error(`login of ${email} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token;
+  };
+  const token = await login(ADMIN.email, ADMIN.password);
+  return {
+    app,
+    services,
+    sql: services.sql,
+    token,
+    api: (m, p, b, t) => call(m, p, b, t === undefined ? token : t),
+    login,
+    async close() {
+      await app.close();
+      await services.close();
+    },
+  };
+}
