@@ -14,8 +14,8 @@ import { hashPassword } from './auth/secrets.ts';
 import { createEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
 import type { ServerConfig } from './config.ts';
+import { openEventBus } from './events/open.ts';
 import { Ingest } from './ingest/ingest.ts';
-import { LiveBus } from './live/bus.ts';
 import { createLogger } from './log.ts';
 import { NotifyService } from './notify/service.ts';
 import { lockFirstAdminCreation } from './storage/locks.ts';
@@ -133,7 +133,13 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       retentionDays: c.retentionDays > 0 ? c.retentionDays : null,
     });
     closers.push(() => maintenance.stop());
-    const bus = new LiveBus();
+    const events = await openEventBus({ sql, log });
+    closers.push(() => events.close());
+    if (arrivals) {
+      // The instance that ingested refreshes its aggregates; others refresh theirs every 5 minutes.
+      events.subscribe('readings.stored', (e) => arrivals.note(e.rows), { scope: 'local' });
+      events.subscribe('readings.attached', (e) => arrivals.note(e.rows), { scope: 'local' });
+    }
     let ingest: Ingest | undefined;
     const publishGatewayConfig = async (gatewayId: string) => {
       const cfg = await gatewayConfig(sql, gatewayId);
@@ -168,20 +174,15 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       config: c,
       clock,
       notifications: notify,
+      events,
     });
-    const readingsStored = (rows: StoredReading[]) => {
-      arrivals?.note(rows);
-      alerts.onStored(rows);
-    };
+    const readingsStored = (rows: StoredReading[]) => events.publish('readings.attached', { rows });
     ingest = new Ingest({
       concurrency: c.databaseUrl ? 2 : 1,
       sql,
       log: log.child({ component: 'ingest' }),
-      bus,
+      events,
       publish: (t, p) => broker.publish(t, p),
-      onStored: readingsStored,
-      onGatewayStatus: (g, st) => alerts.onGatewayStatus(g, st),
-      onGatewayEvent: (g, e) => alerts.onGatewayEvent(g, e),
       maxClockSkewSeconds: c.maxClockSkewSeconds,
       earliestReadingTime: Date.parse(c.earliestReadingTime),
     });
@@ -194,7 +195,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
     return {
       sql,
       log,
-      events: bus,
+      events,
       broker,
       ingest,
       alerts,

@@ -6,13 +6,12 @@
 import fp from 'fastify-plugin';
 import type { AlertService } from '../alerts/service.ts';
 import type { Broker } from '../broker/embedded.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import type { LiveBus } from '../live/bus.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { Sql } from '../storage/sql.ts';
 
-/** What server.ts passes as the event bus (the events plugin decorates it as it is). */
-export type EventBus = LiveBus;
+export type { EventBus };
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -200,7 +200,7 @@ describe.each<TestBackend>(['pglite', 'postgres'])('the live stream follows acce
     const userId = (await t.api<{ id: string }>('GET', '/api/v1/me', undefined, token)).body.id;
     await t.server.sql.query('DELETE FROM care_team_members WHERE patient_id = $1 AND user_id = $2', [leaving, userId]);
     // What a team-removal route publishes (a later issue adds the route); within the access cache.
-    t.server.app.deps.bus.publish('care-team.changed', { patientId: leaving, userId });
+    t.server.app.events.publish('care-team.changed', { patientId: leaving, userId });
     await publish(gw, [reading('ble:00:00:00:00:00:03', 96)]);
     await publish(gw, [reading('ble:00:00:00:00:00:01', 97)]);
     await until(() => readingsOf(s).some((r) => r.v === 97));

@@ -29,7 +29,7 @@ export interface LiveReading {
 }
 
 export async function streamRoutes(app: FastifyInstance) {
-  const { sql, bus: events } = app;
+  const { sql, events } = app;
 
   app.get('/api/v1/stream', async (req, reply) => {
     const u = requireUser(req);

@@ -38,7 +38,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const sessionId = hashSecret(token);
       await deleteSession(sql, sessionId);
       // Open live streams of this session end now, not at their next check (issue 11 item 11).
-      app.events.emit('sessionEnded', { sessionId });
+      app.events.publish('session.ended', { sessionId });
     }
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     return reply.code(204).send(null);
