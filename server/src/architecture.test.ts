@@ -92,12 +92,6 @@ export function sqlOutsideStorage(sources: Map<string, string>): string[] {
   return found;
 }
 
-/**
- * Route files whose SQL the route-plugin conversion of issue 12 is moving into repositories
- * while this check lands: remove each entry as its move is committed (then remove the list).
- */
-const SQL_STILL_MOVING = ['api/gateways', 'api/patients'];
-
 const sources = new Map(productionFiles().map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
 
 describe('server structure', () => {
@@ -112,7 +106,7 @@ describe('server structure', () => {
   });
 
   it('sends SQL only from storage/', () => {
-    const found = sqlOutsideStorage(sources).filter((l) => !SQL_STILL_MOVING.some((p) => l.startsWith(p)));
+    const found = sqlOutsideStorage(sources);
     expect(found, 'SQL outside server/src/storage: move it into a repository there').toEqual([]);
   });
 
