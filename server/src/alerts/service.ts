@@ -42,7 +42,9 @@ export interface AlertServiceOptions {
   notifications: AlertNotifications;
   /**
    * Heard with scope `local` only: the alert rules judge the readings this instance ingested,
-   * each reading once in the deployment. Every transition is published as `alert.changed`.
+   * each reading once in the deployment. Every lifecycle transition made through this service
+   * is published as `alert.changed` once committed (the notify service's own transitions,
+   * `paged`, `escalated`, … are not yet).
    */
   events: EventBus;
 }
