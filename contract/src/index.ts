@@ -1,5 +1,6 @@
 export * from './flags.ts';
 export * from './metrics.ts';
+export * from './racp.ts';
 export * from './topics.ts';
 export * from './types.ts';
 export * from './units.ts';

@@ -18,10 +18,10 @@ import {
   encodeRacpNumberOfRecords,
   encodeRacpResponseCode,
   parseRacpRequest,
-  RACP_FILTER_TYPE,
-  RACP_OPCODE,
-  RACP_OPERATOR,
-  RACP_RESPONSE,
+  RACP_FILTER_TYPES,
+  RACP_OP_CODES,
+  RACP_OPERATORS,
+  RACP_RESPONSE_CODES,
   type RacpResponseCode,
 } from '../encoders/racp.ts';
 import { HCI_CONNECTION_TIMEOUT, type PeripheralOptions, SimPeripheral, type SimService } from '../peripheral.ts';
@@ -138,82 +138,82 @@ export class GlucoseMeter extends SimPeripheral {
     if (!this.isSubscribed('2a52')) return;
     const reply = this.racp(data);
     if (!reply) return;
-    if (data[0] === RACP_OPCODE.reportStoredRecords) this.transferredThisLink = true;
+    if (data[0] === RACP_OP_CODES.report_stored_records) this.transferredThisLink = true;
     void this.send('1808', '2a52', reply);
   }
 
   /** Handles one RACP request; returns the indication to send now, or null (none, or sent after a report). */
   private racp(data: Uint8Array): Uint8Array | null {
     const req = parseRacpRequest(data);
-    if (!req) return encodeRacpResponseCode(data[0] ?? 0, RACP_RESPONSE.invalidOperand);
+    if (!req) return encodeRacpResponseCode(data[0] ?? 0, RACP_RESPONSE_CODES.invalid_operand);
     const code = (c: RacpResponseCode) => encodeRacpResponseCode(req.opcode, c);
     switch (req.opcode) {
-      case RACP_OPCODE.abortOperation: {
-        if (req.operator !== RACP_OPERATOR.null) return code(RACP_RESPONSE.invalidOperator);
+      case RACP_OP_CODES.abort_operation: {
+        if (req.operator !== RACP_OPERATORS.null) return code(RACP_RESPONSE_CODES.invalid_operator);
         if (this.procedure) this.procedure.aborted = true;
         this.procedure = null;
-        return code(RACP_RESPONSE.success);
+        return code(RACP_RESPONSE_CODES.success);
       }
-      case RACP_OPCODE.reportStoredRecords:
-      case RACP_OPCODE.deleteStoredRecords:
-      case RACP_OPCODE.reportNumberOfStoredRecords: {
+      case RACP_OP_CODES.report_stored_records:
+      case RACP_OP_CODES.delete_stored_records:
+      case RACP_OP_CODES.report_number_of_stored_records: {
         // GLS §3.6.3: a second procedure while one runs is refused (ATT 0x80); nothing is answered.
         if (this.procedure) return null;
         const sel = this.select(req.operator, req.operand);
         if (!sel.ok) return code(sel.code);
-        if (req.opcode === RACP_OPCODE.reportNumberOfStoredRecords)
+        if (req.opcode === RACP_OP_CODES.report_number_of_stored_records)
           return encodeRacpNumberOfRecords(sel.records.length);
-        if (sel.records.length === 0) return code(RACP_RESPONSE.noRecordsFound);
-        if (req.opcode === RACP_OPCODE.deleteStoredRecords) {
+        if (sel.records.length === 0) return code(RACP_RESPONSE_CODES.no_records_found);
+        if (req.opcode === RACP_OP_CODES.delete_stored_records) {
           for (const r of sel.records) this.records.splice(this.records.indexOf(r), 1);
-          return code(RACP_RESPONSE.success);
+          return code(RACP_RESPONSE_CODES.success);
         }
         void this.report(sel.records);
         return null;
       }
       default:
-        return code(RACP_RESPONSE.opCodeNotSupported);
+        return code(RACP_RESPONSE_CODES.op_code_not_supported);
     }
   }
 
   private select(operator: number, operand: Uint8Array): Selection {
     const all = this.records;
     const seqOperand = (count: number): number[] | RacpResponseCode => {
-      if (operand.length < 1) return RACP_RESPONSE.invalidOperand;
-      if (operand[0] === RACP_FILTER_TYPE.userFacingTime) return RACP_RESPONSE.operandNotSupported;
-      if (operand[0] !== RACP_FILTER_TYPE.sequenceNumber || operand.length < 1 + 2 * count) {
-        return RACP_RESPONSE.invalidOperand;
+      if (operand.length < 1) return RACP_RESPONSE_CODES.invalid_operand;
+      if (operand[0] === RACP_FILTER_TYPES.user_facing_time) return RACP_RESPONSE_CODES.operand_not_supported;
+      if (operand[0] !== RACP_FILTER_TYPES.sequence_number || operand.length < 1 + 2 * count) {
+        return RACP_RESPONSE_CODES.invalid_operand;
       }
       return Array.from({ length: count }, (_, i) => operand[1 + 2 * i]! | (operand[2 + 2 * i]! << 8));
     };
     switch (operator) {
-      case RACP_OPERATOR.null:
-        return { ok: false, code: RACP_RESPONSE.invalidOperator };
-      case RACP_OPERATOR.allRecords:
+      case RACP_OPERATORS.null:
+        return { ok: false, code: RACP_RESPONSE_CODES.invalid_operator };
+      case RACP_OPERATORS.all_records:
         return { ok: true, records: [...all] };
-      case RACP_OPERATOR.firstRecord:
+      case RACP_OPERATORS.first_record:
         return { ok: true, records: all.slice(0, 1) };
-      case RACP_OPERATOR.lastRecord:
+      case RACP_OPERATORS.last_record:
         return { ok: true, records: all.slice(-1) };
-      case RACP_OPERATOR.lessThanOrEqualTo:
-      case RACP_OPERATOR.greaterThanOrEqualTo:
-      case RACP_OPERATOR.withinRangeOfInclusive: {
-        const v = seqOperand(operator === RACP_OPERATOR.withinRangeOfInclusive ? 2 : 1);
+      case RACP_OPERATORS.less_than_or_equal_to:
+      case RACP_OPERATORS.greater_than_or_equal_to:
+      case RACP_OPERATORS.within_range_of: {
+        const v = seqOperand(operator === RACP_OPERATORS.within_range_of ? 2 : 1);
         if (!Array.isArray(v)) return { ok: false, code: v };
         const [a, b] = v as [number, number | undefined];
-        if (operator === RACP_OPERATOR.withinRangeOfInclusive && b! < a) {
-          return { ok: false, code: RACP_RESPONSE.invalidOperand };
+        if (operator === RACP_OPERATORS.within_range_of && b! < a) {
+          return { ok: false, code: RACP_RESPONSE_CODES.invalid_operand };
         }
         const keep = (s: number) =>
-          operator === RACP_OPERATOR.lessThanOrEqualTo
+          operator === RACP_OPERATORS.less_than_or_equal_to
             ? s <= a
-            : operator === RACP_OPERATOR.greaterThanOrEqualTo
+            : operator === RACP_OPERATORS.greater_than_or_equal_to
               ? s >= a
               : s >= a && s <= b!;
         return { ok: true, records: all.filter((r) => keep(r.sequenceNumber)) };
       }
       default:
-        return { ok: false, code: RACP_RESPONSE.operatorNotSupported };
+        return { ok: false, code: RACP_RESPONSE_CODES.operator_not_supported };
     }
   }
 
@@ -237,6 +237,10 @@ export class GlucoseMeter extends SimPeripheral {
     if (procedure.aborted) return;
     this.procedure = null;
     this.transferredThisLink = true;
-    void this.send('1808', '2a52', encodeRacpResponseCode(RACP_OPCODE.reportStoredRecords, RACP_RESPONSE.success));
+    void this.send(
+      '1808',
+      '2a52',
+      encodeRacpResponseCode(RACP_OP_CODES.report_stored_records, RACP_RESPONSE_CODES.success),
+    );
   }
 }

@@ -24,8 +24,8 @@ import {
   fromHex,
   parseRacpRequest,
   parseWrittenDateTime,
-  RACP_OPCODE,
-  RACP_RESPONSE,
+  RACP_OP_CODES,
+  RACP_RESPONSE_CODES,
   toHex,
 } from './index.ts';
 
@@ -263,9 +263,9 @@ describe('Glucose Feature 2A51', () => {
 
 describe('Record Access Control Point 2A52', () => {
   it('encodes a response code indication', () => {
-    expect(toHex(encodeRacpResponseCode(RACP_OPCODE.reportStoredRecords, RACP_RESPONSE.noRecordsFound))).toBe(
-      '06000106',
-    );
+    expect(
+      toHex(encodeRacpResponseCode(RACP_OP_CODES.report_stored_records, RACP_RESPONSE_CODES.no_records_found)),
+    ).toBe('06000106');
   });
 
   it('encodes the number of stored records', () => {
