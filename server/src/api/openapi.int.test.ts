@@ -8,7 +8,12 @@ interface OpenApi {
     string,
     Record<
       string,
-      { parameters?: { name: string; in: string }[]; responses: Record<string, unknown>; requestBody?: unknown }
+      {
+        parameters?: { name: string; in: string }[];
+        responses: Record<string, unknown>;
+        requestBody?: unknown;
+        security?: unknown[];
+      }
     >
   >;
 }
@@ -39,6 +44,13 @@ describe('OpenAPI document and page', () => {
     expect(doc.paths['/api/v1/patients']?.post?.requestBody).toBeDefined();
     expect(Object.keys(doc.paths['/api/v1/auth/logout']?.post?.responses ?? {})).toContain('204');
     expect(doc.paths['/healthz']?.get?.responses).toHaveProperty('503');
+  });
+
+  it('asks for a session everywhere except at login and the health check', () => {
+    expect(doc).toHaveProperty('security', [{ bearer: [] }, { session: [] }]);
+    expect(doc.paths['/api/v1/auth/login']?.post?.security).toEqual([]);
+    expect(doc.paths['/healthz']?.get?.security).toEqual([]);
+    expect(doc.paths['/api/v1/me']?.get?.security).toBeUndefined();
   });
 
   it('leaves the documentation routes themselves out', () => {

@@ -43,6 +43,7 @@ export const Me = Type.Object(
 export const login = {
   summary: 'Log in with email and password',
   tags: ['auth'],
+  security: [],
   body: LoginBody,
   response: { 200: LoginAnswer, ...ERROR_RESPONSES },
 };
