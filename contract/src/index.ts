@@ -1,3 +1,4 @@
+export * from './alert-priority.ts';
 export * from './flags.ts';
 export * from './metrics.ts';
 export * from './racp.ts';

@@ -8,9 +8,9 @@
  * per priority, the high limit the most extreme.
  */
 
-export const PRIORITIES = ['low', 'medium', 'high'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export const PRIORITY_RANK: Record<Priority, number> = { low: 1, medium: 2, high: 3 };
+import { PRIORITIES, PRIORITY_RANK, type Priority } from '@vitals/contract';
+
+export { PRIORITIES, PRIORITY_RANK, type Priority };
 export const higher = (a: Priority, b: Priority): Priority => (PRIORITY_RANK[a] >= PRIORITY_RANK[b] ? a : b);
 
 export interface Limit {

@@ -1,10 +1,12 @@
 /** Alerts: one row per episode of a rule for a patient, as the lifecycle opens and moves it. */
 import { randomUUID } from 'node:crypto';
+import type { Priority } from '@vitals/contract';
 import type { Sql } from '../sql.ts';
 import { clearanceReaches } from './patients.ts';
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
-export type AlertPriority = 'high' | 'medium' | 'low';
+/** The one priority list (contract/src/alert-priority.ts), under the name the stored rows use. */
+export type AlertPriority = Priority;
 
 export interface AlertRow {
   id: string;
