@@ -5,7 +5,7 @@ import { addMembership, createUser } from '../storage/repos/people.ts';
 
 type Err = { error: { code: string; message: string } };
 
-describe('alert settings API: validation and permissions', () => {
+describe('alert settings, on-call and contacts API: validation and permissions', () => {
   let t: AlertTestServer;
   let patientId: string;
   let outsider: string;
@@ -33,11 +33,118 @@ describe('alert settings API: validation and permissions', () => {
   });
   afterAll(async () => t?.close());
 
-  it('keeps the alerts of a patient outside the care team invisible', async () => {
+  it('refuses an override that breaks band nesting and says why', async () => {
+    const r = await t.api<Err>('PUT', `/api/v1/patients/${patientId}/alert-rules/spo2_low`, {
+      bands: { high: 95 },
+      reason: 'test nesting',
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe(
+      'spo2_low: the high limit (95) must be at or below the medium limit (93); bands are nested',
+    );
+  });
+
+  it.each([
+    ['PUT', 'alert-rules/nope', { reason: 'unknown rule' }, 404],
+    ['PUT', 'alert-rules/pulse_high', { bands: { high: 140 } }, 400],
+    ['PUT', 'targets/mood', { low: 1, reason: 'unknown metric' }, 400],
+    ['PUT', 'targets/spo2', { low: 92, high: 88, reason: 'reversed' }, 400],
+    ['POST', 'silences', { priority: 'high', expiresAt: '2026-11-24T06:00:00.000Z' }, 400],
+    ['POST', 'silences', { reason: 'too long', expiresAt: '2026-12-24T06:00:00.000Z' }, 400],
+    ['POST', 'schedules', { metric: 'bp_systolic', dueTime: '25:00' }, 400],
+    ['POST', 'schedules', { metric: 'bp_systolic', windowStart: '11:00', dueTime: '10:00' }, 400],
+    ['POST', 'absences', { endsAt: '2026-11-20T00:00:00.000Z', reason: 'ends before it starts' }, 400],
+  ])('answers %s %s %j with %d', async (method, path, body, status) => {
+    const r = await t.api<Err>(method, `/api/v1/patients/${patientId}/${path}`, body);
+    expect(r.status).toBe(status);
+    expect(r.body.error.message.length).toBeGreaterThan(5);
+  });
+
+  it('reports every problem of an escalation policy at once', async () => {
+    const r = await t.api<Err>('PUT', `/api/v1/patients/${patientId}/escalation-policy`, {
+      reason: 'bad policy',
+      steps: [
+        {
+          targets: [{ type: 'rota', rotaId: '00000000-0000-4000-8000-000000000000' }, { type: 'user' }],
+          delayMinutes: 0,
+        },
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toBe(
+      'steps[0].delayMinutes must be 1 to 1440; steps[0].targets[1]: a user target needs userId; rota 00000000-0000-4000-8000-000000000000 does not exist',
+    );
+  });
+
+  it('keeps a patient outside the care team invisible and its settings unchangeable', async () => {
+    expect((await t.api('GET', `/api/v1/patients/${patientId}/alert-rules`, undefined, outsider)).status).toBe(404);
+    expect(
+      (await t.api('PUT', `/api/v1/patients/${patientId}/targets/spo2`, { low: 88, reason: 'outsider' }, outsider))
+        .status,
+    ).toBe(404);
     expect((await t.api('GET', '/api/v1/alerts', undefined, outsider)).body).toEqual([]);
     expect((await t.api('POST', '/api/v1/alerts/00000000-0000-4000-8000-000000000000/ack', {}, outsider)).status).toBe(
       404,
     );
   });
 
+  it('shows the effective rules after a target range and keeps the history', async () => {
+    expect(
+      (
+        await t.api('PUT', `/api/v1/patients/${patientId}/targets/spo2`, {
+          low: 88,
+          high: 92,
+          reason: 'COPD, target 88-92',
+        })
+      ).status,
+    ).toBe(200);
+    const r = await t.api<{ rules: { id: string; effective?: { bands: Record<string, number> } }[] }>(
+      'GET',
+      `/api/v1/patients/${patientId}/alert-rules`,
+    );
+    expect(r.body.rules.find((x) => x.id === 'spo2_low')!.effective!.bands).toEqual({ high: 85, medium: 88 });
+    const h = await t.api<{ what: string; reason: string; changedByName: string }[]>(
+      'GET',
+      `/api/v1/patients/${patientId}/alert-settings/history`,
+    );
+    expect(h.body[0]).toMatchObject({ what: 'target:spo2', reason: 'COPD, target 88-92', changedByName: 'Dr. Sato' });
+  });
+
+  it('creates a rota, answers who is on call in Tokyo time, and lets an override win', async () => {
+    const me = (await t.api<{ id: string }>('GET', '/api/v1/me')).body.id;
+    const r = await t.api<{ id: string }>('POST', '/api/v1/rotas', {
+      name: 'Clinic doctor on call',
+      members: [me, nurseId],
+      handoverTime: '08:30',
+      startDate: '2026-11-24',
+    });
+    expect(r.status).toBe(201);
+    const at = (iso: string) => t.api<{ userId: string }>('GET', `/api/v1/rotas/${r.body.id}/on-call?at=${iso}`);
+    expect((await at('2026-11-24T00:00:00.000Z')).body.userId).toBe(me); // 09:00 Tokyo
+    expect((await at('2026-11-24T23:29:00.000Z')).body.userId).toBe(me); // 08:29 next day
+    expect((await at('2026-11-24T23:30:00.000Z')).body.userId).toBe(nurseId);
+    const o = await t.api('POST', `/api/v1/rotas/${r.body.id}/overrides`, {
+      userId: me,
+      from: '2026-11-25T00:00:00.000Z',
+      to: '2026-11-25T12:00:00.000Z',
+    });
+    expect(o.status).toBe(201);
+    expect((await at('2026-11-25T03:00:00.000Z')).body.userId).toBe(me);
+    // A colleague of the same organisation sees the rota but only its administrators change it.
+    expect((await t.api('PUT', `/api/v1/rotas/${r.body.id}`, { name: 'x', members: [] }, outsider)).status).toBe(403);
+  });
+
+  it('validates contacts and never shows a push endpoint in full', async () => {
+    expect((await t.api('POST', '/api/v1/me/contacts', { channel: 'email', address: 'not-an-address' })).status).toBe(
+      400,
+    );
+    expect((await t.api('POST', '/api/v1/me/contacts', { channel: 'webhook', address: 'ftp://x' })).status).toBe(400);
+    expect((await t.api('POST', '/api/v1/me/contacts', { channel: 'webpush' })).status).toBe(400);
+    const ok = await t.api('POST', '/api/v1/me/contacts', {
+      channel: 'webpush',
+      subscription: { endpoint: 'https://push.example/send/secret-token', keys: { p256dh: 'BCx', auth: 'abc' } },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ channel: 'webpush', address: 'push.example' });
+  });
 });

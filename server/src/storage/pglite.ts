@@ -14,7 +14,8 @@ function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean, commitHook
     },
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const r = await db.query<T>(text, params as unknown[] | undefined);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT; PostgreSQL's rowCount counts the rows it returned.
+      return { rows: r.rows, rowCount: Math.max(r.affectedRows ?? 0, r.rows.length) };
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       if (inTx) return fn(this);

@@ -6,9 +6,9 @@
  * belongs to one of the caller's organisations; another organisation's device looks like no
  * device at all (404). A device moves only between gateways of its own organisation.
  */
-import { AppError, forbidden, notFound } from '../errors.ts';
-import { lockDevice, registerNewDevice, updateDevice } from '../storage/repos/gateways.ts';
-import type { Sql } from '../storage/sql.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
+import { lockDevice, registerNewDevice, updateDevice } from '../../storage/repos/gateways.ts';
+import type { Sql } from '../../storage/sql.ts';
 
 export interface DeviceRegistration {
   deviceId: string;
