@@ -17,16 +17,18 @@ import { alertSettingsRoutes } from './api/alert-settings.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { authRoutes } from './api/auth/index.ts';
 import { authPlugin } from './api/auth/session.ts';
+import { contactRoutes } from './api/contacts/index.ts';
 import { bindingRoutes } from './api/bindings/index.ts';
 import { deadLetterRoutes } from './api/dead-letters/index.ts';
 import { deviceRoutes } from './api/devices/index.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } from './api/errors-plugin.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
-import { oncallRoutes } from './api/oncall.ts';
 import { openApiPlugin } from './api/openapi.ts';
 import { patientRoutes } from './api/patients/index.ts';
+import { pushRoutes } from './api/push/index.ts';
 import { responseCheckPlugin } from './api/response-check.ts';
+import { rotaRoutes } from './api/rotas/index.ts';
 import {
   alertsPlugin,
   brokerPlugin,
@@ -126,7 +128,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(streamRoutes);
   await app.register(alertRoutes);
   await app.register(alertSettingsRoutes);
-  await app.register(oncallRoutes);
+  await app.register(rotaRoutes);
+  await app.register(contactRoutes);
+  await app.register(pushRoutes);
 
   if (o.dashboard) {
     const assets = o.dashboard;

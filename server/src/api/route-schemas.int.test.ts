@@ -46,16 +46,6 @@ const NOT_YET_CONVERTED = new Set<string>([
   'DELETE /api/v1/silences/:sid',
   'GET /api/v1/patients/:id/escalation-policy',
   'PUT /api/v1/patients/:id/escalation-policy',
-  'GET /api/v1/rotas',
-  'POST /api/v1/rotas',
-  'GET /api/v1/rotas/:id',
-  'PUT /api/v1/rotas/:id',
-  'POST /api/v1/rotas/:id/overrides',
-  'GET /api/v1/rotas/:id/on-call',
-  'GET /api/v1/me/contacts',
-  'POST /api/v1/me/contacts',
-  'DELETE /api/v1/me/contacts/:cid',
-  'GET /api/v1/push/vapid-public-key',
 ]);
 
 type Schema = Record<string, unknown>;
