@@ -13,15 +13,17 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AlertService } from './alerts/service.ts';
-import { alertSettingsRoutes } from './api/alert-settings.ts';
+import { absenceRoutes } from './api/absences/index.ts';
+import { alertRuleRoutes } from './api/alert-rules/index.ts';
 import { alertRoutes } from './api/alerts.ts';
 import { authRoutes } from './api/auth/index.ts';
 import { authPlugin } from './api/auth/session.ts';
-import { contactRoutes } from './api/contacts/index.ts';
 import { bindingRoutes } from './api/bindings/index.ts';
+import { contactRoutes } from './api/contacts/index.ts';
 import { deadLetterRoutes } from './api/dead-letters/index.ts';
 import { deviceRoutes } from './api/devices/index.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } from './api/errors-plugin.ts';
+import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
@@ -29,6 +31,7 @@ import { patientRoutes } from './api/patients/index.ts';
 import { pushRoutes } from './api/push/index.ts';
 import { responseCheckPlugin } from './api/response-check.ts';
 import { rotaRoutes } from './api/rotas/index.ts';
+import { scheduleRoutes } from './api/schedules/index.ts';
 import {
   alertsPlugin,
   brokerPlugin,
@@ -37,7 +40,10 @@ import {
   eventsPlugin,
   ingestPlugin,
 } from './api/services.ts';
+import { settingsHistoryRoutes } from './api/settings-history/index.ts';
+import { silenceRoutes } from './api/silences/index.ts';
 import { streamRoutes } from './api/stream.ts';
+import { targetRangeRoutes } from './api/target-ranges/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
@@ -127,7 +133,13 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(deadLetterRoutes);
   await app.register(streamRoutes);
   await app.register(alertRoutes);
-  await app.register(alertSettingsRoutes);
+  await app.register(alertRuleRoutes);
+  await app.register(targetRangeRoutes);
+  await app.register(settingsHistoryRoutes);
+  await app.register(scheduleRoutes);
+  await app.register(absenceRoutes);
+  await app.register(silenceRoutes);
+  await app.register(escalationPolicyRoutes);
   await app.register(rotaRoutes);
   await app.register(contactRoutes);
   await app.register(pushRoutes);

@@ -31,7 +31,8 @@ const NEWS2_WINDOW_MS = 60 * 60_000;
 
 const fit = (r: { flags: string[] | null }) => !r.flags?.some((f) => UNFIT_FLAGS.has(f));
 
-function settingsFor(patientId: string, s: Awaited<ReturnType<typeof settingsOf>>): PatientRuleSettings {
+/** One patient's overrides and target ranges, from the stored settings rows (of one or several patients). */
+export function settingsFor(patientId: string, s: Awaited<ReturnType<typeof settingsOf>>): PatientRuleSettings {
   const out: PatientRuleSettings = { overrides: {}, targets: {} };
   for (const o of s.overrides) if (o.patient_id === patientId) out.overrides[o.rule_id] = o.override;
   for (const t of s.targets)

@@ -55,7 +55,11 @@ export function nextStep(policy: EscalationPolicy, p: EscalationPosition): Escal
 }
 
 /** Null when the policy is well formed, otherwise every problem in one message. */
-export function policyProblem(p: EscalationPolicy): string | null {
+/** `p` may be a policy as sent (api/escalation-policies), before its targets are checked. */
+export function policyProblem(p: {
+  steps: readonly { targets: readonly unknown[]; delayMinutes: number }[];
+  repeatLimit: number | null;
+}): string | null {
   const problems: string[] = [];
   if (p.steps.length === 0) problems.push('a policy needs at least one step');
   p.steps.forEach((s, i) => {

@@ -4,7 +4,6 @@
  * when a policy is set; paging checks each person again (escalation.ts), since teams change.
  */
 import { organisationsOnCareTeam } from '../storage/repos/care-team.ts';
-import type { EscalationPolicy } from '../storage/repos/escalation-policies.ts';
 import type { Rota } from '../storage/repos/rotas.ts';
 import type { Sql } from '../storage/sql.ts';
 import { maySeePatient } from './patient-access.ts';
@@ -13,7 +12,8 @@ import { maySeePatient } from './patient-access.ts';
 export async function policyScopeProblems(
   sql: Sql,
   patientId: string,
-  policy: EscalationPolicy,
+  // As sent (api/escalation-policies) or stored: a target lacking its id is reported apart.
+  policy: { steps: readonly { targets: readonly { type: string; rotaId?: string; userId?: string }[] }[] },
   rotas: Map<string, Rota>,
 ): Promise<string[]> {
   const problems: string[] = [];
@@ -25,7 +25,7 @@ export async function policyScopeProblems(
         // The same words for a stranger and an unknown id: no way to probe for accounts.
         problems.push(`${where}: user ${t.userId} is not on this patient's care team; name care-team members only`);
       if (t.type === 'rota') {
-        const rota = rotas.get(t.rotaId);
+        const rota = t.rotaId ? rotas.get(t.rotaId) : undefined;
         if (rota && !teamOrganisations.has(rota.organisationId))
           problems.push(
             `${where}: rota ${t.rotaId} belongs to an organisation with nobody on this patient's care team`,
