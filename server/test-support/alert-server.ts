@@ -72,7 +72,12 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
     ...o.env,
   };
   const config = loadConfig(env);
-  const server = await startServer(config, { dashboard: false, log: createLogger(config.logLevel), alertClock: clock });
+  const server = await startServer(config, {
+    dashboard: false,
+    log: createLogger(config.logLevel),
+    alertClock: clock,
+    checkResponses: true,
+  });
   const base = `http://127.0.0.1:${server.httpPort}`;
   const call = async <T>(method: string, path: string, body?: unknown, token?: string | null) => {
     const r = await fetch(base + path, {
@@ -226,7 +231,7 @@ export class TestGateway {
   }
 }
 
-/** An alert as the API and webhooks show it (api/alerts.ts, alerts/json.ts). */
+/** An alert as the API and webhooks show it (api/alerts/schemas.ts, alerts/json.ts). */
 export interface ApiAlert {
   id: string;
   patientId: string;

@@ -2,10 +2,15 @@
 import { isMetric, METRICS } from '@vitals/contract';
 import type { AlertRow } from '../storage/repos/alerts.ts';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
+function iso(d: Date): string;
+function iso(d: Date | null): string | undefined;
+function iso(d: Date | null) {
+  return d ? d.toISOString() : undefined;
+}
 
 export function alertJson(a: AlertRow, patientName?: string) {
-  const out: Record<string, unknown> = {
+  // Inferred rather than Record<string, unknown>: the API routes check it against their response schema.
+  const out = {
     id: a.id,
     patientId: a.patient_id,
     ...(patientName !== undefined ? { patientName } : {}),

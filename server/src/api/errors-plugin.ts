@@ -9,7 +9,7 @@
  * `errorsPlugin` is registered first and not encapsulated, so it covers every route; the router
  * and parser handlers are fastify constructor options (`frameworkErrors`, `clientErrorHandler`).
  * The documented exception: the one-time acknowledgement link answers people in a browser with
- * an HTML page of its own (api/alerts.ts).
+ * an HTML page of its own (api/alerts/ack-link.ts).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';

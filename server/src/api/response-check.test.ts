@@ -58,6 +58,21 @@ describe('response checking', () => {
     expect((await bad.app.inject('/thing')).statusCode).toBe(500);
   });
 
+  it('checks a JSON answer of a status answered in several media types against its JSON schema', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(errorsPlugin);
+    await app.register(responseCheckPlugin);
+    const either = { content: { 'text/html': { schema: Type.String() }, 'application/json': { schema: Thing } } };
+    let json: unknown = { id: 'a', n: 1 };
+    app.get('/either', { schema: { response: { 200: either } } }, async (req, reply) =>
+      'html' in (req.query as object) ? reply.type('text/html').send('<h1>a</h1>') : json,
+    );
+    expect((await app.inject('/either')).json()).toEqual({ id: 'a', n: 1 });
+    expect((await app.inject('/either?html')).body).toBe('<h1>a</h1>');
+    json = { id: 'a', n: 1, secret: 'x' };
+    expect((await app.inject('/either')).statusCode).toBe(500);
+  });
+
   it('leaves routes without response schemas to the route-schema test', async () => {
     const { app } = await appWith(() => ({ anything: true }));
     expect((await app.inject('/unchecked')).json()).toEqual({ anything: true });

@@ -19,6 +19,16 @@ export function responseSchemaFor(responses: Record<string, unknown>, status: nu
   return responses[String(status)] ?? responses[`${String(status)[0]}xx`] ?? responses.default;
 }
 
+/**
+ * A status answered in several media types (`{content: {'text/html': …, 'application/json': …}}`,
+ * the acknowledgement link) is checked against its JSON schema: only JSON answers reach this hook.
+ */
+function jsonSchemaOf(schema: unknown): unknown {
+  if (!schema || typeof schema !== 'object' || !('content' in schema)) return schema;
+  const content = schema.content as Record<string, { schema?: unknown } | undefined>;
+  return content['application/json']?.schema;
+}
+
 export const responseCheckPlugin = fp(
   async (app) => {
     const compiled = new WeakMap<object, Check>();
@@ -43,7 +53,7 @@ export const responseCheckPlugin = fp(
     app.addHook('preSerialization', async (req, reply, payload: unknown) => {
       const responses = req.routeOptions.schema?.response as Record<string, unknown> | undefined;
       if (!responses) return payload;
-      const schema = responseSchemaFor(responses, reply.statusCode);
+      const schema = jsonSchemaOf(responseSchemaFor(responses, reply.statusCode));
       if (!schema || typeof schema !== 'object')
         return refuse(req, reply, `status ${reply.statusCode} has no response schema`);
       const check = checkOf(schema);
