@@ -1,7 +1,11 @@
 /**
  * Issue 11, items 1 (re-registration of a moved device), 3 and 10: gateways, devices, bindings
- * and dead letters are scoped to their organisation. Two organisations, each with an
- * administrator and a staff member, through the real broker and database.
+ * and dead letters are scoped to their organisation (./organisation-scope.ts). Two
+ * organisations, each with an administrator and a staff member, through the real broker and
+ * database on both backends: a live gateway session that must survive, readings it publishes,
+ * the retained configs both homes receive and dead letters sent over MQTT are the point here.
+ * Each resource's own cases run through inject() beside its routes (gateways/, bindings/,
+ * devices/, dead-letters/).
  */
 import { type BatchAck, type GatewayConfig, type Reading, topicFor } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
