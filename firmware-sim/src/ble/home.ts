@@ -15,6 +15,7 @@
  * }
  */
 import { readFileSync } from 'node:fs';
+import { isValidTimeZone } from '@vitals/contract';
 import type { BpValues } from './devices/bp-monitor.ts';
 import type { GlucoseValues } from './devices/glucose-meter.ts';
 import type { SpotCheckValues } from './devices/pulse-oximeter.ts';
@@ -111,7 +112,7 @@ export function parseHome(input: unknown): HomeSpec {
   };
   if (input.v !== HOME_SPEC_VERSION) problems.push(`v must be ${HOME_SPEC_VERSION}`);
   if (typeof input.name !== 'string' || input.name === '') problems.push('name must be a non-empty string');
-  if (typeof input.timezone !== 'string' || !validZone(input.timezone)) {
+  if (typeof input.timezone !== 'string' || !isValidTimeZone(input.timezone)) {
     problems.push('timezone must be an IANA zone such as "Asia/Tokyo"');
   }
   num(input, 'seed', 'home', 0, 2 ** 32 - 1, true);
@@ -175,15 +176,6 @@ export function loadHome(path: string): HomeSpec {
     );
   }
   return parseHome(json);
-}
-
-function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function parseHhMm(s: string): { hours: number; minutes: number } | null {

@@ -3,7 +3,7 @@
  * 10:00") and hand-over times are local-time rules evaluated in that zone, across DST
  * where it exists (shared/DOMAIN.md, "Time").
  */
-import { isValidTimeZone, wallTimeAt, zoneOffsetMs } from '@vitals/contract';
+import { isValidTimeZone, wallTimeAt, wallTimeToUtc } from '@vitals/contract';
 
 export interface LocalParts {
   date: string; // YYYY-MM-DD
@@ -21,17 +21,13 @@ export function localParts(utcMs: number, tz: string): LocalParts {
   };
 }
 
-const offsetMs = zoneOffsetMs;
-
 /** The UTC instant of local `date` (YYYY-MM-DD) at `hhmm` ("10:00") in `tz`. */
 export function localToUtc(date: string, hhmm: string, tz: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
-  const wall = Date.UTC(y, m - 1, d, hh, mm);
-  // Two passes settle the offset on both sides of a DST change.
-  let utc = wall - offsetMs(tz, wall);
-  utc = wall - offsetMs(tz, utc);
-  return utc;
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hours, minutes] = hhmm.split(':').map(Number) as [number, number];
+  const utc = wallTimeToUtc({ year, month, day, hours, minutes, seconds: 0 }, tz);
+  if (!utc) throw new Error(`no such local time: ${date} ${hhmm}`);
+  return utc.getTime();
 }
 
 /** The local date `days` after `date`. */
