@@ -105,6 +105,7 @@ describe('alert routes', () => {
     for (const path of ['', '/events', '/deliveries'])
       expect((await t.api('GET', `/api/v1/alerts/${firing.id}${path}`, undefined, nurseToken)).status).toBe(404);
     expect((await t.api('POST', `/api/v1/alerts/${firing.id}/ack`, {}, nurseToken)).status).toBe(404);
+    expect((await t.api('POST', `/api/v1/alerts/${UNKNOWN}/ack`, {}, nurseToken)).status).toBe(404);
     expect((await t.api('GET', '/api/v1/alerts', undefined, null)).status).toBe(401);
     expect((await t.api('GET', '/api/v1/deliveries', undefined, nurseToken)).body).toEqual([]);
   });
