@@ -43,7 +43,7 @@ import {
 } from './api/services.ts';
 import { settingsHistoryRoutes } from './api/settings-history/index.ts';
 import { silenceRoutes } from './api/silences/index.ts';
-import { streamRoutes } from './api/stream.ts';
+import { streamRoutes } from './api/stream/index.ts';
 import { targetRangeRoutes } from './api/target-ranges/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';

@@ -6,8 +6,8 @@
 import type { BatchAck, Reading, ReadingBatch } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestServer, type TestBackend, type TestServer } from '../../test-support/harness.ts';
-import { hashSecret } from '../auth/secrets.ts';
+import { ADMIN, startTestServer, type TestBackend, type TestServer } from '../../../test-support/harness.ts';
+import { hashSecret } from '../../auth/secrets.ts';
 
 const GATEWAY = 'gw-stream-01';
 

@@ -9,11 +9,12 @@
  * SESSION_CHECK_MS in any case, so an expired or revoked session, or a removal nobody
  * announced, takes effect within seconds.
  */
-import type { FastifyInstance } from 'fastify';
-import type { AlertChanged, ReadingsStored } from '../events/domain-events.ts';
-import { listVisiblePatients } from '../storage/repos/patients.ts';
-import { findSessionUser } from '../storage/repos/people.ts';
-import { requireUser } from './auth/session.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AlertChanged, ReadingsStored } from '../../events/domain-events.ts';
+import { listVisiblePatients } from '../../storage/repos/patients.ts';
+import { findSessionUser } from '../../storage/repos/people.ts';
+import { requireUser } from '../auth/session.ts';
+import * as schema from './schemas.ts';
 
 const PING_MS = 15_000;
 const ACCESS_TTL_MS = 2_000;
@@ -28,10 +29,10 @@ export interface LiveReading {
   unit: string;
 }
 
-export async function streamRoutes(app: FastifyInstance) {
+export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql, events } = app;
 
-  app.get('/api/v1/stream', async (req, reply) => {
+  app.get('/api/v1/stream', { schema: schema.stream }, async (req, reply) => {
     const u = requireUser(req);
     const sessionId = req.sessionId;
     let visible = new Set((await listVisiblePatients(sql, u.id)).map((p) => p.id));
@@ -130,4 +131,4 @@ export async function streamRoutes(app: FastifyInstance) {
     req.raw.on('close', end);
     res.on('error', end);
   });
-}
+};

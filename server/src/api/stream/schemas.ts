@@ -1,0 +1,16 @@
+/** Schema of the live stream (server-sent events). */
+import { Type } from 'typebox';
+import { ERROR_RESPONSES } from '../schemas.ts';
+
+const Events = Type.String({
+  description:
+    'text/event-stream: `hello` once, then `reading` ({"patientId","metric","t","v","unit"}) and `alert` ' +
+    '({"alertId","patientId","rule","priority","state","transition","at"}) for the patients the caller may see, ' +
+    '`ping` every 15 s; the stream ends when the session ends',
+});
+
+export const stream = {
+  summary: 'Live readings and alert changes of the patients the caller may see',
+  tags: ['stream'],
+  response: { 200: { content: { 'text/event-stream': { schema: Events } } }, ...ERROR_RESPONSES },
+};
