@@ -188,6 +188,25 @@ describe('alert routes', () => {
     const ancient = await t.api<Err>('GET', '/api/v1/reports/alarm-load?to=0000-01-01T00:00:00Z');
     expect(ancient.body.error.message).toBe('the report starts in 1970 at the earliest; send a later from or to');
   });
+
+  it('leaves out of the alarm load a patient whose vitals the member’s clearance does not reach', async () => {
+    await t.sql.query(
+      `INSERT INTO care_team_members (patient_id, user_id, team_role, clearance) VALUES ($1, $2, 'member', 'team')`,
+      [patientId, nurseId],
+    );
+    const report = async () =>
+      (
+        await t.api<{ rows: { patientId: string }[] }>(
+          'GET',
+          '/api/v1/reports/alarm-load?from=2026-11-01T00:00:00.000Z&to=2026-11-30T00:00:00.000Z',
+          undefined,
+          nurseToken,
+        )
+      ).body.rows.map((x) => x.patientId);
+    expect(await report()).toContain(patientId);
+    await t.sql.query(`UPDATE patients SET vitals_sensitivity = 'clinical' WHERE id = $1`, [patientId]);
+    expect(await report()).toEqual([]);
+  });
 });
 
 describe('the one-time acknowledgement link', () => {

@@ -211,7 +211,7 @@ export async function alarmLoad(sql: Sql, userId: string, from: Date, to: Date) 
               AND a.condition_cleared_at - a.opened_at <= interval '2 minutes')::int AS self_cleared_2min
        FROM alerts a JOIN patients p ON p.id = a.patient_id
        JOIN care_team_members c ON c.patient_id = a.patient_id AND c.user_id = $1
-      WHERE a.created_at >= $2 AND a.created_at < $3
+      WHERE a.created_at >= $2 AND a.created_at < $3 AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
       GROUP BY a.patient_id, p.display_name, a.rule ORDER BY count(*) DESC`,
     [userId, from, to],
   );
