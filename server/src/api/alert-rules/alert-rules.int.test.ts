@@ -57,6 +57,8 @@ describe('alert rule routes', () => {
     ['an override without a reason', 400, 'pulse_high', { bands: { high: 140 } }],
     ['an unknown field', 400, 'pulse_high', { reason: 'a field too many', threshold: 140 }],
     ['a limit that is not a number', 400, 'pulse_high', { reason: 'a word as limit', bands: { high: 'very' } }],
+    ['a number beyond any limit', 400, 'pulse_high', { reason: 'an infinite band', bands: { medium: '1e400' } }],
+    ['an infinite hysteresis', 400, 'pulse_high', { reason: 'infinite hysteresis', hysteresis: '1e400' }],
   ] as const)('answers %s with %d', async (_what, status, rule, body) => {
     const r = await t.api<Err>('PUT', `${rules()}/${rule}`, body);
     expect(r.status).toBe(status);

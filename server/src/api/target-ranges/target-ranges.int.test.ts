@@ -31,6 +31,7 @@ describe('target range routes', () => {
     ['an unknown metric', 'mood', { low: 1, reason: 'unknown metric' }, 'unknown metric "mood"'],
     ['a reversed range', 'spo2', { low: 92, high: 88, reason: 'reversed' }, 'low must not be above high'],
     ['a range without edges', 'spo2', { reason: 'no edges' }, 'give low, high or both'],
+    ['an infinite edge', 'spo2', { low: '1e400', reason: 'infinite' }, 'body/low must be a finite number'],
   ])('refuses %s and says why', async (_what, metric, body, message) => {
     const r = await t.api<Err>('PUT', targets(metric), body);
     expect(r.status).toBe(400);
