@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, badRequest, clientErrorOfDatabase, codeOfStatus, errorBody } from '../errors.ts';
+import { refuseInfiniteNumbers } from './finite-numbers.ts';
 
 // C0 controls and DEL, except tab, line feed and carriage return (multi-line text is allowed).
 // NUL in particular: PostgreSQL text cannot hold it, so it would fail deep inside a handler.
@@ -112,7 +113,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
   socket.destroy();
 }
 
-/** Error handler, 404 for unknown routes and the control-character check, for every route. */
+/** Error handler, 404 for unknown routes and the control-character and finite-number checks, for every route. */
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler(errorHandler);
@@ -120,6 +121,7 @@ export const errorsPlugin = fp(
       reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)),
     );
     app.addHook('preValidation', refuseControlCharacters);
+    app.addHook('preHandler', refuseInfiniteNumbers);
   },
   { name: 'errors', fastify: '5.x' },
 );

@@ -1,7 +1,8 @@
 /**
- * JSON has no Infinity, but schema validation coerces a string such as "1e400" into one (the app
- * coerces types), and a limit of Infinity would be stored as null. A preHandler hook for routes
- * whose bodies carry limits: such a number is a 400, as any other invalid value.
+ * JSON has no Infinity, but JSON.parse reads 1e400 as one and schema validation coerces a string
+ * such as "1e400" into one (the app coerces types); a limit of Infinity would be stored as null
+ * and a count of Infinity reach the database. A preHandler hook for every route (errors-plugin.ts,
+ * after validation): such a number anywhere in the body, query or params is a 400.
  */
 import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../errors.ts';
@@ -17,6 +18,6 @@ function infiniteAt(v: unknown, path: string, depth = 0): string | undefined {
 }
 
 export async function refuseInfiniteNumbers(req: FastifyRequest): Promise<void> {
-  const at = infiniteAt(req.body, 'body');
+  const at = infiniteAt(req.body, 'body') ?? infiniteAt(req.query, 'query') ?? infiniteAt(req.params, 'params');
   if (at) throw badRequest(`${at} must be a finite number`);
 }

@@ -11,7 +11,6 @@ import { badRequest, notFound } from '../../errors.ts';
 import { setOverride, settingsOf } from '../../storage/repos/alert-settings.ts';
 import { audit } from '../../storage/repos/audit.ts';
 import { requireUser } from '../auth/session.ts';
-import { refuseInfiniteNumbers } from '../finite-numbers.ts';
 import { visiblePatient } from '../patients/access.ts';
 import { patientLedBy } from '../patients/team-role.ts';
 import * as schema from './schemas.ts';
@@ -47,7 +46,6 @@ function ruleJson(r: ReadingRule): Static<typeof schema.Rule> {
 
 export const alertRuleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
-  app.addHook('preHandler', refuseInfiniteNumbers);
 
   app.get('/api/v1/alert-rules', { schema: schema.defaults }, async (req) => {
     requireUser(req);

@@ -11,13 +11,11 @@ import { badRequest } from '../../errors.ts';
 import { setTarget, settingsOf } from '../../storage/repos/alert-settings.ts';
 import { audit } from '../../storage/repos/audit.ts';
 import { requireUser } from '../auth/session.ts';
-import { refuseInfiniteNumbers } from '../finite-numbers.ts';
 import { patientLedBy } from '../patients/team-role.ts';
 import * as schema from './schemas.ts';
 
 export const targetRangeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
-  app.addHook('preHandler', refuseInfiniteNumbers);
 
   app.put('/api/v1/patients/:id/targets/:metric', { schema: schema.set }, async (req) => {
     const u = requireUser(req);
