@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
-import { hashPassword } from '../../auth/secrets.ts';
-import { addMembership, createUser } from '../../storage/repos/people.ts';
+import { addColleague } from '../../../test-support/colleagues.ts';
 
 describe('binding routes', () => {
   let t: TestApp;
@@ -15,15 +14,9 @@ describe('binding routes', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations')).rows[0]!.id;
-    const nurse = await createUser(t.sql, {
-      email: 'nurse@station.test',
-      displayName: '看護師 山田',
-      profession: 'nurse',
-      passwordHash: await hashPassword('nurse-password-1'),
-    });
-    await addMembership(t.sql, nurse, org, 'staff');
-    nurseToken = await t.login('nurse@station.test', 'nurse-password-1');
+    nurseToken = (
+      await addColleague(t, { email: 'nurse@station.test', displayName: '看護師 山田', profession: 'nurse' })
+    ).token;
     patientId = (await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '佐藤 一郎' })).body.id;
     expect((await t.api('POST', '/api/v1/gateways', { id: 'gw-home-01' })).status).toBe(201);
   });

@@ -4,9 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
-import { hashPassword } from '../../auth/secrets.ts';
+import { addColleague } from '../../../test-support/colleagues.ts';
 import { recordDeadLetters } from '../../storage/repos/dead-letters.ts';
-import { addMembership, createUser } from '../../storage/repos/people.ts';
 
 interface Letter {
   id: number;
@@ -22,15 +21,9 @@ describe('dead-letter routes', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations')).rows[0]!.id;
-    const staff = await createUser(t.sql, {
-      email: 'staff@station.test',
-      displayName: '看護師 山田',
-      profession: 'nurse',
-      passwordHash: await hashPassword('staff-password-1'),
-    });
-    await addMembership(t.sql, staff, org, 'staff');
-    staffToken = await t.login('staff@station.test', 'staff-password-1');
+    staffToken = (
+      await addColleague(t, { email: 'staff@station.test', displayName: '看護師 山田', profession: 'nurse' })
+    ).token;
     expect((await t.api('POST', '/api/v1/gateways', { id: 'gw-letters-1' })).status).toBe(201);
     await recordDeadLetters(t.sql, [
       { gatewayId: 'gw-letters-1', topic: 'vitals/v1/gw/gw-letters-1/readings', reason: 'not JSON', payload: 'one' },

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
-import { hashPassword } from '../../auth/secrets.ts';
-import { addMembership, createUser } from '../../storage/repos/people.ts';
+import { addColleague } from '../../../test-support/colleagues.ts';
 
 describe('device routes', () => {
   let t: TestApp;
@@ -23,15 +22,9 @@ describe('device routes', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations')).rows[0]!.id;
-    const staff = await createUser(t.sql, {
-      email: 'staff@station.test',
-      displayName: '看護師 山田',
-      profession: 'nurse',
-      passwordHash: await hashPassword('staff-password-1'),
-    });
-    await addMembership(t.sql, staff, org, 'staff');
-    staffToken = await t.login('staff@station.test', 'staff-password-1');
+    staffToken = (
+      await addColleague(t, { email: 'staff@station.test', displayName: '看護師 山田', profession: 'nurse' })
+    ).token;
     for (const id of ['gw-home-a', 'gw-home-b'])
       expect((await t.api('POST', '/api/v1/gateways', { id })).status).toBe(201);
     const patientId = (await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '佐藤 一郎' })).body.id;

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
-import { hashPassword } from '../../auth/secrets.ts';
-import { addMembership, createUser } from '../../storage/repos/people.ts';
+import { addColleague } from '../../../test-support/colleagues.ts';
 
 describe('gateway routes', () => {
   let t: TestApp;
@@ -14,15 +13,9 @@ describe('gateway routes', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations')).rows[0]!.id;
-    const nurse = await createUser(t.sql, {
-      email: 'nurse@station.test',
-      displayName: '看護師 山田',
-      profession: 'nurse',
-      passwordHash: await hashPassword('nurse-password-1'),
-    });
-    await addMembership(t.sql, nurse, org, 'staff');
-    nurseToken = await t.login('nurse@station.test', 'nurse-password-1');
+    nurseToken = (
+      await addColleague(t, { email: 'nurse@station.test', displayName: '看護師 山田', profession: 'nurse' })
+    ).token;
   });
   afterAll(async () => t?.close());
 

@@ -1,8 +1,7 @@
 /** Patient routes through inject() on the real app: care-team scoping, validation, audit. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
-import { hashPassword } from '../../auth/secrets.ts';
-import { addMembership, createUser } from '../../storage/repos/people.ts';
+import { addColleague } from '../../../test-support/colleagues.ts';
 
 describe('patient routes', () => {
   let t: TestApp;
@@ -11,15 +10,9 @@ describe('patient routes', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations')).rows[0]!.id;
-    const nurse = await createUser(t.sql, {
-      email: 'nurse@station.test',
-      displayName: '看護師 山田',
-      profession: 'nurse',
-      passwordHash: await hashPassword('nurse-password-1'),
-    });
-    await addMembership(t.sql, nurse, org, 'staff');
-    nurseToken = await t.login('nurse@station.test', 'nurse-password-1');
+    nurseToken = (
+      await addColleague(t, { email: 'nurse@station.test', displayName: '看護師 山田', profession: 'nurse' })
+    ).token;
     const created = await t.api<{ id: string }>('POST', '/api/v1/patients', {
       displayName: '佐藤 一郎',
       birthDate: '1938-04-01',
