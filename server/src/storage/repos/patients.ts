@@ -94,7 +94,10 @@ export async function listVisiblePatients(sql: Sql, userId: string): Promise<Pat
 
 /** SQL predicate: a member's clearance reaches an item's sensitivity level. */
 export function clearanceReaches(clearanceCol: string, levelCol: string): string {
-  const rank = (c: string) => `(CASE ${c} WHEN 'team' THEN 0 WHEN 'clinical' THEN 1 ELSE 2 END)`;
+  const cases = Object.entries(CLEARANCE_ORDER)
+    .map(([level, n]) => `WHEN '${level}' THEN ${n}`)
+    .join(' ');
+  const rank = (c: string) => `(CASE ${c} ${cases} END)`;
   return `${rank(clearanceCol)} >= ${rank(levelCol)}`;
 }
 
