@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
 import { dropTestSchema } from './harness.ts';
+import { httpApi } from './http-api.ts';
 
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ALERT_ADMIN = { email: 'admin@alerts.test', password: 'alerts-admin-password' };
@@ -79,22 +80,7 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
     checkResponses: true,
   });
   const base = `http://127.0.0.1:${server.httpPort}`;
-  const call = async <T>(method: string, path: string, body?: unknown, token?: string | null) => {
-    const r = await fetch(base + path, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {}
-    return { status: r.status, body: parsed as T };
-  };
+  const call = httpApi(base);
   const login = await call<{ token: string }>('POST', '/api/v1/auth/login', ALERT_ADMIN);
   const settle = async () => {
     await server.ingest.drained();

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningServer, startServer } from '../src/server.ts';
+import { httpApi } from './http-api.ts';
 
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const ADMIN = { email: 'admin@clinic.test', password: 'correct-horse-battery' };
@@ -64,18 +65,7 @@ export async function startTestServer(
     checkResponses: true,
   });
   const base = `http://127.0.0.1:${server.httpPort}`;
-  const api = async <T>(method: string, path: string, body?: unknown, token?: string | null) => {
-    const r = await fetch(base + path, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const api = httpApi(base);
   const login = await api<{ token: string }>('POST', '/api/v1/auth/login', ADMIN);
   const ts: TestServer = {
     server,

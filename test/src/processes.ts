@@ -9,6 +9,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
+import { type ApiCall, httpApi } from '@vitals/server/test-support/http-api.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -94,7 +95,7 @@ export interface ServerProc extends Proc {
   mqttPort: number;
   base: string;
   mqttUrl: string;
-  api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  api: ApiCall;
 }
 
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e-admin-password' };
@@ -140,18 +141,7 @@ export async function startServerProcess(
     mqttPort,
     base,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
-    async api<T>(method: string, path: string, body?: unknown, token?: string) {
-      const r = await fetch(base + path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await r.text();
-      return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
-    },
+    api: httpApi(base),
   };
 }
 
