@@ -11,7 +11,7 @@ import { toWireReadings } from '@vitals/gateway/pipeline/wire-readings.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, freshDatabaseEnv, startServerProcess } from './processes.ts';
 import { checkExactlyOnce, readStatus, registerHome, startSimGateway, storedCount } from './store-forward-kit.ts';
-import { SIM_DEVICE } from './store-forward-sim.ts';
+import { simDevice } from './store-forward-sim.ts';
 
 describe('store-and-forward: a day of backlog', () => {
   const db = freshDatabaseEnv('postgres');
@@ -35,7 +35,7 @@ describe('store-and-forward: a day of backlog', () => {
           ];
           readings.push(
             ...toWireReadings(decoded, {
-              device: SIM_DEVICE,
+              device: simDevice(home.gatewayId),
               receivedAt: new Date(t0 + n * 1000),
               gatewayClockOk: true,
               newIds: () => [],

@@ -19,7 +19,7 @@ import { encodePlxSpotCheck } from '@vitals/firmware-sim/ble/encoders/pulse-oxim
 import { GatewayClock } from '@vitals/gateway/clock/gateway-clock.ts';
 import { loadGatewayConfig } from '@vitals/gateway/config.ts';
 import { startGateway } from '@vitals/gateway/gateway.ts';
-import { SIM_DEVICE, simRecord } from './store-forward-sim.ts';
+import { simDevice, simRecord } from './store-forward-sim.ts';
 
 function arg(name: string): number {
   const i = process.argv.indexOf(name);
@@ -41,7 +41,8 @@ const log = {
 // The test machine's NTP state is not under test here (clock.test.ts covers it).
 const clock = new GatewayClock({ probe: async () => true });
 const gw = await startGateway({ config: { ...config, ble: { ...config.ble, enabled: false } }, clock, configPath });
-const CURSOR = `cursor:${SIM_DEVICE.id}`;
+const device = simDevice(config.gatewayId);
+const CURSOR = `cursor:${device.id}`;
 
 const tick = () => {
   const available = Math.min(count, Math.floor(((Date.now() - start) * rate) / 1000));
@@ -51,7 +52,7 @@ const tick = () => {
   while (cursor < until) {
     gw.pipeline.frame({
       kind: 'ble',
-      device: SIM_DEVICE,
+      device,
       characteristic: '2A5E',
       bytes: encodePlxSpotCheck(simRecord(cursor, t0)),
       context: {},
