@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test files wait on processes, sockets and timers, not the CPU: on a 2-core machine
+    // vitest's default (cores - 1 = one file at a time) left a core idle and took 15+ minutes.
+    maxWorkers: 3,
   },
 });
