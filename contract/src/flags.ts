@@ -82,6 +82,8 @@ export const FLAGS = {
   after_meal: 'the patient marked the glucose test as taken after a meal',
 
   // Set by the gateway, not the device.
+  continuous:
+    'a reading of a continuous monitor (PLX Continuous, a serial oximeter stream, a heart-rate strap); without it a spot check',
   device_clock_invalid: "the device's time stamp was judged wrong; the gateway's time is used",
   gateway_clock_unsynchronised: "the gateway's clock was not yet synchronised when it stamped the reading",
   gateway_time_corrected: "stamped while the gateway's clock was unsynchronised, re-stamped once it synchronised",

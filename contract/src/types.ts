@@ -1,5 +1,5 @@
 /** Payload types of the wire contract v1 (see shared/CONTRACT.md). */
-import type { Metric } from './metrics.ts';
+import type { AcvpuCode, Metric } from './metrics.ts';
 
 export const CONTRACT_VERSION = 1 as const;
 export const MAX_BATCH_READINGS = 1000;
@@ -30,6 +30,9 @@ export interface Reading {
   metric: Metric;
   /** Absent when the device sent a special value (NaN, NRes, ±INF); `flags` says why. */
   value?: number;
+  /** The code of a coded metric (`consciousness`: ACVPU), which has no `value`. */
+  code?: AcvpuCode;
+  /** The canonical unit of the metric; "" for a coded metric. */
   unit: string;
   source?: SourceValue;
   group?: string;

@@ -3,7 +3,7 @@
  * reading-level problems reject only that reading, so good readings are never taken
  * down by a bad neighbour. Every message names the field and what was expected.
  */
-import { isMetric, METRICS } from './metrics.ts';
+import { isMetric, METRICS, valueProblem } from './metrics.ts';
 import { isGatewayId } from './topics.ts';
 import {
   CONTRACT_VERSION,
@@ -180,8 +180,10 @@ export function readingProblem(x: unknown, options: ValidationOptions = {}): str
   if (x.unit !== unit) return `unit of ${x.metric} must be "${unit}", got ${describe(x.unit)}`;
   if (x.value !== undefined && (typeof x.value !== 'number' || !Number.isFinite(x.value)))
     return `value must be a finite number or left out, got ${describe(x.value)}`;
-  if (x.value === undefined && !(Array.isArray(x.flags) && x.flags.length > 0))
-    return 'value is missing and no flag says why';
+  const impossible = valueProblem(x.metric, x.value, x.code);
+  if (impossible) return impossible;
+  if (x.value === undefined && x.code === undefined && !(Array.isArray(x.flags) && x.flags.length > 0))
+    return `${'codes' in METRICS[x.metric] ? 'code' : 'value'} is missing and no flag says why`;
   if (x.source !== undefined) {
     const s = x.source;
     if (!isObject(s) || typeof s.value !== 'number' || !Number.isFinite(s.value) || typeof s.unit !== 'string')

@@ -72,6 +72,9 @@ const en = {
   'unit.cm': 'cm',
   'unit.kg/m2': 'kg/m²',
   'unit.mg/dL': 'mg/dL',
+  'unit.L/min': 'L/min',
+  'unit.{score}': '/10',
+  'unit.': '(ACVPU)',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -137,6 +140,9 @@ const ja: Record<MessageKey, string> = {
   'unit.cm': 'cm',
   'unit.kg/m2': 'kg/m²',
   'unit.mg/dL': 'mg/dL',
+  'unit.L/min': 'L/分',
+  'unit.{score}': '/10',
+  'unit.': '(ACVPU)',
 };
 
 export const CATALOGUE: Record<Locale, Record<MessageKey, string>> = { en, ja };

@@ -17,6 +17,9 @@ export const DISPLAY_DECIMALS: Record<Metric, number> = {
   bmi: 1,
   body_fat: 1,
   glucose: 0,
+  inhaled_oxygen_flow: 1,
+  pain_score: 0,
+  consciousness: 0,
 };
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

@@ -24,6 +24,10 @@ export const STALE_AFTER_MS: Record<Metric, number> = {
   body_fat: 30 * DAY_MS,
   bmi: 30 * DAY_MS,
   body_height: 365 * DAY_MS,
+  // Recorded by a visiting nurse, like spot measurements.
+  inhaled_oxygen_flow: DAY_MS,
+  pain_score: DAY_MS,
+  consciousness: DAY_MS,
 };
 
 /** True when the value measured at `timeMs` is older than its metric allows (unreadable times are stale). */

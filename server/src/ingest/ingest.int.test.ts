@@ -179,6 +179,43 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
     ]);
   });
 
+  it("rejects readings outside their metric's possible range: acknowledged as rejected, dead-lettered, never stored", async () => {
+    const impossible: [Reading, string][] = [
+      [reading(51, { value: -5 }), "value -5 is outside spo2's possible range 0–100"],
+      [
+        reading(52, { metric: 'pulse_rate', unit: '/min', value: 0 }),
+        "value 0 is outside pulse_rate's possible range 1–350",
+      ],
+      [
+        reading(53, { metric: 'body_temperature', unit: 'Cel', value: 52.5 }),
+        "value 52.5 is outside body_temperature's possible range 20–46",
+      ],
+      [
+        reading(54, { metric: 'glucose', unit: 'mg/dL', value: 2400 }),
+        "value 2400 is outside glucose's possible range 1–2000",
+      ],
+    ];
+    const good = reading(50, { value: 100 });
+    const ack = await publishAndAck(
+      gw,
+      JSON.stringify(batch('gw-ingest-01:b-impossible', [good, ...impossible.map(([r]) => r)])),
+      'gw-ingest-01:b-impossible',
+    );
+    expect(ack.accepted).toBe(1);
+    expect(ack.rejected).toEqual(impossible.map(([r, why], i) => ({ id: r.id, reason: `readings[${i + 1}]: ${why}` })));
+    const dl = await t.api<{ reason: string; batchId: string }[]>('GET', '/api/v1/dead-letters');
+    expect(
+      dl.body
+        .filter((d) => d.batchId === 'gw-ingest-01:b-impossible')
+        .map((d) => d.reason)
+        .sort(),
+    ).toEqual(impossible.map(([, why], i) => `readings[${i + 1}]: ${why}`).sort());
+    const stored = await t.server.sql.query<{ id: string }>('SELECT id FROM readings WHERE id = ANY($1)', [
+      [good, ...impossible.map(([r]) => r)].map((r) => r.id),
+    ]);
+    expect(stored.rows.map((r) => r.id)).toEqual([good.id]);
+  });
+
   it('dead-letters a payload that is not JSON and stays healthy', async () => {
     await gw.publishAsync('vitals/v1/gw/gw-ingest-01/readings', Buffer.from([0x7b, 0x00, 0xff, 0x22]), { qos: 1 });
     await t.server.ingest.drained();
