@@ -77,14 +77,14 @@ describe('a glucose meter that sets the mol/L flag for kg/L values (GM-550BT)', 
     });
   });
 
-  it('reads 0.00095 mol/L = 0.95 mmol/L = 17.1 mg/dL by the specification without the model', () => {
-    // 0.95 x 18.016 = 17.1152 -> 17.1
+  it('reads 0.00095 mol/L = 0.95 mmol/L = 17.1152 mg/dL by the specification without the model', () => {
+    // 0.95 x 18.016 = 17.1152 exactly, not rounded
     expect(decodeBle('2A18', record, {}, { tz: 'UTC' })).toStrictEqual({
       ok: true,
       readings: [
         {
           metric: 'glucose',
-          value: 17.1,
+          value: 17.1152,
           unit: 'mg/dL',
           source: { value: 0.00095, unit: 'mol/L' },
           time: '2026-11-24T08:00:05.000Z',

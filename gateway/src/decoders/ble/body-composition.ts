@@ -5,7 +5,7 @@
  * two packets with the Multiple Packet Measurement flag set (BCS 4.2.1); stream.ts joins them,
  * this module decodes each packet and the joined fields.
  */
-import { lbToKg, roundTo } from '@vitals/contract';
+import { lbToKg } from '@vitals/contract';
 import type { DecodeResult } from '../result.ts';
 import { type DateTimeFields, measurementTime } from './datetime.ts';
 import {
@@ -99,8 +99,7 @@ export function bodyCompositionResult(p: Parsed, ctx: BleContext): DecodeResult 
   if (f.userId !== undefined) info.userId = userIdInfo(f.userId as number);
   if (f.basalMetabolism) info.basalMetabolismKJ = num('basalMetabolism');
   if (f.musclePercentage) info.musclePercent = num('musclePercentage');
-  for (const [field, key] of MASS_INFO)
-    if (f[field]) info[key] = imperial ? roundTo(lbToKg(num(field)), 3) : num(field);
+  for (const [field, key] of MASS_INFO) if (f[field]) info[key] = imperial ? lbToKg(num(field)) : num(field);
   if (f.impedance) info.impedanceOhm = num('impedance');
   if (p.flags & MULTIPLE_PACKET_FLAG) info.multiplePacket = true;
   const featureBytes = contextBytes(ctx, 'bodyCompositionFeature', notes);

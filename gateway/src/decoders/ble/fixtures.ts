@@ -42,11 +42,27 @@ export const FIXTURES: readonly Fixture[] = [
     },
   },
   {
+    name: 'blood pressure in kPa keeps the exact conversion (issue 14)',
+    characteristic: '2A35',
+    // flags 0x01 = kPa; 18.9 kPa = m 189 e -1 = 0xF0BD; 10.6 = 0xF06A; 12.9 = 0xF081
+    // -> 18.9 x 7.500615 = 141.7616235 mmHg, not 142
+    hex: '01 bdf0 6af0 81f0',
+    expected: {
+      ok: true,
+      readings: [
+        { metric: 'bp_systolic', value: 141.7616235, unit: 'mm[Hg]', source: { value: 18.9, unit: 'kPa' } },
+        { metric: 'bp_diastolic', value: 79.506519, unit: 'mm[Hg]', source: { value: 10.6, unit: 'kPa' } },
+        { metric: 'bp_mean', value: 96.7579335, unit: 'mm[Hg]', source: { value: 12.9, unit: 'kPa' } },
+      ],
+      notes: [],
+    },
+  },
+  {
     name: 'blood pressure in kPa with every optional field, read in Tokyo',
     characteristic: '2A35',
     // flags 0x1F; 17.6 kPa = m 176 e -1 = 0xF0B0; 10.6 = 0xF06A; 12.9 = 0xF081; pulse 72 = 0x0048;
     // user 1; status 0x000D = body movement | irregular pulse | pulse range 01 (exceeds upper).
-    // 17.6 x 7.500615 = 132.01 -> 132; 10.6 x 7.500615 = 79.51 -> 80; 12.9 x 7.500615 = 96.76 -> 97
+    // exact, not rounded: 17.6 x 7.500615 = 132.010824; 10.6 x 7.500615 = 79.506519; 12.9 x 7.500615 = 96.7579335
     hex: `1f b0f0 6af0 81f0 ${TS} 4800 01 0d00`,
     opts: TOKYO,
     expected: {
@@ -54,7 +70,7 @@ export const FIXTURES: readonly Fixture[] = [
       readings: [
         {
           metric: 'bp_systolic',
-          value: 132,
+          value: 132.010824,
           unit: 'mm[Hg]',
           source: { value: 17.6, unit: 'kPa' },
           time: TS_TOKYO,
@@ -62,7 +78,7 @@ export const FIXTURES: readonly Fixture[] = [
         },
         {
           metric: 'bp_diastolic',
-          value: 80,
+          value: 79.506519,
           unit: 'mm[Hg]',
           source: { value: 10.6, unit: 'kPa' },
           time: TS_TOKYO,
@@ -70,7 +86,7 @@ export const FIXTURES: readonly Fixture[] = [
         },
         {
           metric: 'bp_mean',
-          value: 97,
+          value: 96.7579335,
           unit: 'mm[Hg]',
           source: { value: 12.9, unit: 'kPa' },
           time: TS_TOKYO,
@@ -138,13 +154,13 @@ export const FIXTURES: readonly Fixture[] = [
   {
     name: 'blood pressure in kPa with a special value has no source',
     characteristic: '2A35',
-    // reserved 0x0801; 16.0 kPa = m 160 e -1 = 0xF0A0 -> 120.0098 -> 120; 0 kPa
+    // reserved 0x0801; 16.0 kPa = m 160 e -1 = 0xF0A0 -> 120.00984 exactly; 0 kPa
     hex: '01 0108 a0f0 0000',
     expected: {
       ok: true,
       readings: [
         { metric: 'bp_systolic', unit: 'mm[Hg]', flags: ['value_reserved'] },
-        { metric: 'bp_diastolic', value: 120, unit: 'mm[Hg]', source: { value: 16, unit: 'kPa' } },
+        { metric: 'bp_diastolic', value: 120.00984, unit: 'mm[Hg]', source: { value: 16, unit: 'kPa' } },
         { metric: 'bp_mean', value: 0, unit: 'mm[Hg]', source: { value: 0, unit: 'kPa' } },
       ],
       notes: [],
@@ -257,14 +273,14 @@ export const FIXTURES: readonly Fixture[] = [
   {
     name: 'intermediate cuff pressure in kPa with body movement',
     characteristic: '2A36',
-    // 20.0 kPa = m 200 e -1 = 0xF0C8 -> 150.0123 -> 150; status 0x0001
+    // 20.0 kPa = m 200 e -1 = 0xF0C8 -> 150.0123 exactly; status 0x0001
     hex: '11 c8f0 ff07 ff07 0100',
     expected: {
       ok: true,
       readings: [
         {
           metric: 'bp_systolic',
-          value: 150,
+          value: 150.0123,
           unit: 'mm[Hg]',
           source: { value: 20, unit: 'kPa' },
           flags: ['intermediate', 'body_movement'],
@@ -667,15 +683,15 @@ export const FIXTURES: readonly Fixture[] = [
   {
     name: 'weight in imperial units with BMI and height',
     characteristic: '2A9D',
-    // 15432 x 0.01 = 154.32 lb x 0.45359237 = 69.99837 -> 69.998 kg;
-    // 709 x 0.1 = 70.9 in x 2.54 = 180.086 -> 180.09 cm
+    // exact: 15432 x 0.01 = 154.32 lb x 0.45359237 = 69.9983745384 kg;
+    // 709 x 0.1 = 70.9 in x 2.54 = 180.086 cm
     hex: '09 483c df00 c502',
     expected: {
       ok: true,
       readings: [
-        { metric: 'body_weight', value: 69.998, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
+        { metric: 'body_weight', value: 69.9983745384, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
         { metric: 'bmi', value: 22.3, unit: 'kg/m2' },
-        { metric: 'body_height', value: 180.09, unit: 'cm', source: { value: 70.9, unit: '[in_i]' } },
+        { metric: 'body_height', value: 180.086, unit: 'cm', source: { value: 70.9, unit: '[in_i]' } },
       ],
       notes: [],
     },
@@ -805,18 +821,18 @@ export const FIXTURES: readonly Fixture[] = [
   {
     name: 'body composition in imperial units',
     characteristic: '2A9C',
-    // flags 0x0C21; muscle mass 6614 x 0.01 = 66.14 lb = 30.0006 -> 30.001 kg; weight 154.32 lb -> 69.998 kg;
-    // height 70.9 in -> 180.09 cm
+    // flags 0x0C21; muscle mass 6614 x 0.01 = 66.14 lb = 30.0005993518 kg; weight 154.32 lb -> 69.9983745384 kg;
+    // height 70.9 in -> 180.086 cm
     hex: '210c d700 d619 483c c502',
     expected: {
       ok: true,
       readings: [
         { metric: 'body_fat', value: 21.5, unit: '%' },
-        { metric: 'body_weight', value: 69.998, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
-        { metric: 'body_height', value: 180.09, unit: 'cm', source: { value: 70.9, unit: '[in_i]' } },
+        { metric: 'body_weight', value: 69.9983745384, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
+        { metric: 'body_height', value: 180.086, unit: 'cm', source: { value: 70.9, unit: '[in_i]' } },
       ],
       notes: [],
-      info: { muscleMassKg: 30.001 },
+      info: { muscleMassKg: 30.0005993518 },
     },
   },
   {
@@ -863,7 +879,7 @@ export const FIXTURES: readonly Fixture[] = [
       ok: true,
       readings: [
         { metric: 'body_fat', value: 23.4, unit: '%' },
-        { metric: 'body_weight', value: 69.998, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
+        { metric: 'body_weight', value: 69.9983745384, unit: 'kg', source: { value: 154.32, unit: '[lb_av]' } },
       ],
       notes: [],
       info: {
@@ -916,9 +932,24 @@ export const FIXTURES: readonly Fixture[] = [
     },
   },
   {
+    name: 'glucose in mol/L keeps the exact conversion (issue 14)',
+    characteristic: '2A18',
+    // flags 0x06 = concentration in mol/L; seq 1; 5.4 mmol/L = 0.0054 mol/L = m 54 e -4 = 0xC036
+    // -> 5.4 x 18.016 = 97.2864 mg/dL, not 97.3; capillary whole blood, finger = 0x11
+    hex: `06 0100 ${TS} 36c0 11`,
+    expected: {
+      ok: true,
+      readings: [
+        { metric: 'glucose', value: 97.2864, unit: 'mg/dL', source: { value: 0.0054, unit: 'mol/L' }, time: TS_UTC },
+      ],
+      notes: [],
+      info: { sequenceNumber: 1, sampleType: 'capillary_whole_blood', sampleLocation: 'finger' },
+    },
+  },
+  {
     name: 'glucose in mol/L with sensor status and context to follow',
     characteristic: '2A18',
-    // seq 258 = 0x0102; 5.3 mmol/L = 0.0053 mol/L = m 53 e -4 = 0xC035 -> 5.3 x 18.016 = 95.4848 -> 95.5;
+    // seq 258 = 0x0102; 5.3 mmol/L = 0.0053 mol/L = m 53 e -4 = 0xC035 -> 5.3 x 18.016 = 95.4848 exactly;
     // capillary plasma, alternate site = 0x22; status 0x0021 = battery low | result above range
     hex: `1e 0201 ${TS} 35c0 22 2100`,
     expected: {
@@ -926,7 +957,7 @@ export const FIXTURES: readonly Fixture[] = [
       readings: [
         {
           metric: 'glucose',
-          value: 95.5,
+          value: 95.4848,
           unit: 'mg/dL',
           source: { value: 0.0053, unit: 'mol/L' },
           time: TS_UTC,

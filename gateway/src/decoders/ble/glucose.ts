@@ -5,7 +5,7 @@
  * number of the measurement it belongs to; stream.ts joins the two.
  */
 import type { Flag } from '@vitals/contract';
-import { roundTo } from '@vitals/contract';
+import { exactProduct } from '@vitals/contract';
 import type { DecodeResult } from '../result.ts';
 import { type DateTimeFields, measurementTime } from './datetime.ts';
 import { type Layout, type Measured, needsError, noteTrailing, readLayout, readUint, reservedNote } from './layout.ts';
@@ -187,7 +187,7 @@ export function decodeGlucoseContext(bytes: Uint8Array): DecodeResult {
     const meal = named(CARBOHYDRATES, f.carbohydrateId as number, 'carbohydrate id', notes);
     if (meal) carbohydrate.id = meal;
     const kg = infoNumber(f.carbohydrate as Measured, 'carbohydrate amount', notes);
-    if (kg !== undefined) carbohydrate.grams = roundTo(kg * 1000, 3);
+    if (kg !== undefined) carbohydrate.grams = exactProduct(kg, 1000);
     info.carbohydrate = carbohydrate;
   }
   if (f.meal !== undefined) {
@@ -212,8 +212,8 @@ export function decodeGlucoseContext(bytes: Uint8Array): DecodeResult {
     if (id) medication.id = id;
     const amount = infoNumber(f.medication as Measured, 'medication amount', notes);
     if (amount !== undefined) {
-      if (p.flags & 0x20) medication.milliliters = roundTo(amount * 1000, 3);
-      else medication.milligrams = roundTo(amount * 1e6, 3);
+      if (p.flags & 0x20) medication.milliliters = exactProduct(amount, 1000);
+      else medication.milligrams = exactProduct(amount, 1e6);
     }
     info.medication = medication;
   }

@@ -2,18 +2,10 @@
  * Building contract readings from decoded fields: canonical units, the device's own value in
  * `source`, one rule for special values, and the shared per-decode context.
  *
- * Rounding of converted values (canonical unit), chosen to keep the device's precision and
- * drop binary noise (17.6 kPa -> 132.0108... mmHg -> 132):
- *
- * | metric           | device unit | decimals | why                                             |
- * | ---------------- | ----------- | -------- | ----------------------------------------------- |
- * | bp_* (3 metrics) | kPa         | 0        | 0.1 kPa = 0.75 mmHg; monitors show whole mmHg   |
- * | body_temperature | [degF]      | 2        | 0.1 degF = 0.056 Cel                            |
- * | body_weight      | [lb_av]     | 3        | 0.01 lb = 4.5 g; kept to the gram               |
- * | body_height      | m           | 1        | 0.001 m = 0.1 cm exactly                        |
- * | body_height      | [in_i]      | 2        | 0.1 in = 0.254 cm                               |
- * | glucose          | kg/L        | 1        | SFLOAT kg/L x 100,000 (exp -6 gives 0.1 mg/dL)  |
- * | glucose          | mol/L       | 1        | 0.1 mmol/L = 1.8 mg/dL; 0.1 mg/dL is plenty     |
+ * Converted values (canonical unit) are exact, never rounded (CONTRACT.md "Metrics"): 18.9 kPa
+ * becomes 141.7616235 mmHg, 0.0054 mol/L becomes 97.2864 mg/dL, 150.2 lb 68.129573974 kg; the
+ * contract's conversions (contract/src/units.ts) return the double nearest the exact decimal.
+ * Rounding for display is the dashboard's job (dashboard/src/client/metric-display.ts).
  *
  * Values already in the canonical unit are not converted: SFLOAT/FLOAT decode to the double
  * nearest their decimal (36.5), fixed-resolution integers are rounded to the decimals of their
@@ -35,8 +27,8 @@ import {
   kPaToMmHg,
   lbToKg,
   type Metric,
-  mmolLToMgDl,
-  roundTo,
+  molLToMgDl,
+  mToCm,
   unitOf,
 } from '@vitals/contract';
 import { SPECIAL_VALUE_FLAG } from '../ieee11073.ts';
@@ -46,16 +38,15 @@ export interface Conversion {
   /** UCUM unit of the device's own value, kept in `source`. */
   unit: string;
   toCanonical: (v: number) => number;
-  decimals: number;
 }
 
-export const FROM_KPA: Conversion = { unit: 'kPa', toCanonical: kPaToMmHg, decimals: 0 };
-export const FROM_DEGF: Conversion = { unit: '[degF]', toCanonical: fahrenheitToCelsius, decimals: 2 };
-export const FROM_LB: Conversion = { unit: '[lb_av]', toCanonical: lbToKg, decimals: 3 };
-export const FROM_M: Conversion = { unit: 'm', toCanonical: (m) => m * 100, decimals: 1 };
-export const FROM_IN: Conversion = { unit: '[in_i]', toCanonical: inToCm, decimals: 2 };
-export const FROM_KGL: Conversion = { unit: 'kg/L', toCanonical: kgLToMgDl, decimals: 1 };
-export const FROM_MOLL: Conversion = { unit: 'mol/L', toCanonical: (molL) => mmolLToMgDl(molL * 1000), decimals: 1 };
+export const FROM_KPA: Conversion = { unit: 'kPa', toCanonical: kPaToMmHg };
+export const FROM_DEGF: Conversion = { unit: '[degF]', toCanonical: fahrenheitToCelsius };
+export const FROM_LB: Conversion = { unit: '[lb_av]', toCanonical: lbToKg };
+export const FROM_M: Conversion = { unit: 'm', toCanonical: mToCm };
+export const FROM_IN: Conversion = { unit: '[in_i]', toCanonical: inToCm };
+export const FROM_KGL: Conversion = { unit: 'kg/L', toCanonical: kgLToMgDl };
+export const FROM_MOLL: Conversion = { unit: 'mol/L', toCanonical: molLToMgDl };
 
 /** What every decoder gets besides the bytes. */
 export interface BleContext {
@@ -81,7 +72,7 @@ export function makeReading(
   const flags: string[] = [...(opts.flags ?? [])];
   if (v.kind === 'number') {
     if (opts.from) {
-      r.value = roundTo(opts.from.toCanonical(v.value), opts.from.decimals);
+      r.value = opts.from.toCanonical(v.value);
       r.source = { value: v.value, unit: opts.from.unit };
     } else {
       r.value = v.value;

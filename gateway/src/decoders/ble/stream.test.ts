@@ -107,7 +107,7 @@ const MEASUREMENT_WITH_CONTEXT_RESULT = {
   readings: [
     {
       metric: 'glucose',
-      value: 95.5,
+      value: 95.4848,
       unit: 'mg/dL',
       source: { value: 0.0053, unit: 'mol/L' },
       time: TS_UTC,

@@ -60,11 +60,12 @@ describe('simulator frames through the transport decode to what was measured', (
       { metric: 'bp_mean', value: 100, time: AT_UTC },
       { metric: 'pulse_rate', value: 72, time: AT_UTC },
     ]);
-    // 132 mmHg -> 17.6 kPa on the device -> 132 mmHg again after the decoder's conversion and rounding.
+    // 132 mmHg -> 17.6 kPa on the device (0.1 kPa resolution) -> exactly 17.6 x 7.500615 mmHg: the
+    // decoder keeps the exact conversion, rounding for display is the dashboard's.
     expect(one('2A35', 'ble:c4:7c:8d:00:00:05')).toStrictEqual([
-      { metric: 'bp_systolic', value: 132, time: AT_UTC },
-      { metric: 'bp_diastolic', value: 84, time: AT_UTC },
-      { metric: 'bp_mean', value: 100, time: AT_UTC },
+      { metric: 'bp_systolic', value: 132.010824, time: AT_UTC },
+      { metric: 'bp_diastolic', value: 84.006888, time: AT_UTC },
+      { metric: 'bp_mean', value: 99.7581795, time: AT_UTC },
     ]);
     expect(one('2A9D')).toStrictEqual([
       { metric: 'body_weight', value: 70.2, time: AT_UTC },
