@@ -268,6 +268,21 @@ describe('truncated payloads', () => {
     });
   });
 
+  // Issue 14: the operand of a number of stored records response is a uint16; any other length is an error.
+  it.each([
+    ['05 00 0c', '2A52: needs 2 bytes for the number of records at offset 2, got 1'],
+    [
+      '05 00 0c00 00',
+      '2A52: needs exactly 2 bytes for the number of records at offset 2, got 3 (the operand of a number of stored records response is a uint16)',
+    ],
+    [
+      '05 00 0c00 0000',
+      '2A52: needs exactly 2 bytes for the number of records at offset 2, got 4 (the operand of a number of stored records response is a uint16)',
+    ],
+  ])('rejects a number of stored records response %s whose operand is not 2 bytes', (hex, error) => {
+    expect(decodeBle('2A52', fixtureBytes(hex), {}, DEFAULT_OPTS)).toStrictEqual({ ok: false, error });
+  });
+
   it('decodes an empty device information string as an empty string', () => {
     expect(decodeBle('2A29', new Uint8Array(), {}, DEFAULT_OPTS)).toStrictEqual({
       ok: true,

@@ -72,6 +72,13 @@ export function decodeRacp(bytes: Uint8Array): DecodeResult {
   let end = 2;
   if (opName === 'number_of_stored_records_response') {
     if (bytes.length < 4) return E('the number of records', 2, 2, bytes.length);
+    // The operand is the rest of the response and a uint16 by the specification: a longer one is
+    // not "bytes after the last field" but a count we would misread (a device sending 4 bytes).
+    if (bytes.length > 4)
+      return {
+        ok: false,
+        error: `2A52: needs exactly 2 bytes for the number of records at offset 2, got ${bytes.length - 2} (the operand of a number of stored records response is a uint16)`,
+      };
     racp.numberOfRecords = readUint(bytes, 2, 2);
     end = 4;
   } else if (opName === 'response_code') {

@@ -113,20 +113,50 @@ describe('nonin-format2 stream decoder', () => {
     expect(out.skippedBytes).toBe(5);
     expect(out.frames).toBe(24 + 25);
     expect(out.notes).toStrictEqual([
-      'packet abandoned after 1 frames: bytes lost inside it',
+      'packet abandoned after 1 frames: bytes lost inside it; its values are dropped',
       'ignored 23 intact frames outside a packet (no SYNC frame before them)',
       ZERO_NOTE,
     ]);
   });
 
-  it('skips the 4 left bytes of a frame that lost a byte and keeps values already decoded', () => {
+  // Issue 14: a packet abandoned because bytes were lost yields nothing, not even the HR and
+  // SpO2 of its intact first frames.
+  const abandoned = (n: number) => `packet abandoned after ${n} frames: bytes lost inside it; its values are dropped`;
+  const outside = (n: number) => `ignored ${n} intact frames outside a packet (no SYNC frame before them)`;
+  it.each([
+    [
+      'frame 10 loses its DATA byte',
+      [...P1_FRAMES.slice(0, 9), '01 80 01 E2', ...P1_FRAMES.slice(10)],
+      4,
+      [abandoned(9), outside(15)],
+    ],
+    [
+      'frame 4 loses its checksum',
+      [...P1_FRAMES.slice(0, 3), '01 80 01 30', ...P1_FRAMES.slice(4)],
+      4,
+      [abandoned(3), outside(21)],
+    ],
+    [
+      'frame 25 has a bad checksum',
+      [...P1_FRAMES.slice(0, 24), '01 80 01 00 83'],
+      5,
+      ['packet cut short: 24 of 25 frames before the next SYNC frame; its values are dropped'],
+    ],
+  ])('abandons a packet whose %s and yields nothing from it', (_what, frames, skipped, notes) => {
+    const out = runWhole(decoder(), concat(hex(frames.join(' ')), P1));
+    expect(out.readings).toStrictEqual([spo2(97), pr(72)]);
+    expect(out.skippedBytes).toBe(skipped);
+    expect(out.notes).toStrictEqual([...notes, P1_NOTE]);
+  });
+
+  it('skips the 4 left bytes of a frame that lost a byte and gives no values of that packet', () => {
     // Frame 10 (01 80 01 60 E2) loses its DATA byte.
     const broken = hex([...P1_FRAMES.slice(0, 9), '01 80 01 E2', ...P1_FRAMES.slice(10)].join(' '));
     const out = runWhole(decoder(), concat(broken, P1));
-    expect(out.readings).toStrictEqual([spo2(97), pr(72), spo2(97), pr(72)]);
+    expect(out.readings).toStrictEqual([spo2(97), pr(72)]);
     expect(out.skippedBytes).toBe(4);
     expect(out.notes).toStrictEqual([
-      'packet abandoned after 9 frames: bytes lost inside it',
+      'packet abandoned after 9 frames: bytes lost inside it; its values are dropped',
       'ignored 15 intact frames outside a packet (no SYNC frame before them)',
       P1_NOTE,
     ]);
@@ -147,11 +177,14 @@ describe('nonin-format2 stream decoder', () => {
     expect(out.notes[0]).toBe('ignored 6 intact frames outside a packet (no SYNC frame before them)');
   });
 
-  it('notes a packet cut short by the next SYNC frame', () => {
+  it('drops a packet cut short by the next SYNC frame (whole frames lost) with a note', () => {
     const short = hex(P1_FRAMES.slice(0, 10).join(' '));
     const out = runWhole(decoder(), concat(short, P1));
-    expect(out.readings).toStrictEqual([spo2(97), pr(72), spo2(97), pr(72)]);
-    expect(out.notes).toStrictEqual(['packet cut short: 10 of 25 frames before the next SYNC frame', P1_NOTE]);
+    expect(out.readings).toStrictEqual([spo2(97), pr(72)]);
+    expect(out.notes).toStrictEqual([
+      'packet cut short: 10 of 25 frames before the next SYNC frame; its values are dropped',
+      P1_NOTE,
+    ]);
   });
 
   it('gives the same output for every chunking of a stream with corruption', () => {

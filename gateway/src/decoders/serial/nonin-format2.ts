@@ -129,11 +129,13 @@ interface PacketInProgress {
 }
 
 /**
- * Streaming decoder. Standard (4-beat average) HR and SpO2 are published as soon as frames 1-3
- * of a packet arrived intact and in sequence; the extended values go into one note per
- * complete packet. A packet is abandoned when bytes are lost inside it (frame positions are
- * then unknown) and the decoder waits for the next SYNC frame. Frames outside a packet are
- * counted, not decoded.
+ * Streaming decoder. Standard (4-beat average) HR and SpO2 are published when all 25 frames of
+ * a packet arrived intact and in sequence, with one note of the extended values. A packet is
+ * abandoned, and yields nothing, when bytes are lost inside it or the next SYNC frame comes
+ * early (whole frames lost): frame positions are then unknown, so even values decoded from its
+ * first frames cannot be trusted to be what they seem. The decoder waits for the next SYNC frame;
+ * frames outside a packet are counted, not decoded. Waiting for the whole packet costs a third
+ * of a second.
  *
  * Flags: `low_perfusion` (red), `marginal_perfusion` (yellow), `artifact` (ARTF),
  * `out_of_track` (OOT, values present). Events: `sensor_disconnected` (SNSD), `sensor_alarm`
@@ -181,7 +183,8 @@ export class NoninFormat2Decoder implements StreamDecoder {
   end(): StreamOutput {
     const out = emptyOutput();
     this.noteFramesOutside(out);
-    if (this.packet) out.notes.push(`incomplete packet at the end: ${this.packet.data.length} of 25 frames`);
+    if (this.packet)
+      out.notes.push(`incomplete packet at the end: ${this.packet.data.length} of 25 frames; its values are dropped`);
     if (this.pending.length > 0)
       out.notes.push(`${this.pending.length} bytes at the end form an incomplete frame of ${NONIN_FRAME_LENGTH} bytes`);
     this.pending = [];
@@ -201,7 +204,9 @@ export class NoninFormat2Decoder implements StreamDecoder {
     if (status & NONIN_STATUS.SYNC) {
       this.noteFramesOutside(out);
       if (this.packet)
-        out.notes.push(`packet cut short: ${this.packet.data.length} of 25 frames before the next SYNC frame`);
+        out.notes.push(
+          `packet cut short: ${this.packet.data.length} of 25 frames before the next SYNC frame; its values are dropped`,
+        );
       this.packet = { data: [data], status: [status] };
       return;
     }
@@ -211,16 +216,17 @@ export class NoninFormat2Decoder implements StreamDecoder {
     }
     if (lost) {
       // Bytes went missing inside the packet: the rotation position of this frame is unknown.
-      out.notes.push(`packet abandoned after ${this.packet.data.length} frames: bytes lost inside it`);
+      out.notes.push(
+        `packet abandoned after ${this.packet.data.length} frames: bytes lost inside it; its values are dropped`,
+      );
       this.packet = null;
       this.framesOutsidePacket += 1;
       return;
     }
     this.packet.data.push(data);
     this.packet.status.push(status);
-    const n = this.packet.data.length;
-    if (n === 3) this.onStandardValues(this.packet, out);
-    if (n === NONIN_FRAMES_PER_PACKET) {
+    if (this.packet.data.length === NONIN_FRAMES_PER_PACKET) {
+      this.onStandardValues(this.packet, out);
       out.notes.push(noninExtendedNote(noninPacketValues(this.packet.data)));
       this.packet = null;
     }
