@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['server/test-support/global-setup.ts'],
     // Most test files wait on processes, sockets and timers, not the CPU: on a 2-core machine
     // vitest's default (cores - 1 = one file at a time) left a core idle and took 15+ minutes.
     maxWorkers: 3,

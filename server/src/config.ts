@@ -28,6 +28,7 @@ export interface ServerConfig extends AlertConfig {
   databaseSchema?: string;
   dataDir: string;
   embeddedTimescaledb: boolean;
+  embeddedSeed?: string;
   retentionDays: number;
   maxClockSkewSeconds: number;
   earliestReadingTime: string;
@@ -164,6 +165,13 @@ export const SETTINGS: Setting[] = [
     kind: 'boolean',
     default: 'false',
     description: 'embedded database with the TimescaleDB extension (development builds only)',
+  },
+  {
+    env: 'VITALS_EMBEDDED_SEED',
+    key: 'embeddedSeed',
+    kind: 'string',
+    description:
+      'a data-dir image (PGlite dumpDataDir, .tar.gz) that a NEW embedded database starts from instead of initialising an empty one; tests use it',
   },
   {
     env: 'VITALS_RETENTION_DAYS',

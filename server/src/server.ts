@@ -111,6 +111,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       ...(c.databaseSchema ? { schema: c.databaseSchema } : {}),
       dataDir: c.dataDir,
       embeddedTimescaledb: c.embeddedTimescaledb,
+      ...(c.embeddedSeed ? { embeddedSeed: c.embeddedSeed } : {}),
     });
   } catch (e) {
     throw new StartupError(

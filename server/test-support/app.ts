@@ -41,6 +41,7 @@ export async function buildTestApp(opts: { env?: Record<string, string>; alertCl
     VITALS_ADMIN_PASSWORD: ADMIN.password,
     VITALS_LOG_LEVEL: 'silent',
     VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    ...(process.env.VITALS_EMBEDDED_SEED ? { VITALS_EMBEDDED_SEED: process.env.VITALS_EMBEDDED_SEED } : {}),
     ...opts.env,
   });
   const services = await createServices(config, {

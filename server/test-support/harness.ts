@@ -54,6 +54,7 @@ export async function startTestServer(
     VITALS_LOG_LEVEL: 'silent',
     // Test webhook receivers listen on loopback.
     VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    ...(process.env.VITALS_EMBEDDED_SEED ? { VITALS_EMBEDDED_SEED: process.env.VITALS_EMBEDDED_SEED } : {}),
     ...(backend === 'postgres' ? { VITALS_DATABASE_URL: TEST_DATABASE_URL, VITALS_DATABASE_SCHEMA: schema } : {}),
     ...extraEnv,
   };

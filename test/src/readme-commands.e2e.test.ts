@@ -37,9 +37,11 @@ interface Run {
 
 /** Runs a command line through bash in the repository root, in its own process group. */
 function shell(command: string, env: Record<string, string> = {}, stdin?: string): Run {
+  // A newcomer has no seed image: the embedded database is initialised from nothing, as theirs is.
+  const { VITALS_EMBEDDED_SEED: _seed, ...inherited } = process.env;
   const child = spawn('bash', ['-c', command], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     detached: true,
   });

