@@ -77,7 +77,9 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     for (let i = 0; i < pts.length; i += slice) {
       const part = pts.slice(i, i + slice);
       t.clock.set(part.at(-1)!.t + 1000);
-      await gw.send(gw.readings(device, metric, metric === 'spo2' ? '%' : '/min', part));
+      // A continuous oximeter: the gateway flags each reading `continuous`.
+      const flagged = part.map((p) => ({ ...p, flags: ['continuous'] }));
+      await gw.send(gw.readings(device, metric, metric === 'spo2' ? '%' : '/min', flagged));
       await t.settle();
     }
   }
@@ -306,7 +308,7 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     const pts = Array.from({ length: (6 * HOUR) / 5000 }, (_, i) => {
       const at = start + i * 5000;
       const low = (at >= start + HOUR && at < start + HOUR + 5 * MIN) || at >= now - 4 * MIN;
-      return { t: at, v: low ? 84 : 97 };
+      return { t: at, v: low ? 84 : 97, flags: ['continuous'] };
     });
     t.clock.set(now);
     const acks = await gateway.send(gateway.readings(OX, 'spo2', '%', pts));
@@ -338,7 +340,7 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     // Every 5 s for an hour: a 5-minute dip to 84 % at 20 minutes, normal otherwise.
     const pts = Array.from({ length: HOUR / 5000 }, (_, i) => {
       const at = start + i * 5000;
-      return { t: at, v: at >= start + 20 * MIN && at < start + 25 * MIN ? 84 : 97 };
+      return { t: at, v: at >= start + 20 * MIN && at < start + 25 * MIN ? 84 : 97, flags: ['continuous'] };
     });
     t.clock.set(now);
     await gateway.send(gateway.readings(loose, 'spo2', '%', pts));

@@ -108,6 +108,7 @@ describe('BLE devices → real noble → gateway → MQTT → server → Postgre
       );
     }
     expect(rows.every((r) => r.time_source === 'device' && r.patient_id === e2e.patientId)).toBe(true);
+    expect(rows.some((r) => r.flags?.includes('continuous'))).toBe(false);
   });
 
   it('reads a glucose meter through RACP, then fetches only the new records in a second session, nothing twice', async () => {
@@ -149,6 +150,8 @@ describe('BLE devices → real noble → gateway → MQTT → server → Postgre
     expect(pulse).toHaveLength(sent);
     // Live values carry no device time: the gateway stamps their arrival.
     expect(spo2.every((r) => r.time_source === 'gateway' && r.patient_id === e2e.patientId)).toBe(true);
+    // PLX Continuous (2A5F): the gateway declares the readings continuous (issue 14); cuff readings are not.
+    expect([...spo2, ...pulse].every((r) => r.flags?.includes('continuous'))).toBe(true);
     expect(spo2.map((r) => r.value)).toStrictEqual(Array.from({ length: sent }, (_, n) => sample(n).spo2));
     expect(pulse.map((r) => r.value)).toStrictEqual(Array.from({ length: sent }, (_, n) => sample(n).pulseRate));
     // Steady: the samples span about one second each (loose bounds, the machine may be loaded).

@@ -96,6 +96,8 @@ describe('serial devices on pseudo-terminals → gateway → MQTT → server →
       const spanS = (seconds.at(-1)! - seconds[0]!) / 1000 + 1;
       expect(rows.length).toBeGreaterThanOrEqual(spanS / 2);
       expect(rows.every((r) => r.time_source === 'gateway' && r.patient_id === e2e.patientId)).toBe(true);
+      // A serial oximeter streams: the gateway declares its readings continuous (issue 14).
+      expect(rows.every((r) => r.flags?.includes('continuous'))).toBe(true);
     }
     expect(new Set(spo2.map((r) => r.value))).toStrictEqual(new Set([96]));
     expect(new Set(pulse.map((r) => r.value))).toStrictEqual(new Set([70]));

@@ -52,7 +52,11 @@ describe.each(['pglite', 'postgres'] as const)(
 
     it('pages once for a 4-minute SpO2 dip on a continuous oximeter and latches the high alert after recovery', async () => {
       const start = T0 + 3_600_000;
-      const pts = Array.from({ length: 360 }, (_, i) => ({ t: start + i * 1000, v: i >= 60 && i < 300 ? 88 : 97 }));
+      const pts = Array.from({ length: 360 }, (_, i) => ({
+        t: start + i * 1000,
+        v: i >= 60 && i < 300 ? 88 : 97,
+        flags: ['continuous'],
+      }));
       t.clock.set(start);
       for (let i = 0; i < pts.length; i += 30) {
         t.clock.set(pts[i]!.t);
@@ -129,7 +133,11 @@ describe.each(['pglite', 'postgres'] as const)(
     it('records a dip that a backlog delivers in two parts as late, without a page', async () => {
       const start = T0 + 10_800_000;
       t.clock.set(start + 3_600_000); // an hour after the measurements
-      const pts = Array.from({ length: 420 }, (_, i) => ({ t: start + i * 1000, v: i >= 60 && i < 300 ? 86 : 97 }));
+      const pts = Array.from({ length: 420 }, (_, i) => ({
+        t: start + i * 1000,
+        v: i >= 60 && i < 300 ? 86 : 97,
+        flags: ['continuous'],
+      }));
       const pagesBefore = pager.received.length;
       await gw.send(gw.readings(OX, 'spo2', '%', pts.slice(0, 250))); // ends inside the dip
       await t.settle();
@@ -168,6 +176,52 @@ describe.each(['pglite', 'postgres'] as const)(
         'medium',
         'high',
       ]);
+    });
+
+    it('judges persistence by the continuous flag: the first reading of a continuous oximeter opens nothing, a spot check alarms at once', async () => {
+      const OX2 = 'ble:c4:7c:8d:6a:3f:11';
+      const SPOT = 'ble:c4:7c:8d:6a:3f:12';
+      const streamHome = await setupHome(t, {
+        gatewayId: 'gw-alerts-02',
+        patientName: 'Suzuki Ichiro',
+        devices: [OX2],
+      });
+      const spotHome = await setupHome(t, { gatewayId: 'gw-alerts-03', patientName: 'Tanaka Jiro', devices: [SPOT] });
+      try {
+        const at = T0 + 40_000_000;
+        t.clock.set(at);
+        const firing = async (id: string) =>
+          (await t.api<ApiAlert[]>('GET', `/api/v1/alerts?patientId=${id}&state=firing`)).body;
+        // The gateway flags PLX Continuous readings; the first one arrives alone.
+        await streamHome.gateway.send(
+          streamHome.gateway.readings(OX2, 'spo2', '%', [{ t: at, v: 85, flags: ['continuous'] }]),
+        );
+        await t.settle();
+        expect(await firing(streamHome.patientId)).toEqual([]);
+        // Still in the band 2 minutes later: now it alarms, opened at the sustain time.
+        const rest = Array.from({ length: 130 }, (_, i) => ({ t: at + (i + 1) * 1000, v: 85, flags: ['continuous'] }));
+        t.clock.set(at + 131_000);
+        await streamHome.gateway.send(streamHome.gateway.readings(OX2, 'spo2', '%', rest));
+        await t.settle();
+        const opened = await firing(streamHome.patientId);
+        expect(opened.map((a) => [a.rule, a.priority, a.openedAt])).toEqual([
+          ['spo2_low', 'high', new Date(at + 120_000).toISOString()],
+        ]);
+        // Spot checks (2A5E: no flag) 20 s apart are spot checks, however close: the first low one alarms.
+        await spotHome.gateway.send(
+          spotHome.gateway.readings(SPOT, 'spo2', '%', [
+            { t: at + 100_000, v: 97 },
+            { t: at + 120_000, v: 85 },
+          ]),
+        );
+        await t.settle();
+        expect((await firing(spotHome.patientId)).map((a) => [a.rule, a.priority, a.openedAt])).toEqual([
+          ['spo2_low', 'high', new Date(at + 120_000).toISOString()],
+        ]);
+      } finally {
+        await streamHome.gateway.close();
+        await spotHome.gateway.close();
+      }
     });
 
     it('hides alerts from a user outside the care team', async () => {

@@ -18,8 +18,8 @@ import {
   effectiveRule,
   evaluateRule,
   isClear,
+  isContinuous,
   lookbackMs,
-  markContinuous,
   type PatientRuleSettings,
   type ReadingRule,
   UNFIT_FLAGS,
@@ -93,9 +93,13 @@ async function evaluateRuleFor(
   const freshIds = new Set(fresh.map((r) => r.id));
   const from = new Date(Math.min(...fresh.map((r) => r.time.getTime())) - lookbackMs(rule));
   const rows = (await seriesOf(ctx.sql, patientId, rule.metric, from)).filter(fit);
-  const series = markContinuous(
-    rows.map((r) => ({ time: r.time.getTime(), value: r.value, deviceId: r.device_id, fresh: freshIds.has(r.id) })),
-  );
+  const series = rows.map((r) => ({
+    time: r.time.getTime(),
+    value: r.value,
+    deviceId: r.device_id,
+    continuous: isContinuous(r.flags),
+    fresh: freshIds.has(r.id),
+  }));
   const episodes = evaluateRule(rule, series).filter((e) => e.touchesFresh);
   const last = series.at(-1);
   await ctx.sql.transaction(async (tx) => {

@@ -6,7 +6,7 @@ import {
   effectiveRule,
   evaluateRule,
   isClear,
-  markContinuous,
+  isContinuous,
   nestingProblem,
   type ReadingRule,
   type SeriesPoint,
@@ -22,9 +22,9 @@ const T0 = Date.UTC(2026, 10, 24, 0, 0, 0);
 const spot = (values: number[], fresh = true): SeriesPoint[] =>
   values.map((value, i) => ({ time: T0 + i * 600_000, value, deviceId: 'ble:aa', continuous: false, fresh }));
 
-/** A continuous oximeter: one value per second. */
+/** A continuous oximeter: one value per second, each flagged `continuous` by the gateway. */
 const stream = (values: number[]): SeriesPoint[] =>
-  markContinuous(values.map((value, i) => ({ time: T0 + i * 1000, value, deviceId: 'ble:ox', fresh: true })));
+  values.map((value, i) => ({ time: T0 + i * 1000, value, deviceId: 'ble:ox', continuous: true, fresh: true }));
 
 const repeat = (v: number, n: number) => Array.from({ length: n }, () => v);
 
@@ -159,21 +159,7 @@ describe('threshold evaluation on measurement time', () => {
     [
       'a gap of over a minute in a continuous stream restarts the sustain timer',
       rule('spo2_low'),
-      markContinuous([
-        ...Array.from({ length: 90 }, (_, i) => ({ time: T0 + i * 1000, value: 88, deviceId: 'ble:ox', fresh: true })),
-        ...Array.from({ length: 90 }, (_, i) => ({
-          time: T0 + 300_000 + i * 1000,
-          value: 88,
-          deviceId: 'ble:ox',
-          fresh: true,
-        })),
-      ]),
-      [],
-    ],
-    [
-      'a serial oximeter counts as continuous from its first value',
-      rule('spo2_low'),
-      markContinuous([{ time: T0, value: 85, deviceId: 'serial:cms50d', fresh: true }]),
+      [...stream(repeat(88, 90)), ...stream(repeat(88, 90)).map((p) => ({ ...p, time: p.time + 300_000 }))],
       [],
     ],
     ['no value in any band gives no episode', rule('temperature_high'), spot([36.5, 37.2, 37.9]), []],
@@ -225,15 +211,66 @@ describe('weight trend', () => {
   });
 });
 
-describe('continuous detection', () => {
-  it('marks readings 30 s apart or closer as continuous and sparse ones as spot checks', () => {
-    const m = markContinuous([
-      { time: T0, value: 97, deviceId: 'ble:a' },
-      { time: T0 + 20_000, value: 97, deviceId: 'ble:a' },
-      { time: T0 + 600_000, value: 97, deviceId: 'ble:a' },
-      { time: T0 + 610_000, value: 97, deviceId: 'ble:b' },
-    ]);
-    expect(m.map((x) => x.continuous)).toEqual([true, true, false, false]);
+describe('persistence is judged by the device-declared continuous flag alone (issue 14)', () => {
+  /** Readings as stored: [seconds after T0, value], with the gateway's flags. */
+  const readings = (deviceId: string, flags: string[] | null, pts: [number, number][]): SeriesPoint[] =>
+    pts.map(([sec, value]) => ({
+      time: T0 + sec * 1000,
+      value,
+      deviceId,
+      continuous: isContinuous(flags),
+      fresh: true,
+    }));
+  const oneSecond = (from: number, to: number, v: number): [number, number][] =>
+    Array.from({ length: to - from }, (_, i) => [from + i, v]);
+
+  it.each<[string, SeriesPoint[], ReturnType<typeof summary>]>([
+    [
+      'the first reading of a continuous BLE oximeter (2A5F) never alarms at once',
+      readings('ble:c4:7c:8d:6a:3f:01', ['continuous'], [[0, 85]]),
+      [],
+    ],
+    [
+      'the first reading of a serial oximeter stream never alarms at once',
+      readings('serial:cms50d', ['continuous', 'low_perfusion'], [[0, 85]]),
+      [],
+    ],
+    [
+      'a continuous stream alarms once the band held for the sustain time',
+      readings('ble:c4:7c:8d:6a:3f:01', ['continuous'], oneSecond(0, 150, 85)),
+      [{ priority: 'high', onset: 0, firedAt: 120, clearedAt: null }],
+    ],
+    [
+      'a spot check (2A5E, no flag) alarms at once',
+      readings('ble:c4:7c:8d:6a:3f:01', null, [[0, 85]]),
+      [{ priority: 'high', onset: 0, firedAt: 0, clearedAt: null }],
+    ],
+    [
+      'spot checks taken 20 s apart stay spot checks and alarm at once',
+      readings('ble:c4:7c:8d:6a:3f:01', null, [
+        [0, 97],
+        [20, 85],
+        [40, 85],
+      ]),
+      [{ priority: 'high', onset: 20, firedAt: 20, clearedAt: null }],
+    ],
+    [
+      'a serial device without the flag is a spot check',
+      readings('serial:ultra2', null, [[0, 85]]),
+      [{ priority: 'high', onset: 0, firedAt: 0, clearedAt: null }],
+    ],
+  ])('%s', (_name, series, expected) => {
+    expect(summary(evaluateRule(rule('spo2_low'), series))).toEqual(expected);
+  });
+
+  it.each([
+    [['continuous'], true],
+    [['low_perfusion', 'continuous'], true],
+    [['low_perfusion'], false],
+    [[], false],
+    [null, false],
+  ])('flags %j are continuous: %s', (flags, expected) => {
+    expect(isContinuous(flags)).toBe(expected);
   });
 });
 

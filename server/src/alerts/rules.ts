@@ -258,7 +258,7 @@ export interface SeriesPoint {
   time: number; // ms since epoch, measurement time
   value: number;
   deviceId: string;
-  /** The reading is part of a continuous stream (see `markContinuous`). */
+  /** The device declared the reading part of a continuous stream (the `continuous` flag, see `isContinuous`). */
   continuous: boolean;
   /** The reading was just stored (as opposed to history loaded for context). */
   fresh?: boolean;
@@ -283,31 +283,16 @@ export interface Episode {
 
 /** Gaps longer than this break a continuous run (a sensor taken off and put back on). */
 export const MAX_CONTINUOUS_GAP_MS = 60_000;
-/** A reading within this of another of the same device and metric belongs to a stream. */
-export const CONTINUOUS_SPACING_MS = 30_000;
 
 /**
- * Marks readings of a continuous device. A serial oximeter protocol streams by nature; a BLE
- * device counts as continuous when it sends the same metric again within 30 s.
+ * The device declares continuity: the gateway flags readings of a continuous monitor (PLX
+ * Continuous, a serial oximeter's stream, a heart-rate strap) `continuous` (CONTRACT.md). Persistence
+ * is judged by that flag alone, never by how readings happen to arrive: the first reading of a
+ * continuous oximeter arrives alone and must not be taken for a spot check, and spot checks sent
+ * close together stay spot checks.
  */
-export function markContinuous(points: Omit<SeriesPoint, 'continuous'>[]): SeriesPoint[] {
-  const byDevice = new Map<string, number[]>();
-  for (const [i, p] of points.entries()) {
-    const list = byDevice.get(p.deviceId);
-    if (list) list.push(i);
-    else byDevice.set(p.deviceId, [i]);
-  }
-  const out: SeriesPoint[] = points.map((p) => ({ ...p, continuous: p.deviceId.startsWith('serial:') }));
-  for (const idx of byDevice.values()) {
-    for (let k = 0; k < idx.length; k++) {
-      const t = points[idx[k]!]!.time;
-      const prev = k > 0 ? points[idx[k - 1]!]!.time : -Infinity;
-      const next = k + 1 < idx.length ? points[idx[k + 1]!]!.time : Infinity;
-      if (t - prev <= CONTINUOUS_SPACING_MS || next - t <= CONTINUOUS_SPACING_MS) out[idx[k]!]!.continuous = true;
-    }
-  }
-  return out;
-}
+export const isContinuous = (flags: readonly string[] | null | undefined): boolean =>
+  flags?.includes('continuous') ?? false;
 
 const inBand = (r: ThresholdRule, l: Limit, v: number) =>
   r.direction === 'below' ? (l.inclusive ? v <= l.value : v < l.value) : l.inclusive ? v >= l.value : v > l.value;

@@ -12,6 +12,28 @@ describe('BLE decoder fixtures', () => {
 });
 
 /**
+ * Device-declared continuity (issue 14): the characteristic says whether a device streams (PLX
+ * Continuous 2A5F, Heart Rate 2A37) or takes spot checks (2A5E, glucose, blood pressure,
+ * thermometer, scale); the server judges persistence by the `continuous` flag alone.
+ */
+const CONTINUOUS_CHARACTERISTICS = new Set(['2A5F', '2A37']);
+describe('the continuous flag', () => {
+  const withReadings = FIXTURES.filter((f) => f.expected.ok && f.expected.readings.length > 0);
+  it.each(withReadings.map((f) => [f.characteristic, f.name, f] as const))('%s: %s', (c, _n, f) => {
+    const r = decodeBle(f.characteristic, fixtureBytes(f.hex), f.context ?? {}, f.opts ?? DEFAULT_OPTS);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    for (const reading of r.readings)
+      expect(reading.flags?.includes('continuous') ?? false).toBe(CONTINUOUS_CHARACTERISTICS.has(c));
+  });
+
+  it('covers both kinds among the fixtures', () => {
+    const kinds = new Set(withReadings.map((f) => f.characteristic));
+    for (const c of ['2A5F', '2A37', '2A5E', '2A18', '2A35', '2A1C', '2A9D', '2A9C']) expect(kinds).toContain(c);
+  });
+});
+
+/**
  * Each payload's fields in order, from the specification: [what, size]. Cutting the payload
  * after L bytes must fail on the first field that does not fit, naming its offset.
  */

@@ -415,7 +415,11 @@ export const FIXTURES: readonly Fixture[] = [
     name: 'heart rate as uint8 without extras',
     characteristic: '2A37',
     hex: '00 48',
-    expected: { ok: true, readings: [{ metric: 'pulse_rate', value: 72, unit: '/min' }], notes: [] },
+    expected: {
+      ok: true,
+      readings: [{ metric: 'pulse_rate', value: 72, unit: '/min', flags: ['continuous'] }],
+      notes: [],
+    },
   },
   {
     name: 'heart rate as uint16 with contact, energy and RR intervals',
@@ -425,7 +429,7 @@ export const FIXTURES: readonly Fixture[] = [
     hex: '1f 2c01 e803 0004 0002 3303',
     expected: {
       ok: true,
-      readings: [{ metric: 'pulse_rate', value: 300, unit: '/min' }],
+      readings: [{ metric: 'pulse_rate', value: 300, unit: '/min', flags: ['continuous'] }],
       notes: [],
       info: { sensorContact: 'detected', energyExpendedKJ: 1000, rrIntervalsMs: [1000, 500, 799.8046875] },
     },
@@ -436,7 +440,7 @@ export const FIXTURES: readonly Fixture[] = [
     hex: '04 3c',
     expected: {
       ok: true,
-      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min', flags: ['no_sensor_contact'] }],
+      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min', flags: ['continuous', 'no_sensor_contact'] }],
       notes: [],
       info: { sensorContact: 'not_detected' },
     },
@@ -447,7 +451,7 @@ export const FIXTURES: readonly Fixture[] = [
     hex: '10 3c 0004 01',
     expected: {
       ok: true,
-      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min' }],
+      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min', flags: ['continuous'] }],
       notes: ['1 byte after the last field ignored'],
       info: { rrIntervalsMs: [1000] },
     },
@@ -458,7 +462,7 @@ export const FIXTURES: readonly Fixture[] = [
     hex: '08 3c ffff',
     expected: {
       ok: true,
-      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min' }],
+      readings: [{ metric: 'pulse_rate', value: 60, unit: '/min', flags: ['continuous'] }],
       notes: ['energy expended reached its maximum of 65535 kJ'],
       info: { energyExpendedKJ: 65535 },
     },
@@ -570,13 +574,13 @@ export const FIXTURES: readonly Fixture[] = [
     expected: {
       ok: true,
       readings: [
-        { metric: 'spo2', value: 98, unit: '%', flags: ['measurement_ongoing'] },
-        { metric: 'pulse_rate', value: 70, unit: '/min', flags: ['measurement_ongoing'] },
-        { metric: 'spo2', value: 97, unit: '%', flags: ['fast', 'measurement_ongoing'] },
-        { metric: 'pulse_rate', value: 72, unit: '/min', flags: ['fast', 'measurement_ongoing'] },
-        { metric: 'spo2', value: 96, unit: '%', flags: ['slow', 'measurement_ongoing'] },
-        { metric: 'pulse_rate', value: 68, unit: '/min', flags: ['slow', 'measurement_ongoing'] },
-        { metric: 'perfusion_index', value: 1.2, unit: '%', flags: ['measurement_ongoing'] },
+        { metric: 'spo2', value: 98, unit: '%', flags: ['continuous', 'measurement_ongoing'] },
+        { metric: 'pulse_rate', value: 70, unit: '/min', flags: ['continuous', 'measurement_ongoing'] },
+        { metric: 'spo2', value: 97, unit: '%', flags: ['continuous', 'fast', 'measurement_ongoing'] },
+        { metric: 'pulse_rate', value: 72, unit: '/min', flags: ['continuous', 'fast', 'measurement_ongoing'] },
+        { metric: 'spo2', value: 96, unit: '%', flags: ['continuous', 'slow', 'measurement_ongoing'] },
+        { metric: 'pulse_rate', value: 68, unit: '/min', flags: ['continuous', 'slow', 'measurement_ongoing'] },
+        { metric: 'perfusion_index', value: 1.2, unit: '%', flags: ['continuous', 'measurement_ongoing'] },
       ],
       notes: [],
     },
@@ -588,10 +592,10 @@ export const FIXTURES: readonly Fixture[] = [
     expected: {
       ok: true,
       readings: [
-        { metric: 'spo2', value: 98, unit: '%' },
-        { metric: 'pulse_rate', value: 70, unit: '/min' },
-        { metric: 'spo2', value: 96, unit: '%', flags: ['slow'] },
-        { metric: 'pulse_rate', value: 68, unit: '/min', flags: ['slow'] },
+        { metric: 'spo2', value: 98, unit: '%', flags: ['continuous'] },
+        { metric: 'pulse_rate', value: 70, unit: '/min', flags: ['continuous'] },
+        { metric: 'spo2', value: 96, unit: '%', flags: ['continuous', 'slow'] },
+        { metric: 'pulse_rate', value: 68, unit: '/min', flags: ['continuous', 'slow'] },
       ],
       notes: [],
     },
@@ -603,8 +607,8 @@ export const FIXTURES: readonly Fixture[] = [
     expected: {
       ok: true,
       readings: [
-        { metric: 'spo2', unit: '%', flags: ['value_nan'] },
-        { metric: 'pulse_rate', unit: '/min', flags: ['value_reserved'] },
+        { metric: 'spo2', unit: '%', flags: ['continuous', 'value_nan'] },
+        { metric: 'pulse_rate', unit: '/min', flags: ['continuous', 'value_reserved'] },
       ],
       notes: [],
     },

@@ -27,7 +27,7 @@ export function decodeHeartRate(bytes: Uint8Array): DecodeResult {
   const contact = (p.flags >> 1) & 0x3;
   if (contact & 0x2) info.sensorContact = contact & 0x1 ? 'detected' : 'not_detected';
   const reading = makeReading('pulse_rate', p.fields.heartRate as Measured, {
-    flags: contact === 0x2 ? ['no_sensor_contact'] : [],
+    flags: contact === 0x2 ? ['continuous', 'no_sensor_contact'] : ['continuous'],
   });
   const energy = p.fields.energyExpended as number | undefined;
   if (energy !== undefined) {

@@ -202,19 +202,21 @@ function decode(layout: Layout, spotCheck: boolean, bytes: Uint8Array, ctx: BleC
     else time = measurementTime(f.timestamp as DateTimeFields, ctx.tz, notes);
   }
 
+  // The device declares continuity by the characteristic: the server judges persistence by this flag.
+  const kind: Flag[] = spotCheck ? [] : ['continuous'];
   const readings = [
-    makeReading('spo2', f.spo2 as Measured, { flags: status, time }),
-    makeReading('pulse_rate', f.pr as Measured, { flags: status, time }),
+    makeReading('spo2', f.spo2 as Measured, { flags: [...kind, ...status], time }),
+    makeReading('pulse_rate', f.pr as Measured, { flags: [...kind, ...status], time }),
   ];
   if (f.spo2Fast) {
-    readings.push(makeReading('spo2', f.spo2Fast as Measured, { flags: ['fast', ...status], time }));
-    readings.push(makeReading('pulse_rate', f.prFast as Measured, { flags: ['fast', ...status], time }));
+    readings.push(makeReading('spo2', f.spo2Fast as Measured, { flags: [...kind, 'fast', ...status], time }));
+    readings.push(makeReading('pulse_rate', f.prFast as Measured, { flags: [...kind, 'fast', ...status], time }));
   }
   if (f.spo2Slow) {
-    readings.push(makeReading('spo2', f.spo2Slow as Measured, { flags: ['slow', ...status], time }));
-    readings.push(makeReading('pulse_rate', f.prSlow as Measured, { flags: ['slow', ...status], time }));
+    readings.push(makeReading('spo2', f.spo2Slow as Measured, { flags: [...kind, 'slow', ...status], time }));
+    readings.push(makeReading('pulse_rate', f.prSlow as Measured, { flags: [...kind, 'slow', ...status], time }));
   }
-  if (f.pai) readings.push(makeReading('perfusion_index', f.pai as Measured, { flags: status, time }));
+  if (f.pai) readings.push(makeReading('perfusion_index', f.pai as Measured, { flags: [...kind, ...status], time }));
   noteTrailing(notes, bytes, p.end);
   return { ok: true, readings, notes };
 }

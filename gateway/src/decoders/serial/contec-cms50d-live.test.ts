@@ -23,8 +23,8 @@ const SPO2_ONLY = hex('82 20 41 7F 5F');
 /** SpO2 112: framed but impossible. */
 const IMPOSSIBLE = hex('85 40 03 48 70');
 
-const spo2 = (value: number) => ({ metric: 'spo2' as const, value, unit: '%' });
-const pr = (value: number) => ({ metric: 'pulse_rate' as const, value, unit: '/min' });
+const spo2 = (value: number) => ({ metric: 'spo2' as const, value, unit: '%', flags: ['continuous'] });
+const pr = (value: number) => ({ metric: 'pulse_rate' as const, value, unit: '/min', flags: ['continuous'] });
 
 describe('contec-cms50d-live packet layout', () => {
   it('reads every field of a packet with the pulse rate high bit set', () => {

@@ -153,9 +153,10 @@ export class Cms50dLiveDecoder implements StreamDecoder {
 
 export function cms50dReadings(p: Cms50dPacket): DecodedReading[] {
   const readings: DecodedReading[] = [];
-  if (p.spo2 !== CMS50D_NO_SPO2 && p.spo2 > 0) readings.push({ metric: 'spo2', value: p.spo2, unit: '%' });
+  if (p.spo2 !== CMS50D_NO_SPO2 && p.spo2 > 0)
+    readings.push({ metric: 'spo2', value: p.spo2, unit: '%', flags: ['continuous'] });
   if (p.pulseRate !== CMS50D_NO_PULSE_RATE && p.pulseRate > 0)
-    readings.push({ metric: 'pulse_rate', value: p.pulseRate, unit: '/min' });
+    readings.push({ metric: 'pulse_rate', value: p.pulseRate, unit: '/min', flags: ['continuous'] });
   return readings;
 }
 

@@ -31,15 +31,32 @@ describe('serial protocol registry', () => {
   });
 });
 
+describe('the continuous flag (issue 14)', () => {
+  // One Nonin format-2 packet: HR 72, SpO2 97, then 22 reserved frames.
+  const NONIN_PACKET = `01 83 01 00 85 01 82 01 48 CC 01 82 01 61 E5 ${'01 80 01 00 82 '.repeat(22)}`;
+  const ULTRA2_DUMP =
+    'P 001,"GMF600DCY","MG/DL " 05A5\r\nP "SAT","03/21/15","16:45:24   ","  081 ","N","03", 00 09B6\r\n';
+  // A streaming oximeter's readings are continuous; a glucose meter's memory dump is spot checks.
+  it.each([
+    ['contec-cms50d-live', hex('85 40 03 48 61'), true],
+    ['nonin-format2', hex(NONIN_PACKET), true],
+    ['onetouch-ultra2', Buffer.from(ULTRA2_DUMP, 'latin1'), false],
+  ] as const)('%s: continuous is %s', (protocol, bytes, continuous) => {
+    const r = decodeSerialChunk(protocol, bytes, opts);
+    expect(r.ok && r.readings.length).toBeGreaterThan(0);
+    if (r.ok) for (const reading of r.readings) expect(reading.flags?.includes('continuous') ?? false).toBe(continuous);
+  });
+});
+
 describe('decodeSerialChunk', () => {
   it('returns the readings of every good frame and a note counting skipped bytes', () => {
     expect(decodeSerialChunk('contec-cms50d-live', hex('85 40 03 48 61 11 22 C3 10 47 16 58'), opts)).toStrictEqual({
       ok: true,
       readings: [
-        { metric: 'spo2', value: 97, unit: '%' },
-        { metric: 'pulse_rate', value: 72, unit: '/min' },
-        { metric: 'spo2', value: 88, unit: '%' },
-        { metric: 'pulse_rate', value: 150, unit: '/min' },
+        { metric: 'spo2', value: 97, unit: '%', flags: ['continuous'] },
+        { metric: 'pulse_rate', value: 72, unit: '/min', flags: ['continuous'] },
+        { metric: 'spo2', value: 88, unit: '%', flags: ['continuous'] },
+        { metric: 'pulse_rate', value: 150, unit: '/min', flags: ['continuous'] },
       ],
       notes: ['skipped 2 corrupt or out-of-frame bytes'],
     });

@@ -49,12 +49,17 @@ const MISSING = packet(['01 81 01 03 86', '01 80 01 7F 01', '01 80 01 7F 01']);
 /** Sensor disconnected in every frame, missing markers. */
 const SNSD = packet(['01 C1 01 03 C6', '01 C0 01 7F 41', '01 C0 01 7F 41'], '01 C0 01 00 C2');
 
-const spo2 = (value: number, flags?: string[]) => ({ metric: 'spo2', value, unit: '%', ...(flags ? { flags } : {}) });
+const spo2 = (value: number, flags: string[] = []) => ({
+  metric: 'spo2',
+  value,
+  unit: '%',
+  flags: ['continuous', ...flags],
+});
 const pr = (value: number, flags?: string[]) => ({
   metric: 'pulse_rate',
   value,
   unit: '/min',
-  ...(flags ? { flags } : {}),
+  flags: ['continuous', ...(flags ?? [])],
 });
 
 describe('nonin-format2 fields', () => {

@@ -242,13 +242,13 @@ export class NoninFormat2Decoder implements StreamDecoder {
     this.conditions.observe('searching', !noSensor && missing, NONIN_FRAMES_PER_PACKET, out.events);
     if (noSensor) return;
 
-    const flags: string[] = [];
+    const flags: string[] = ['continuous'];
     const perfusion = statuses.map(noninPerfusion);
     if (perfusion.includes('red')) flags.push('low_perfusion');
     else if (perfusion.includes('yellow')) flags.push('marginal_perfusion');
     if (any(NONIN_STATUS.ARTF)) flags.push('artifact');
     if (any(NONIN_STATUS.OOT)) flags.push('out_of_track');
-    const withFlags = (r: DecodedReading): DecodedReading => (flags.length ? { ...r, flags: [...flags] } : r);
+    const withFlags = (r: DecodedReading): DecodedReading => ({ ...r, flags: [...flags] });
 
     if (spo2 !== NONIN_MISSING_SPO2) {
       if (spo2 > 100) out.notes.push(`dropped SpO2 ${spo2}: above 100 % and not the missing marker 127`);
