@@ -60,6 +60,7 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
     VITALS_LOG_LEVEL: 'silent',
     // Webhook receivers and push services of tests listen on loopback.
     VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    ...(process.env.VITALS_EMBEDDED_SEED ? { VITALS_EMBEDDED_SEED: process.env.VITALS_EMBEDDED_SEED } : {}),
     VITALS_ALERT_TICK_MS: '60000',
     // The manual clock jumps days while test gateways send no heartbeat; silence tests set their own.
     VITALS_GATEWAY_SILENCE_SECONDS: '2678400',

@@ -1,5 +1,6 @@
 /** Opens the configured database and brings its schema up to date. */
 import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
@@ -17,12 +18,22 @@ export interface DatabaseSettings {
 }
 
 export async function openDatabase(s: DatabaseSettings): Promise<Sql> {
-  const sql = s.url
-    ? await openPostgres({ url: s.url, ...(s.schema ? { schema: s.schema } : {}) })
-    : await openPglite(s.dataDir.startsWith('memory://') ? s.dataDir : join(s.dataDir, 'db'), {
-        timescaledb: s.embeddedTimescaledb ?? false,
-        ...(s.embeddedSeed ? { seed: s.embeddedSeed } : {}),
-      });
+  const release = !s.url && !s.dataDir.startsWith('memory://') ? lockDataDir(s.dataDir, 'start') : () => {};
+  let sql: Sql;
+  try {
+    sql = await openUnlocked(s);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const close = sql.close.bind(sql);
+  sql.close = async () => {
+    try {
+      await close();
+    } finally {
+      release();
+    }
+  };
   try {
     await migrate(sql);
   } catch (e) {
@@ -30,4 +41,13 @@ export async function openDatabase(s: DatabaseSettings): Promise<Sql> {
     throw e;
   }
   return sql;
+}
+
+function openUnlocked(s: DatabaseSettings): Promise<Sql> {
+  return s.url
+    ? openPostgres({ url: s.url, ...(s.schema ? { schema: s.schema } : {}) })
+    : openPglite(s.dataDir.startsWith('memory://') ? s.dataDir : join(s.dataDir, 'db'), {
+        timescaledb: s.embeddedTimescaledb ?? false,
+        ...(s.embeddedSeed ? { seed: s.embeddedSeed } : {}),
+      });
 }
