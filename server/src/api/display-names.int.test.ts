@@ -91,6 +91,7 @@ describe('the first administrator', () => {
       VITALS_DATA_DIR: 'memory://',
       VITALS_ADMIN_EMAIL: 'first.admin@clinic.test',
       VITALS_ADMIN_PASSWORD: 'correct-horse-battery',
+      ...(process.env.VITALS_EMBEDDED_SEED ? { VITALS_EMBEDDED_SEED: process.env.VITALS_EMBEDDED_SEED } : {}),
       ...extra,
     });
 
