@@ -12,6 +12,7 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { accessPlugin } from './access/plugin.ts';
 import type { AlertService } from './alerts/service.ts';
 import { absenceRoutes } from './api/absences/index.ts';
 import { alertRuleRoutes } from './api/alert-rules/index.ts';
@@ -19,10 +20,12 @@ import { alertRoutes } from './api/alerts/index.ts';
 import { authRoutes } from './api/auth/index.ts';
 import { authPlugin } from './api/auth/session.ts';
 import { bindingRoutes } from './api/bindings/index.ts';
+import { careTeamRoutes } from './api/care-team/index.ts';
 import { contactRoutes } from './api/contacts/index.ts';
 import { deadLetterRoutes } from './api/dead-letters/index.ts';
 import { deliveryRoutes } from './api/deliveries/index.ts';
 import { deviceRoutes } from './api/devices/index.ts';
+import { emergencyAccessRoutes } from './api/emergency-access/index.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } from './api/errors-plugin.ts';
 import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
@@ -77,6 +80,7 @@ export interface AppServices {
   publishGatewayConfig(gatewayId: string): Promise<void>;
   readingsStored(rows: StoredReading[]): void;
   sessionTtlSeconds: number;
+  emergencyAccessMinutes: number;
 }
 
 export interface BuildAppOptions {
@@ -121,6 +125,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(ingestPlugin, { ingest: o.services.ingest, readingsStored: o.services.readingsStored });
   await app.register(alertsPlugin, { alerts: o.services.alerts });
   await app.register(authPlugin, { sessionTtlSeconds: o.services.sessionTtlSeconds });
+  // Every /api/ route declares who may call it; this refuses a route without, and enforces it.
+  await app.register(accessPlugin, { emergencyAccessMinutes: o.services.emergencyAccessMinutes });
   if (o.checkResponses) await app.register(responseCheckPlugin);
   await app.register(openApiPlugin);
 
@@ -128,6 +134,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(patientRoutes);
+  await app.register(careTeamRoutes);
+  await app.register(emergencyAccessRoutes);
   await app.register(gatewayRoutes);
   await app.register(deviceRoutes);
   await app.register(bindingRoutes);

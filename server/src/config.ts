@@ -37,6 +37,7 @@ export interface ServerConfig extends AlertConfig {
   adminName: string;
   organisationName: string;
   sessionTtlSeconds: number;
+  emergencyAccessMinutes: number;
   logLevel: string;
 }
 
@@ -230,6 +231,13 @@ export const SETTINGS: Setting[] = [
     description: 'login session lifetime in seconds',
   },
   {
+    env: 'VITALS_EMERGENCY_ACCESS_MINUTES',
+    key: 'emergencyAccessMinutes',
+    kind: 'seconds',
+    default: '60',
+    description: 'how many minutes an emergency access (break-glass) to a patient lasts before it ends by itself',
+  },
+  {
     env: 'VITALS_LOG_LEVEL',
     key: 'logLevel',
     kind: 'string',
@@ -292,6 +300,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems.push(
       `VITALS_EARLIEST_READING_TIME=${out.earliestReadingTime}: must be an ISO 8601 time with zone, e.g. 2015-01-01T00:00:00Z`,
     );
+  if (out.emergencyAccessMinutes === 0 || Number(out.emergencyAccessMinutes) > 24 * 60)
+    problems.push('VITALS_EMERGENCY_ACCESS_MINUTES: use 1 to 1440 minutes (an emergency access must end by itself)');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(out.logLevel)))
     problems.push(
       `VITALS_LOG_LEVEL=${String(out.logLevel)}: use one of fatal, error, warn, info, debug, trace, silent`,

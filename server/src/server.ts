@@ -204,6 +204,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       publishGatewayConfig,
       readingsStored,
       sessionTtlSeconds: c.sessionTtlSeconds,
+      emergencyAccessMinutes: c.emergencyAccessMinutes,
       close: closeAll,
     };
   } catch (e) {

@@ -43,7 +43,7 @@ export const ackLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
 
-  app.get('/api/v1/alerts/ack-link', { schema: schema.ackLinkPage }, async (req, reply) => {
+  app.get('/api/v1/alerts/ack-link', { schema: schema.ackLinkPage, config: { access: 'none' } }, async (req, reply) => {
     const token = tokenOf(req.query, undefined);
     const svc = app.alerts;
     const check = verifyAckToken(await svc.ctx.linkSecret(), token, svc.clock.now().getTime());
@@ -66,34 +66,38 @@ export const ackLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   });
 
-  app.post('/api/v1/alerts/ack-link', { schema: schema.ackLinkConfirm }, async (req, reply) => {
-    const svc = app.alerts;
-    const html = !(req.headers['content-type'] ?? '').includes('json');
-    const fail = (status: number, code: 'bad_request' | 'conflict' | 'not_found', message: string) =>
-      html ? page(reply, status, message, '') : reply.code(status).send(errorBody(code, message));
-    const check = verifyAckToken(await svc.ctx.linkSecret(), tokenOf(req.query, req.body), svc.clock.now().getTime());
-    if (!check.ok)
-      return fail(
-        check.reason === 'expired' ? 410 : 400,
-        'bad_request',
-        check.reason === 'expired' ? 'this link has expired; open the alert in vitals' : 'this link is not valid',
-      );
-    const { alertId, userId, nonce } = check.claim;
-    const outcome = await sql.transaction(async (tx) => {
-      const a = await findAlert(tx, alertId);
-      if (!a || !(await maySeePatient(tx, userId, a.patient_id))) return 'not_visible' as const;
-      if (!(await useAckNonce(tx, nonce, alertId, userId, svc.clock.now(), req.ip))) return 'used' as const;
-      return acknowledge(tx, svc.ctx, alertId, userId, 'acknowledged through the link in a notification', req.ip);
-    });
-    if (outcome === 'not_visible') return fail(404, 'not_found', 'alert not found');
-    if (outcome === 'used') return fail(409, 'conflict', 'this link was already used; it works only once');
-    if (!outcome.ok)
-      return fail(
-        outcome.reason === 'resolved' ? 409 : 404,
-        outcome.reason === 'resolved' ? 'conflict' : 'not_found',
-        outcome.reason === 'resolved' ? 'this alert is already resolved' : 'alert not found',
-      );
-    void svc.deliver();
-    return html ? page(reply, 200, 'Acknowledged / 確認しました', '') : alertJson(outcome.alert);
-  });
+  app.post(
+    '/api/v1/alerts/ack-link',
+    { schema: schema.ackLinkConfirm, config: { access: 'none' } },
+    async (req, reply) => {
+      const svc = app.alerts;
+      const html = !(req.headers['content-type'] ?? '').includes('json');
+      const fail = (status: number, code: 'bad_request' | 'conflict' | 'not_found', message: string) =>
+        html ? page(reply, status, message, '') : reply.code(status).send(errorBody(code, message));
+      const check = verifyAckToken(await svc.ctx.linkSecret(), tokenOf(req.query, req.body), svc.clock.now().getTime());
+      if (!check.ok)
+        return fail(
+          check.reason === 'expired' ? 410 : 400,
+          'bad_request',
+          check.reason === 'expired' ? 'this link has expired; open the alert in vitals' : 'this link is not valid',
+        );
+      const { alertId, userId, nonce } = check.claim;
+      const outcome = await sql.transaction(async (tx) => {
+        const a = await findAlert(tx, alertId);
+        if (!a || !(await maySeePatient(tx, userId, a.patient_id))) return 'not_visible' as const;
+        if (!(await useAckNonce(tx, nonce, alertId, userId, svc.clock.now(), req.ip))) return 'used' as const;
+        return acknowledge(tx, svc.ctx, alertId, userId, 'acknowledged through the link in a notification', req.ip);
+      });
+      if (outcome === 'not_visible') return fail(404, 'not_found', 'alert not found');
+      if (outcome === 'used') return fail(409, 'conflict', 'this link was already used; it works only once');
+      if (!outcome.ok)
+        return fail(
+          outcome.reason === 'resolved' ? 409 : 404,
+          outcome.reason === 'resolved' ? 'conflict' : 'not_found',
+          outcome.reason === 'resolved' ? 'this alert is already resolved' : 'alert not found',
+        );
+      void svc.deliver();
+      return html ? page(reply, 200, 'Acknowledged / 確認しました', '') : alertJson(outcome.alert);
+    },
+  );
 };

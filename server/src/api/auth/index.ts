@@ -13,7 +13,7 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.post('/api/v1/auth/login', { schema: schema.login }, async (req, reply) => {
+  app.post('/api/v1/auth/login', { schema: schema.login, config: { access: 'none' } }, async (req, reply) => {
     const { email, password } = req.body;
     const u = await findUserByEmail(sql, email);
     const ok = await verifyPassword(password, u?.password_hash ?? DUMMY_HASH);
@@ -32,7 +32,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { token, user: { id: u.id, displayName: u.display_name, email: u.email, locale: u.locale } };
   });
 
-  app.post('/api/v1/auth/logout', { schema: schema.logout }, async (req, reply) => {
+  app.post('/api/v1/auth/logout', { schema: schema.logout, config: { access: 'none' } }, async (req, reply) => {
     const token = tokenOf(req);
     if (token) {
       const sessionId = hashSecret(token);
@@ -44,7 +44,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(204).send(null);
   });
 
-  app.get('/api/v1/me', { schema: schema.me }, async (req) => {
+  app.get('/api/v1/me', { schema: schema.me, config: { access: 'none' } }, async (req) => {
     const u = requireUser(req);
     return {
       id: u.id,

@@ -98,7 +98,8 @@ describe('binding routes', () => {
   });
 
   it.each([
-    [{ deviceId: 'ble:XX', patientId: '00000000-0000-0000-0000-000000000000' }, 400],
+    // The access core checks the patient before the handler reads the device id.
+    [{ deviceId: 'ble:XX', patientId: '00000000-0000-0000-0000-000000000000' }, 404],
     [{ deviceId: 'ble:c4:7c:8d:00:01:04' }, 400],
     [{ deviceId: 'ble:c4:7c:8d:00:01:04', patientId: 'not-a-uuid' }, 400],
     [{ deviceId: 'ble:c4:7c:8d:00:01:04', patientId: '00000000-0000-0000-0000-000000000000' }, 404],
@@ -109,6 +110,15 @@ describe('binding routes', () => {
     const r = await t.api<{ error: { code: string; message: string } }>('POST', '/api/v1/bindings', body);
     expect(r.status).toBe(status);
     expect(r.body.error.message.length).toBeGreaterThan(3);
+  });
+
+  it('answers a malformed device id for a visible patient with 400 naming the expected form', async () => {
+    const r = await t.api<{ error: { message: string } }>('POST', '/api/v1/bindings', {
+      deviceId: 'ble:XX',
+      patientId,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/deviceId must be ble:<address lower-case>/);
   });
 
   it('answers an unknown gateway in a binding with 404, registering nothing', async () => {

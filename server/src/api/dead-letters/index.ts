@@ -12,7 +12,7 @@ import * as schema from './schemas.ts';
 export const deadLetterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.get('/api/v1/dead-letters', { schema: schema.list }, async (req) => {
+  app.get('/api/v1/dead-letters', { schema: schema.list, config: { access: 'none' } }, async (req) => {
     const u = requireAdmin(req);
     const q = req.query;
     const orgs = administeredOrganisations(u);

@@ -16,7 +16,7 @@ import * as schema from './schemas.ts';
 export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.post('/api/v1/devices/:id/move', { schema: schema.move }, async (req) => {
+  app.post('/api/v1/devices/:id/move', { schema: schema.move, config: { access: 'none' } }, async (req) => {
     const u = requireAdmin(req);
     const deviceId = req.params.id;
     if (!isDeviceId(deviceId)) throw notFound(`device ${deviceId}`);

@@ -3,8 +3,10 @@
  * the team lead, with every problem of a policy reported at once; it may name only people and
  * rotas that may see the patient (notify/policy-scope.ts). Kept in the history, audited.
  */
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
+import { checkedPatient } from '../../access/plugin.ts';
 import { badRequest } from '../../errors.ts';
 import { DEFAULT_POLICY, policyProblem } from '../../notify/oncall.ts';
 import { policyScopeProblems } from '../../notify/policy-scope.ts';
@@ -18,8 +20,6 @@ import {
 } from '../../storage/repos/escalation-policies.ts';
 import { findRotas } from '../../storage/repos/rotas.ts';
 import { requireUser } from '../auth/session.ts';
-import { visiblePatient } from '../patients/access.ts';
-import { patientLedBy } from '../patients/team-role.ts';
 import * as schema from './schemas.ts';
 
 type TargetAsSent = Static<typeof schema.PolicyBody>['steps'][number]['targets'][number];
@@ -41,69 +41,77 @@ function targetOf(t: TargetAsSent): EscalationTarget | string {
 export const escalationPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.get('/api/v1/patients/:id/escalation-policy', { schema: schema.get }, async (req) => {
-    const p = await visiblePatient(sql, requireUser(req), req.params.id);
-    const pol = await getPolicy(sql, p.id);
-    return pol
-      ? {
-          steps: pol.steps,
-          repeatLimit: pol.repeatLimit,
-          reason: pol.reason,
-          changedBy: pol.changedBy,
-          changedAt: pol.changedAt.toISOString(),
-          default: false,
-        }
-      : { ...DEFAULT_POLICY, default: true };
-  });
+  app.get(
+    '/api/v1/patients/:id/escalation-policy',
+    { schema: schema.get, config: { access: { patient: 'params.id', need: 'read' } } },
+    async (req) => {
+      const p = checkedPatient(req);
+      const pol = await getPolicy(sql, p.id);
+      return pol
+        ? {
+            steps: pol.steps,
+            repeatLimit: pol.repeatLimit,
+            reason: pol.reason,
+            changedBy: pol.changedBy,
+            changedAt: pol.changedAt.toISOString(),
+            default: false,
+          }
+        : { ...DEFAULT_POLICY, default: true };
+    },
+  );
 
-  app.put('/api/v1/patients/:id/escalation-policy', { schema: schema.set }, async (req) => {
-    const u = requireUser(req);
-    const p = await patientLedBy(sql, u, req.params.id);
-    const b = req.body;
-    const sent = { steps: b.steps, repeatLimit: b.repeatLimit ?? null };
-    const problems: string[] = [];
-    const problem = policyProblem(sent);
-    if (problem) problems.push(problem);
-    const policy: EscalationPolicy = {
-      repeatLimit: sent.repeatLimit,
-      steps: sent.steps.map((st, i) => ({
-        delayMinutes: st.delayMinutes,
-        targets: st.targets.flatMap((t, j) => {
-          const target = targetOf(t);
-          if (typeof target !== 'string') return [target];
-          problems.push(`steps[${i}].targets[${j}]: ${target}`);
-          return [];
-        }),
-      })),
-    };
-    const rotaIds = sent.steps.flatMap((s) =>
-      s.targets.flatMap((t) => (t.type === 'rota' && t.rotaId ? [t.rotaId] : [])),
-    );
-    const rotas = await findRotas(sql, rotaIds);
-    for (const id of rotaIds) if (!rotas.has(id)) problems.push(`rota ${id} does not exist`);
-    // Checked as sent, so the step and target named are the ones the caller sent.
-    problems.push(...(await policyScopeProblems(sql, p.id, sent, rotas)));
-    if (problems.length) throw badRequest(problems.join('; '));
-    const before = await getPolicy(sql, p.id);
-    await sql.transaction(async (tx) => {
-      await setPolicy(tx, p.id, policy, b.reason, u.id);
-      await recordSettingsChange(
-        tx,
-        p.id,
-        'escalation_policy',
-        before ? { steps: before.steps, repeatLimit: before.repeatLimit } : null,
-        policy,
-        b.reason,
-        u.id,
+  app.put(
+    '/api/v1/patients/:id/escalation-policy',
+    { schema: schema.set, config: { access: { patient: 'params.id', need: 'lead' } } },
+    async (req) => {
+      const u = requireUser(req);
+      const p = checkedPatient(req);
+      const b = req.body;
+      const sent = { steps: b.steps, repeatLimit: b.repeatLimit ?? null };
+      const problems: string[] = [];
+      const problem = policyProblem(sent);
+      if (problem) problems.push(problem);
+      const policy: EscalationPolicy = {
+        repeatLimit: sent.repeatLimit,
+        steps: sent.steps.map((st, i) => ({
+          delayMinutes: st.delayMinutes,
+          targets: st.targets.flatMap((t, j) => {
+            const target = targetOf(t);
+            if (typeof target !== 'string') return [target];
+            problems.push(`steps[${i}].targets[${j}]: ${target}`);
+            return [];
+          }),
+        })),
+      };
+      const rotaIds = sent.steps.flatMap((s) =>
+        s.targets.flatMap((t) => (t.type === 'rota' && t.rotaId ? [t.rotaId] : [])),
       );
-      await audit(tx, {
-        userId: u.id,
-        patientId: p.id,
-        action: 'escalation_policy.change',
-        detail: { reason: b.reason },
-        ip: req.ip,
+      const rotas = await findRotas(sql, rotaIds);
+      for (const id of rotaIds) if (!rotas.has(id)) problems.push(`rota ${id} does not exist`);
+      // Checked as sent, so the step and target named are the ones the caller sent.
+      problems.push(...(await policyScopeProblems(sql, p.id, sent, rotas)));
+      if (problems.length) throw badRequest(problems.join('; '));
+      const before = await getPolicy(sql, p.id);
+      await sql.transaction(async (tx) => {
+        await setPolicy(tx, p.id, policy, b.reason, u.id);
+        await recordSettingsChange(
+          tx,
+          p.id,
+          'escalation_policy',
+          before ? { steps: before.steps, repeatLimit: before.repeatLimit } : null,
+          policy,
+          b.reason,
+          u.id,
+        );
+        await audit(tx, {
+          userId: u.id,
+          patientId: p.id,
+          action: 'escalation_policy.change',
+          detail: { reason: b.reason },
+          ip: req.ip,
+        });
       });
-    });
-    return { ...policy, reason: b.reason, default: false };
-  });
+      return { ...policy, reason: b.reason, default: false };
+    },
+  );
 };

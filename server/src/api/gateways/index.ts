@@ -22,7 +22,7 @@ function gatewayId(id: string): string {
 export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.post('/api/v1/gateways', { schema: schema.create }, async (req, reply) => {
+  app.post('/api/v1/gateways', { schema: schema.create, config: { access: 'none' } }, async (req, reply) => {
     const u = requireAdmin(req);
     const body = req.body;
     const label = body.label === undefined ? undefined : normaliseName(body.label, 'label');
@@ -56,12 +56,12 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.get('/api/v1/gateways', { schema: schema.list }, async (req) => {
+  app.get('/api/v1/gateways', { schema: schema.list, config: { access: 'none' } }, async (req) => {
     return listGateways(sql, administeredOrganisations(requireAdmin(req)));
   });
 
   // A new password, shown once; the old one stops working and a connected session is dropped.
-  app.post('/api/v1/gateways/:id/rotate', { schema: schema.rotate }, async (req) => {
+  app.post('/api/v1/gateways/:id/rotate', { schema: schema.rotate, config: { access: 'none' } }, async (req) => {
     const u = requireAdmin(req);
     const id = gatewayId(req.params.id);
     const password = newSecret();
@@ -72,7 +72,7 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { id, mqtt: { username: id, password } };
   });
 
-  app.post('/api/v1/gateways/:id/revoke', { schema: schema.revoke }, async (req, reply) => {
+  app.post('/api/v1/gateways/:id/revoke', { schema: schema.revoke, config: { access: 'none' } }, async (req, reply) => {
     const u = requireAdmin(req);
     const id = gatewayId(req.params.id);
     const org = await revokeGateway(sql, id, administeredOrganisations(u));

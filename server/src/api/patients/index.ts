@@ -5,13 +5,15 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isMetric, isValidTimeZone, METRICS } from '@vitals/contract';
-import { badRequest, forbidden } from '../../errors.ts';
+import { checkedPatient } from '../../access/plugin.ts';
+import { AppError, badRequest, forbidden } from '../../errors.ts';
 import { bucketSecondsFor, resolutionLabel } from '../../queries/resolution.ts';
 import { audit, auditPatients } from '../../storage/repos/audit.ts';
 import {
   addCareTeamMember,
   createPatient,
   defaultClearance,
+  findVisiblePatient,
   listVisiblePatients,
   type PatientRow,
 } from '../../storage/repos/patients.ts';
@@ -24,7 +26,6 @@ import {
 } from '../../storage/repos/readings.ts';
 import { normaliseName } from '../../text/display-name.ts';
 import { requireUser } from '../auth/session.ts';
-import { visiblePatient } from './access.ts';
 import * as schema from './schemas.ts';
 
 const MAX_RANGE_MS = 5 * 366 * 86_400_000;
@@ -50,7 +51,7 @@ function parseTime(s: string | undefined, name: string, fallback: Date): Date {
 export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.post('/api/v1/patients', { schema: schema.create }, async (req, reply) => {
+  app.post('/api/v1/patients', { schema: schema.create, config: { access: 'none' } }, async (req, reply) => {
     const u = requireUser(req);
     const body = req.body;
     const org = body.organisationId
@@ -84,56 +85,62 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       return pid;
     });
-    const p = await visiblePatient(sql, u, id);
+    const p = await findVisiblePatient(sql, u.id, id);
+    if (!p) throw new AppError('internal', 'the patient just registered is not visible to its registrant');
     return reply.code(201).send(patientJson(p));
   });
 
-  app.get('/api/v1/patients', { schema: schema.list }, async (req) => {
+  app.get('/api/v1/patients', { schema: schema.list, config: { access: 'visible-list' } }, async (req) => {
     const u = requireUser(req);
     const list = await listVisiblePatients(sql, u.id);
     return list.map(patientJson);
   });
 
-  app.get('/api/v1/patients/:id', { schema: schema.one }, async (req) => {
-    const u = requireUser(req);
-    const p = await visiblePatient(sql, u, req.params.id);
-    await audit(sql, { userId: u.id, patientId: p.id, action: 'patient.read', ip: req.ip });
-    return patientJson(p);
-  });
+  app.get(
+    '/api/v1/patients/:id',
+    { schema: schema.one, config: { access: { patient: 'params.id', need: 'read', audit: 'patient.read' } } },
+    async (req) => patientJson(checkedPatient(req)),
+  );
 
-  app.get('/api/v1/patients/:id/latest', { schema: schema.latest }, async (req) => {
-    const u = requireUser(req);
-    const p = await visiblePatient(sql, u, req.params.id);
-    await audit(sql, { userId: u.id, patientId: p.id, action: 'readings.latest', ip: req.ip });
-    return { metrics: await latestOfPatient(sql, p.id) };
-  });
+  app.get(
+    '/api/v1/patients/:id/latest',
+    { schema: schema.latest, config: { access: { patient: 'params.id', need: 'read', audit: 'readings.latest' } } },
+    async (req) => ({ metrics: await latestOfPatient(sql, checkedPatient(req).id) }),
+  );
 
-  app.get('/api/v1/patients/:id/readings', { schema: schema.readings }, async (req) => {
-    const u = requireUser(req);
-    const p = await visiblePatient(sql, u, req.params.id);
-    const q = req.query;
-    const metric = q.metric;
-    if (!isMetric(metric))
-      throw badRequest(`unknown metric ${JSON.stringify(metric)}; known: ${Object.keys(METRICS).join(', ')}`);
-    const to = parseTime(q.to, 'to', new Date());
-    const from = parseTime(q.from, 'from', new Date(to.getTime() - 86_400_000));
-    if (from >= to) throw badRequest('from must be before to');
-    if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw badRequest('the range may span at most 5 years');
-    const maxPoints = q.maxPoints ?? DEFAULT_MAX_POINTS;
-    await audit(sql, { userId: u.id, patientId: p.id, action: 'readings.read', target: metric, ip: req.ip });
-    const unit = METRICS[metric].unit;
-    if (!(await moreRawThan(sql, p.id, metric, from, to, maxPoints)))
-      return { metric, unit, resolution: 'raw', points: await rawPoints(sql, p.id, metric, from, to) };
-    const bucket = bucketSecondsFor(to.getTime() - from.getTime(), maxPoints);
-    return {
-      metric,
-      unit,
-      resolution: resolutionLabel(bucket),
-      points: await bucketPoints(sql, p.id, metric, from, to, bucket),
-    };
-  });
+  const readingsAccess = {
+    patient: 'params.id',
+    need: 'read',
+    audit: { action: 'readings.read', target: 'query.metric' },
+  } as const;
+  app.get(
+    '/api/v1/patients/:id/readings',
+    { schema: schema.readings, config: { access: readingsAccess } },
+    async (req) => {
+      const p = checkedPatient(req);
+      const q = req.query;
+      const metric = q.metric;
+      if (!isMetric(metric))
+        throw badRequest(`unknown metric ${JSON.stringify(metric)}; known: ${Object.keys(METRICS).join(', ')}`);
+      const to = parseTime(q.to, 'to', new Date());
+      const from = parseTime(q.from, 'from', new Date(to.getTime() - 86_400_000));
+      if (from >= to) throw badRequest('from must be before to');
+      if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw badRequest('the range may span at most 5 years');
+      const maxPoints = q.maxPoints ?? DEFAULT_MAX_POINTS;
+      const unit = METRICS[metric].unit;
+      if (!(await moreRawThan(sql, p.id, metric, from, to, maxPoints)))
+        return { metric, unit, resolution: 'raw', points: await rawPoints(sql, p.id, metric, from, to) };
+      const bucket = bucketSecondsFor(to.getTime() - from.getTime(), maxPoints);
+      return {
+        metric,
+        unit,
+        resolution: resolutionLabel(bucket),
+        points: await bucketPoints(sql, p.id, metric, from, to, bucket),
+      };
+    },
+  );
 
-  app.get('/api/v1/wall', { schema: schema.wall }, async (req) => {
+  app.get('/api/v1/wall', { schema: schema.wall, config: { access: 'visible-list' } }, async (req) => {
     const u = requireUser(req);
     const list = await listVisiblePatients(sql, u.id);
     const ids = list.map((p) => p.id);

@@ -5,10 +5,14 @@ import { requireUser } from '../auth/session.ts';
 import * as schema from './schemas.ts';
 
 export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/api/v1/push/vapid-public-key', { schema: schema.vapidPublicKey }, async (req) => {
-    requireUser(req);
-    const key = app.alerts.ctx.config.vapidPublicKey;
-    if (!key) throw notFound('Web Push (no VAPID keys configured)');
-    return { publicKey: key };
-  });
+  app.get(
+    '/api/v1/push/vapid-public-key',
+    { schema: schema.vapidPublicKey, config: { access: 'none' } },
+    async (req) => {
+      requireUser(req);
+      const key = app.alerts.ctx.config.vapidPublicKey;
+      if (!key) throw notFound('Web Push (no VAPID keys configured)');
+      return { publicKey: key };
+    },
+  );
 };

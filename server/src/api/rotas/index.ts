@@ -78,7 +78,7 @@ async function storedRota(sql: Sql, id: string): Promise<Static<typeof schema.Ro
 export const rotaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
 
-  app.get('/api/v1/rotas', { schema: schema.list }, async (req) => {
+  app.get('/api/v1/rotas', { schema: schema.list, config: { access: 'none' } }, async (req) => {
     const u = requireUser(req);
     const rotas = await listRotas(
       sql,
@@ -87,7 +87,7 @@ export const rotaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return rotas.map(rotaJson);
   });
 
-  app.post('/api/v1/rotas', { schema: schema.create }, async (req, reply) => {
+  app.post('/api/v1/rotas', { schema: schema.create, config: { access: 'none' } }, async (req, reply) => {
     const u = requireUser(req);
     const b = req.body;
     const org = b.organisationId ?? u.memberships.find((m) => m.role === 'admin')?.organisationId;
@@ -99,11 +99,11 @@ export const rotaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(201).send(await storedRota(sql, id));
   });
 
-  app.get('/api/v1/rotas/:id', { schema: schema.one }, async (req) =>
+  app.get('/api/v1/rotas/:id', { schema: schema.one, config: { access: 'none' } }, async (req) =>
     rotaJson(await visibleRota(sql, requireUser(req), req.params.id)),
   );
 
-  app.put('/api/v1/rotas/:id', { schema: schema.update }, async (req) => {
+  app.put('/api/v1/rotas/:id', { schema: schema.update, config: { access: 'none' } }, async (req) => {
     const u = requireUser(req);
     const rota = await visibleRota(sql, u, req.params.id);
     adminOf(u, rota.organisationId);
@@ -119,37 +119,41 @@ export const rotaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return storedRota(sql, rota.id);
   });
 
-  app.post('/api/v1/rotas/:id/overrides', { schema: schema.addOverride }, async (req, reply) => {
-    const u = requireUser(req);
-    const rota = await visibleRota(sql, u, req.params.id);
-    const b = req.body;
-    // Swapping a shift: an administrator, or the person taking it over.
-    if (b.userId !== u.id) adminOf(u, rota.organisationId);
-    const from = new Date(b.from);
-    const to = new Date(b.to);
-    if (to <= from) throw badRequest('to must be after from');
-    if (!(await activeMembersOf(sql, rota.organisationId, [b.userId])).has(b.userId))
-      throw badRequest(`user ${b.userId} is not an active member of the rota's organisation`);
-    await addRotaOverride(sql, {
-      rotaId: rota.id,
-      userId: b.userId,
-      from,
-      to,
-      ...(b.reason ? { reason: b.reason } : {}),
-      createdBy: u.id,
-    });
-    await audit(sql, {
-      userId: u.id,
-      organisationId: rota.organisationId,
-      action: 'rota.override',
-      target: rota.id,
-      detail: b,
-      ip: req.ip,
-    });
-    return reply.code(201).send(await storedRota(sql, rota.id));
-  });
+  app.post(
+    '/api/v1/rotas/:id/overrides',
+    { schema: schema.addOverride, config: { access: 'none' } },
+    async (req, reply) => {
+      const u = requireUser(req);
+      const rota = await visibleRota(sql, u, req.params.id);
+      const b = req.body;
+      // Swapping a shift: an administrator, or the person taking it over.
+      if (b.userId !== u.id) adminOf(u, rota.organisationId);
+      const from = new Date(b.from);
+      const to = new Date(b.to);
+      if (to <= from) throw badRequest('to must be after from');
+      if (!(await activeMembersOf(sql, rota.organisationId, [b.userId])).has(b.userId))
+        throw badRequest(`user ${b.userId} is not an active member of the rota's organisation`);
+      await addRotaOverride(sql, {
+        rotaId: rota.id,
+        userId: b.userId,
+        from,
+        to,
+        ...(b.reason ? { reason: b.reason } : {}),
+        createdBy: u.id,
+      });
+      await audit(sql, {
+        userId: u.id,
+        organisationId: rota.organisationId,
+        action: 'rota.override',
+        target: rota.id,
+        detail: b,
+        ip: req.ip,
+      });
+      return reply.code(201).send(await storedRota(sql, rota.id));
+    },
+  );
 
-  app.get('/api/v1/rotas/:id/on-call', { schema: schema.onCall }, async (req) => {
+  app.get('/api/v1/rotas/:id/on-call', { schema: schema.onCall, config: { access: 'none' } }, async (req) => {
     const u = requireUser(req);
     const rota = await visibleRota(sql, u, req.params.id);
     const at = req.query.at ? new Date(req.query.at) : app.alerts.clock.now();

@@ -11,6 +11,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AlertChanged, ReadingsStored } from '../../events/domain-events.ts';
+import { auditPatients } from '../../storage/repos/audit.ts';
 import { listVisiblePatients } from '../../storage/repos/patients.ts';
 import { findSessionUser } from '../../storage/repos/people.ts';
 import { requireUser } from '../auth/session.ts';
@@ -32,10 +33,11 @@ export interface LiveReading {
 export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql, events } = app;
 
-  app.get('/api/v1/stream', { schema: schema.stream }, async (req, reply) => {
+  app.get('/api/v1/stream', { schema: schema.stream, config: { access: 'visible-list' } }, async (req, reply) => {
     const u = requireUser(req);
     const sessionId = req.sessionId;
     let visible = new Set((await listVisiblePatients(sql, u.id)).map((p) => p.id));
+    await auditPatients(sql, { userId: u.id, patientIds: [...visible], action: 'stream.subscribe', ip: req.ip });
     let checkedAt = Date.now();
     reply.hijack();
     const res = reply.raw;

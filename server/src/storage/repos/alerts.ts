@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Priority } from '@vitals/contract';
 import type { Sql } from '../sql.ts';
-import { clearanceReaches } from './patients.ts';
+import { visiblePatientIds } from './patients.ts';
 
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
 /** The one priority list (contract/src/alert-priority.ts), under the name the stored rows use. */
@@ -183,8 +183,7 @@ export async function listAlerts(
   const r = await sql.query<AlertRow & { patient_name: string }>(
     `SELECT a.*, p.display_name AS patient_name FROM alerts a
        JOIN patients p ON p.id = a.patient_id
-       JOIN care_team_members c ON c.patient_id = a.patient_id AND c.user_id = $1
-      WHERE ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+      WHERE a.patient_id IN ${visiblePatientIds('$1::uuid')}
         AND ($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR a.patient_id = $3)
       ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
       LIMIT $4`,
@@ -210,8 +209,7 @@ export async function alarmLoad(sql: Sql, userId: string, from: Date, to: Date) 
             count(*) FILTER (WHERE a.condition_cleared_at IS NOT NULL AND a.acknowledged_at IS NULL
               AND a.condition_cleared_at - a.opened_at <= interval '2 minutes')::int AS self_cleared_2min
        FROM alerts a JOIN patients p ON p.id = a.patient_id
-       JOIN care_team_members c ON c.patient_id = a.patient_id AND c.user_id = $1
-      WHERE a.created_at >= $2 AND a.created_at < $3 AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+      WHERE a.created_at >= $2 AND a.created_at < $3 AND a.patient_id IN ${visiblePatientIds('$1::uuid')}
       GROUP BY a.patient_id, p.display_name, a.rule ORDER BY count(*) DESC`,
     [userId, from, to],
   );

@@ -53,3 +53,70 @@ export async function usersByIds(sql: Sql, ids: string[]) {
   );
   return new Map(r.rows.map((u) => [u.id, u]));
 }
+
+export interface CareTeamMemberRow {
+  user_id: string;
+  display_name: string;
+  profession: string;
+  /** The member's organisation: the patient's when they belong to it, else their first. */
+  organisation_id: string | null;
+  team_role: 'attending' | 'lead' | 'member';
+  clearance: 'team' | 'clinical' | 'restricted';
+}
+
+const MEMBER_COLUMNS = `c.user_id, u.display_name, u.profession, c.team_role, c.clearance,
+  COALESCE((SELECT m.organisation_id FROM memberships m WHERE m.user_id = c.user_id AND m.organisation_id = p.organisation_id),
+           (SELECT m.organisation_id FROM memberships m WHERE m.user_id = c.user_id ORDER BY m.created_at, m.organisation_id LIMIT 1))
+    AS organisation_id`;
+
+/** A patient's care team, attending physicians first. */
+export async function careTeamOf(sql: Sql, patientId: string): Promise<CareTeamMemberRow[]> {
+  const r = await sql.query<CareTeamMemberRow>(
+    `SELECT ${MEMBER_COLUMNS} FROM care_team_members c JOIN users u ON u.id = c.user_id JOIN patients p ON p.id = c.patient_id
+      WHERE c.patient_id = $1
+      ORDER BY CASE c.team_role WHEN 'attending' THEN 0 WHEN 'lead' THEN 1 ELSE 2 END, c.added_at, c.user_id`,
+    [patientId],
+  );
+  return r.rows;
+}
+
+export async function careTeamMember(
+  sql: Sql,
+  patientId: string,
+  userId: string,
+): Promise<CareTeamMemberRow | undefined> {
+  const r = await sql.query<CareTeamMemberRow>(
+    `SELECT ${MEMBER_COLUMNS} FROM care_team_members c JOIN users u ON u.id = c.user_id JOIN patients p ON p.id = c.patient_id
+      WHERE c.patient_id = $1 AND c.user_id = $2`,
+    [patientId, userId],
+  );
+  return r.rows[0];
+}
+
+/**
+ * Locks the patient's team for a change (the patient row, FOR UPDATE), so two removals at once
+ * cannot both pass the "one attending physician stays" check.
+ */
+export async function lockCareTeam(tx: Sql, patientId: string): Promise<void> {
+  await tx.query('SELECT id FROM patients WHERE id = $1 FOR UPDATE', [patientId]);
+}
+
+export async function removeCareTeamMember(sql: Sql, patientId: string, userId: string): Promise<boolean> {
+  const r = await sql.query('DELETE FROM care_team_members WHERE patient_id = $1 AND user_id = $2', [
+    patientId,
+    userId,
+  ]);
+  return r.rowCount > 0;
+}
+
+/** An active user by id with their profession, for adding to a team. */
+export async function activeUser(
+  sql: Sql,
+  userId: string,
+): Promise<{ id: string; display_name: string; profession: string } | undefined> {
+  const r = await sql.query<{ id: string; display_name: string; profession: string }>(
+    'SELECT id, display_name, profession FROM users WHERE id = $1 AND disabled_at IS NULL',
+    [userId],
+  );
+  return r.rows[0];
+}

@@ -1,6 +1,6 @@
 /** The delivery outbox: every page and site-webhook notification, its attempts and outcome. */
 import type { Sql } from '../sql.ts';
-import { clearanceReaches } from './patients.ts';
+import { visiblePatientIds } from './patients.ts';
 
 export const DELIVERY_STATUS = {
   pending: 'pending',
@@ -139,7 +139,7 @@ export async function deliveriesOfAlert(sql: Sql, alertId: string): Promise<Deli
   return r.rows;
 }
 
-/** Deliveries about patients the user may see (care team and clearance, as the patient routes), newest first. */
+/** Deliveries about patients the user may see (visiblePatientIds), newest first. */
 export async function listDeliveries(
   sql: Sql,
   userId: string,
@@ -148,9 +148,7 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   const r = await sql.query<DeliveryRow>(
     `SELECT d.* FROM notification_deliveries d
-       JOIN care_team_members c ON c.patient_id = d.patient_id AND c.user_id = $1
-       JOIN patients p ON p.id = d.patient_id
-      WHERE ($2::text IS NULL OR d.status = $2) AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+      WHERE ($2::text IS NULL OR d.status = $2) AND d.patient_id IN ${visiblePatientIds('$1::uuid')}
       ORDER BY d.id DESC LIMIT $3`,
     [userId, status ?? null, limit],
   );

@@ -1,11 +1,22 @@
-/** Patients and their care teams. Access to a patient's data is care-team membership. */
+/**
+ * Patients and who may see them. Access to a patient's data is care-team membership (or an
+ * active emergency access) with a clearance that reaches the patient's vitals sensitivity:
+ * `visiblePatientIds` is that rule as SQL, the one fragment every list and check uses.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../sql.ts';
 
 export type Clearance = 'team' | 'clinical' | 'restricted';
 export const CLEARANCE_ORDER: Record<Clearance, number> = { team: 0, clinical: 1, restricted: 2 };
 
-/** Default clearance by profession (DOMAIN.md: care workers see `team`, professionals `clinical`). */
+/** What an active emergency access grants: the access core treats its holder as `clinical`. */
+export const EMERGENCY_CLEARANCE: Clearance = 'clinical';
+
+/**
+ * Default clearance by profession (issue 13, DOMAIN.md): physicians and dentists `restricted`;
+ * nurses, pharmacists, therapists and dietitians `clinical`; care managers, care workers and
+ * everyone else `team`. The attending physician or lead changes it per member.
+ */
 export function defaultClearance(profession: string): Clearance {
   switch (profession) {
     case 'physician':
@@ -15,11 +26,19 @@ export function defaultClearance(profession: string): Clearance {
     case 'pharmacist':
     case 'therapist':
     case 'dietitian':
-    case 'care_manager':
       return 'clinical';
     default:
       return 'team';
   }
+}
+
+export function isClearance(s: string): s is Clearance {
+  return Object.hasOwn(CLEARANCE_ORDER, s);
+}
+
+/** Whether `clearance` reaches `level` (the rule `clearanceReaches` writes as SQL). */
+export function reaches(clearance: Clearance, level: Clearance): boolean {
+  return CLEARANCE_ORDER[clearance] >= CLEARANCE_ORDER[level];
 }
 
 export interface PatientRow {
@@ -65,12 +84,52 @@ export async function addCareTeamMember(
 const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.timezone,
   p.organisation_id, p.vitals_sensitivity, p.created_at`;
 
-/** The patient if `userId` is on the care team with clearance reaching the vitals level. */
+/**
+ * The ids of the patients a user may see, as a parenthesised subquery of one column
+ * (`patient_id`) for `p.id IN ${visiblePatientIds('$1')}`: care-team membership whose clearance
+ * reaches the patient's vitals sensitivity, or an active emergency access (EMERGENCY_CLEARANCE).
+ * `userRef` is the placeholder of the user's id in the caller's parameters. Every list of patient
+ * data (patients, alerts, deliveries, reports, the live stream) and the access core use this one.
+ */
+export function visiblePatientIds(userRef: string): string {
+  return `(SELECT vc.patient_id FROM care_team_members vc JOIN patients vp ON vp.id = vc.patient_id
+      WHERE vc.user_id = ${userRef} AND ${clearanceReaches('vc.clearance', 'vp.vitals_sensitivity')}
+    UNION
+    SELECT ve.patient_id FROM emergency_access ve JOIN patients vp ON vp.id = ve.patient_id
+      WHERE ve.user_id = ${userRef} AND ve.ended_at IS NULL AND ve.expires_at > now()
+        AND ${clearanceReaches(`'${EMERGENCY_CLEARANCE}'`, 'vp.vitals_sensitivity')})`;
+}
+
+/** The patient if the user may see it (visiblePatientIds). */
 export async function findVisiblePatient(sql: Sql, userId: string, patientId: string): Promise<PatientRow | undefined> {
   const r = await sql.query<PatientRow>(
-    `SELECT ${PATIENT_COLUMNS} FROM patients p
-       JOIN care_team_members c ON c.patient_id = p.id AND c.user_id = $1
-      WHERE p.id = $2 AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}`,
+    `SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id = $2 AND p.id IN ${visiblePatientIds('$1::uuid')}`,
+    [userId, patientId],
+  );
+  return r.rows[0];
+}
+
+/** What the access core needs to decide about one patient and one user, in one query. */
+export interface PatientGrantRow extends PatientRow {
+  visible: boolean;
+  team_role: 'attending' | 'lead' | 'member' | null;
+  clearance: Clearance | null;
+  emergency_until: Date | null;
+  /** The user belongs to the registering organisation or to one with someone on the team. */
+  related_organisation: boolean;
+}
+
+/** The patient (undefined when there is none) with the user's standing towards it. */
+export async function patientGrant(sql: Sql, userId: string, patientId: string): Promise<PatientGrantRow | undefined> {
+  const r = await sql.query<PatientGrantRow>(
+    `SELECT ${PATIENT_COLUMNS}, p.id IN ${visiblePatientIds('$1::uuid')} AS visible, c.team_role, c.clearance,
+            (SELECT max(e.expires_at) FROM emergency_access e WHERE e.patient_id = p.id AND e.user_id = $1
+                AND e.ended_at IS NULL AND e.expires_at > now()) AS emergency_until,
+            EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND (m.organisation_id = p.organisation_id
+                OR m.organisation_id IN (SELECT tm.organisation_id FROM care_team_members t
+                  JOIN memberships tm ON tm.user_id = t.user_id WHERE t.patient_id = p.id))) AS related_organisation
+       FROM patients p LEFT JOIN care_team_members c ON c.patient_id = p.id AND c.user_id = $1
+      WHERE p.id = $2`,
     [userId, patientId],
   );
   return r.rows[0];
@@ -83,9 +142,7 @@ export async function patientExists(sql: Sql, patientId: string): Promise<boolea
 
 export async function listVisiblePatients(sql: Sql, userId: string): Promise<PatientRow[]> {
   const r = await sql.query<PatientRow>(
-    `SELECT ${PATIENT_COLUMNS} FROM patients p
-       JOIN care_team_members c ON c.patient_id = p.id AND c.user_id = $1
-      WHERE ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+    `SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id IN ${visiblePatientIds('$1::uuid')}
       ORDER BY p.display_name, p.id`,
     [userId],
   );
@@ -101,11 +158,15 @@ export function clearanceReaches(clearanceCol: string, levelCol: string): string
   return `${rank(clearanceCol)} >= ${rank(levelCol)}`;
 }
 
-/** Users who may see a patient's vitals (for live fan-out). */
+/** Users who may see a patient's vitals (for live fan-out): the reverse of visiblePatientIds. */
 export async function patientViewers(sql: Sql, patientId: string): Promise<string[]> {
   const r = await sql.query<{ user_id: string }>(
     `SELECT c.user_id FROM care_team_members c JOIN patients p ON p.id = c.patient_id
-      WHERE c.patient_id = $1 AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}`,
+      WHERE c.patient_id = $1 AND ${clearanceReaches('c.clearance', 'p.vitals_sensitivity')}
+     UNION
+     SELECT e.user_id FROM emergency_access e JOIN patients p ON p.id = e.patient_id
+      WHERE e.patient_id = $1 AND e.ended_at IS NULL AND e.expires_at > now()
+        AND ${clearanceReaches(`'${EMERGENCY_CLEARANCE}'`, 'p.vitals_sensitivity')}`,
     [patientId],
   );
   return r.rows.map((x) => x.user_id);

@@ -1,0 +1,191 @@
+/**
+ * The access-control core as a fastify plugin (declarations: ./declaration.ts). Not
+ * encapsulated, registered before any route:
+ * - `onRoute` refuses to start the server when an /api/ route has no (or a malformed) access
+ *   declaration, so a new route cannot forget;
+ * - one `preHandler` enforces the declaration after validation and before the handler, puts the
+ *   checked patient on the request (`req.patient`, with the caller's standing in `req.grant`) so
+ *   handlers do not query it again, audits reads of one patient's data and every refusal.
+ */
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, badRequest, forbidden, notFound, unauthorized } from '../errors.ts';
+import { isUuid } from '../ids.ts';
+import { findAlert } from '../storage/repos/alerts.ts';
+import { audit } from '../storage/repos/audit.ts';
+import { type Clearance, type PatientRow, patientGrant } from '../storage/repos/patients.ts';
+import { findSilence } from '../storage/repos/silences.ts';
+import type { Sql } from '../storage/sql.ts';
+import {
+  type AccessDeclaration,
+  type AuditSpec,
+  declarationProblem,
+  type ItemKind,
+  type PatientNeed,
+  type RequestSource,
+  valueAt,
+} from './declaration.ts';
+
+/** The caller's standing towards the patient of the request, as the core found it. */
+export interface Grant {
+  patientId: string;
+  /** The caller's role on the care team; null when not a member (emergency access). */
+  teamRole: 'attending' | 'lead' | 'member' | null;
+  clearance: Clearance | null;
+  /** Until when an emergency access of the caller runs, if one does. */
+  emergencyUntil: Date | null;
+  /** The caller's organisation the audit rows name (organisationFor). */
+  organisationId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The patient the route declared, checked by the access core; null on other routes. */
+    patient: PatientRow | null;
+    grant: Grant | null;
+  }
+  interface FastifyInstance {
+    /** How long an emergency access lasts (VITALS_EMERGENCY_ACCESS_MINUTES). */
+    emergencyAccessMinutes: number;
+  }
+}
+
+interface Caller {
+  id: string;
+  memberships: readonly { organisationId: string; role: 'admin' | 'staff' }[];
+}
+
+/**
+ * The organisation an audit row of this caller about this patient names: the patient's own when
+ * the caller belongs to it, else the caller's first organisation (the one they act for on a
+ * team across organisations); null for a caller of no organisation.
+ */
+export function organisationFor(caller: Caller, patientOrganisation: string | null): string | null {
+  if (patientOrganisation && caller.memberships.some((m) => m.organisationId === patientOrganisation))
+    return patientOrganisation;
+  return caller.memberships[0]?.organisationId ?? null;
+}
+
+/** The patient of an item, or undefined when the item does not exist. */
+const ITEM_PATIENT: Record<ItemKind, (sql: Sql, id: string) => Promise<string | undefined>> = {
+  alert: async (sql, id) => (await findAlert(sql, id))?.patient_id,
+  silence: async (sql, id) => (await findSilence(sql, id))?.patient_id,
+};
+
+/** The checked patient of a route that declared one; a programming error on any other route. */
+export function checkedPatient(req: FastifyRequest): PatientRow {
+  if (!req.patient) throw new AppError('internal', 'the route declared no patient access');
+  return req.patient;
+}
+
+/** The caller's standing checked by the core; a programming error on a route that declared no patient. */
+export function checkedGrant(req: FastifyRequest): Grant {
+  if (!req.grant) throw new AppError('internal', 'the route declared no patient access');
+  return req.grant;
+}
+
+/** The signed-in caller of a route the core checked (every route but `'none'` needs one). */
+function callerOf(req: FastifyRequest): Caller {
+  const u = req.user;
+  if (!u) throw unauthorized();
+  return u;
+}
+
+export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
+  async (app, o) => {
+    app.decorate('emergencyAccessMinutes', o.emergencyAccessMinutes);
+    app.decorateRequest('patient', null);
+    app.decorateRequest('grant', null);
+
+    app.addHook('onRoute', (r) => {
+      const problem = declarationProblem(r);
+      if (problem) throw new Error(`access declaration: ${problem}`);
+    });
+
+    app.addHook('preHandler', async (req) => {
+      const d: AccessDeclaration | undefined = req.routeOptions.config.access;
+      if (d === undefined || d === 'none') return;
+      const caller = callerOf(req);
+      if (d === 'visible-list') return;
+      if ('organisationAdmin' in d) {
+        const admin = caller.memberships.filter((m) => m.role === 'admin').map((m) => m.organisationId);
+        const wanted = d.organisationAdmin === 'any' ? undefined : valueAt(req, d.organisationAdmin);
+        if (wanted === undefined ? admin.length === 0 : !admin.includes(String(wanted)))
+          throw forbidden('this needs an administrator of the organisation; ask one of its administrators');
+        return;
+      }
+      const source = 'item' in d ? d.id : d.patient;
+      const what = 'item' in d ? d.item : 'patient';
+      const raw = valueAt(req, source);
+      if (raw === undefined && 'patient' in d && d.optional) return;
+      const id = typeof raw === 'string' && isUuid(raw) ? raw.toLowerCase() : undefined;
+      // A malformed id in a path is one that does not exist; in a query or body it is a bad request.
+      if (!id && source.startsWith('params.')) throw notFound(what);
+      if (!id) throw badRequest(`${source.slice(source.indexOf('.') + 1)} must be a UUID, got ${JSON.stringify(raw)}`);
+      const patientId = 'item' in d ? await ITEM_PATIENT[d.item](app.sql, id) : id;
+      if (!patientId) throw notFound(what);
+      const g = await patientGrant(app.sql, caller.id, patientId);
+      const organisationId = organisationFor(caller, g?.organisation_id ?? null);
+      const refuse = async (status: 403 | 404, message?: string): Promise<never> => {
+        await audit(app.sql, {
+          userId: caller.id,
+          organisationId,
+          patientId: g ? patientId : null,
+          action: 'access.denied',
+          target: id,
+          detail: { route: `${req.method} ${req.routeOptions.url}`, need: d.need, status },
+          ip: req.ip,
+        });
+        throw status === 404 ? notFound(what) : forbidden(message);
+      };
+      if (!g) return refuse(404);
+      const need: PatientNeed = d.need;
+      if (need === 'emergency') {
+        if (!g.related_organisation) return refuse(404);
+      } else {
+        if (!g.visible) return refuse(404);
+        const member = g.team_role !== null;
+        if (need === 'write' && !member)
+          return refuse(
+            403,
+            'an emergency access lets you read, not change; ask the attending physician or the lead to add you to the care team',
+          );
+        if (need === 'lead' && g.team_role !== 'attending' && g.team_role !== 'lead')
+          return refuse(403, 'only the attending physician or the team lead of this patient can change this');
+      }
+      req.patient = {
+        id: g.id,
+        display_name: g.display_name,
+        birth_date: g.birth_date,
+        timezone: g.timezone,
+        organisation_id: g.organisation_id,
+        vitals_sensitivity: g.vitals_sensitivity,
+        created_at: g.created_at,
+      };
+      req.grant = {
+        patientId: g.id,
+        teamRole: g.team_role,
+        clearance: g.clearance,
+        emergencyUntil: g.emergency_until,
+        organisationId,
+      };
+      if ((req.method === 'GET' || req.method === 'HEAD') && need !== 'emergency')
+        await audit(app.sql, {
+          userId: caller.id,
+          organisationId,
+          patientId: g.id,
+          ...auditOf(req, d.audit),
+          ...(g.team_role === null ? { detail: { emergencyAccess: true } } : {}),
+          ip: req.ip,
+        });
+    });
+  },
+  { name: 'access', fastify: '5.x', dependencies: ['database', 'auth'] },
+);
+
+function auditOf(req: FastifyRequest, spec: AuditSpec | undefined): { action: string; target?: string } {
+  if (spec === undefined) return { action: 'patient.read', target: `${req.method} ${req.routeOptions.url}` };
+  if (typeof spec === 'string') return { action: spec };
+  const t = valueAt(req, spec.target as RequestSource);
+  return { action: spec.action, ...(t === undefined ? {} : { target: String(t).slice(0, 200) }) };
+}
