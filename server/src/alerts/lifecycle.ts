@@ -4,7 +4,10 @@
  * low resolve when clear; priority only rises while open; repeats update, never stack; a
  * condition coming back soon after it cleared reopens the same alert (flapping: one alert,
  * at most one page per priority). Conditions that had already ended when they reached us
- * are recorded as late and not paged.
+ * are recorded as late and never paged: a medium or low one is resolved as `late`; a high one
+ * stays `firing` with `late: true` until someone acknowledges it (a high-priority episode
+ * nobody saw must be looked at, without waking anyone). A condition cleared by a reading that
+ * arrived late says so in its transition (`detail.late`).
  *
  * Paging and what follows a transition belong to notifications (`ctx.notifications`, see
  * transitions.ts): an acknowledged or resolved alert's pending pages are cancelled there.
@@ -90,21 +93,17 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
       now.getTime() - c.clearedAt.getTime() > LATE_AFTER_MS
     ) {
       // Seen only in a backlog, and the backlog shows it ended: late, never paged.
-      const r = await updateAlert(
-        tx,
-        a.id,
-        { state: 'resolved', late: true, condition_cleared_at: c.clearedAt, resolved_at: now, resolution: 'late' },
-        now,
-      );
-      await recordTransition(tx, ctx, r, 'late');
-      return r;
+      return markLate(tx, ctx, a, c.clearedAt);
     }
     if (
       a.state === 'firing' &&
       raised(a.notified_priority, priority) &&
       (isFresh(c, now) || (c.clearedAt && priority === 'high'))
-    )
+    ) {
+      // A late alert that fresh data shows holding now is live again: it pages and is no longer late.
+      if (a.late) a = await updateAlert(tx, a.id, { late: false }, now);
       a = await ctx.notifications.page(tx, a);
+    }
     if (c.clearedAt) a = await clearAlert(tx, ctx, a, c.clearedAt);
     return a;
   }
@@ -146,6 +145,15 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
   }
 
   const late = c.clearedAt !== undefined && now.getTime() - c.firedAt.getTime() > LATE_AFTER_MS;
+  if (c.clearedAt && late && c.priority === 'high') {
+    // A high-priority episode found in a backlog: it stays visible until acknowledged, unpaged.
+    const a = await insertAlert(tx, { ...base(c, now), state: 'firing', conditionClearedAt: null });
+    if (!a) return null;
+    await recordTransition(tx, ctx, a, 'opened', {
+      detail: { value: c.lastValue ?? null, backlog: true, page: false },
+    });
+    return markLate(tx, ctx, a, c.clearedAt);
+  }
   if (c.clearedAt && (late || c.priority !== 'high')) {
     // Ended before anyone could act: recorded for the history, not paged.
     const a = await insertAlert(tx, {
@@ -163,10 +171,47 @@ export async function reportCondition(tx: Sql, ctx: AlertContext, c: Condition):
   if (!a) return null;
   const fresh = isFresh(c, now) || c.clearedAt !== undefined;
   await recordTransition(tx, ctx, a, 'opened', {
-    detail: { value: c.lastValue ?? null, ...(fresh ? {} : { backlog: true }) },
+    detail: { value: c.lastValue ?? null, ...(fresh ? {} : { backlog: true, page: false }) },
   });
   if (fresh) a = await ctx.notifications.page(tx, a);
   return a;
+}
+
+/**
+ * A never-paged alert whose condition a backlog shows already ended at `clearedAt`. Medium and
+ * low resolve as `late`. High stays `firing` with `late: true` and the condition cleared, so it
+ * is listed until someone acknowledges it (which resolves it); it is never paged (the
+ * transitions say `page: false`, and no escalation timer is set).
+ */
+async function markLate(tx: Sql, ctx: AlertContext, a: AlertRow, clearedAt: Date): Promise<AlertRow> {
+  const now = ctx.clock.now();
+  const detail = { clearedAt: clearedAt.toISOString(), page: false };
+  if (a.priority === 'high') {
+    const r = await updateAlert(
+      tx,
+      a.id,
+      { late: true, condition_cleared_at: clearedAt, next_escalation_at: null },
+      now,
+    );
+    await recordTransition(tx, ctx, r, 'late', { detail: { ...detail, needsReview: true } });
+    return r;
+  }
+  const r = await updateAlert(
+    tx,
+    a.id,
+    { state: 'resolved', late: true, condition_cleared_at: clearedAt, resolved_at: now, resolution: 'late' },
+    now,
+  );
+  await recordTransition(tx, ctx, r, 'late', { detail });
+  return r;
+}
+
+/** How late the reading that cleared a condition at `at` arrived: a detail for the transition. */
+function lateClearing(at: Date, now: Date): Record<string, unknown> {
+  const delay = now.getTime() - at.getTime();
+  return delay > LATE_AFTER_MS
+    ? { late: true, clearedAt: at.toISOString(), arrivedAfterSeconds: Math.round(delay / 1000) }
+    : {};
 }
 
 function base(c: Condition, now: Date) {
@@ -203,14 +248,17 @@ export async function clearAlert(tx: Sql, ctx: AlertContext, a: AlertRow, at: Da
       },
       now,
     );
-    await recordTransition(tx, ctx, r, 'resolved', { detail: { resolution: 'cleared_after_ack' } });
+    await recordTransition(tx, ctx, r, 'resolved', {
+      detail: { resolution: 'cleared_after_ack', ...lateClearing(at, now) },
+    });
     return r;
   }
   if (a.priority === 'high') {
     if (a.condition_cleared_at) return a;
     // IEC 60601-1-8 latching: a high-priority alarm stays until someone acknowledges it.
     const r = await updateAlert(tx, a.id, { condition_cleared_at: at }, now);
-    await recordTransition(tx, ctx, r, 'condition_cleared');
+    const late = lateClearing(at, now);
+    await recordTransition(tx, ctx, r, 'condition_cleared', Object.keys(late).length ? { detail: late } : {});
     return r;
   }
   const r = await updateAlert(
@@ -219,7 +267,7 @@ export async function clearAlert(tx: Sql, ctx: AlertContext, a: AlertRow, at: Da
     { state: 'resolved', condition_cleared_at: at, resolved_at: now, resolution: 'cleared', next_escalation_at: null },
     now,
   );
-  await recordTransition(tx, ctx, r, 'resolved', { detail: { resolution: 'cleared' } });
+  await recordTransition(tx, ctx, r, 'resolved', { detail: { resolution: 'cleared', ...lateClearing(at, now) } });
   return r;
 }
 
