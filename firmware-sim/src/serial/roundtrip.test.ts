@@ -27,8 +27,8 @@ describe('CMS50D+ encoder round trip', () => {
       for (let pr = 1; pr <= 250; pr += 7) {
         const out = decode('contec-cms50d-live', encodeCms50dPacket({ spo2, pulseRate: pr, pleth: pr % 128 }));
         expect(out.readings).toStrictEqual([
-          { metric: 'spo2', value: spo2, unit: '%' },
-          { metric: 'pulse_rate', value: pr, unit: '/min' },
+          { metric: 'spo2', value: spo2, unit: '%', flags: ['continuous'] },
+          { metric: 'pulse_rate', value: pr, unit: '/min', flags: ['continuous'] },
         ]);
       }
     }
@@ -68,8 +68,8 @@ describe('Nonin format #2 encoder round trip', () => {
     ] as const) {
       const out = decode('nonin-format2', encodeNoninPacket({ hr, spo2, eHr: hr + 1, spo2D: spo2 - 1 }));
       expect(out.readings).toStrictEqual([
-        { metric: 'spo2', value: spo2, unit: '%' },
-        { metric: 'pulse_rate', value: hr, unit: '/min' },
+        { metric: 'spo2', value: spo2, unit: '%', flags: ['continuous'] },
+        { metric: 'pulse_rate', value: hr, unit: '/min', flags: ['continuous'] },
       ]);
       expect(out.notes).toStrictEqual([
         `packet extended values: SpO2-D ${spo2 - 1}, SpO2 Fast ${spo2}, SpO2 B-B ${spo2}, E-SpO2 ${spo2}, E-SpO2-D ${spo2}, HR-D ${hr}, E-HR ${hr + 1}, E-HR-D ${hr}`,
@@ -83,8 +83,8 @@ describe('Nonin format #2 encoder round trip', () => {
       encodeNoninPacket({ hr: 80, spo2: 95, perfusion: 'yellow', artifact: true }),
     );
     expect(flagged.readings.map((r) => r.flags)).toStrictEqual([
-      ['marginal_perfusion', 'artifact'],
-      ['marginal_perfusion', 'artifact'],
+      ['continuous', 'marginal_perfusion', 'artifact'],
+      ['continuous', 'marginal_perfusion', 'artifact'],
     ]);
     const alarm = decode('nonin-format2', encodeNoninPacket({ hr: null, spo2: null, sensorAlarm: true }));
     expect(alarm.readings).toStrictEqual([]);
