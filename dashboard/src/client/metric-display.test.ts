@@ -25,6 +25,18 @@ describe('formatValue', () => {
     expect(formatValue('body_weight', 1052.34, 'en')).toBe('1052.3');
   });
 
+  // Decoders keep exact conversions (issue 14); rounding for display is the dashboard's.
+  it.each([
+    ['bp_systolic', 141.7616235, '142'],
+    ['bp_diastolic', 79.506519, '80'],
+    ['glucose', 97.2864, '97'],
+    ['body_weight', 69.9983745384, '70.0'],
+    ['body_temperature', 333.5 / 9, '37.1'],
+    ['body_height', 180.086, '180.1'],
+  ] as const)('rounds the exact converted %s %d to %s', (metric, value, shown) => {
+    expect(formatValue(metric, value, 'en')).toBe(shown);
+  });
+
   it('has a rule for every metric of the contract', () => {
     for (const metric of METRIC_NAMES) expect(DISPLAY_DECIMALS[metric]).toBeGreaterThanOrEqual(0);
   });
