@@ -30,6 +30,8 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } f
 import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
+import { news2Routes } from './api/news2/index.ts';
+import { observationRoutes } from './api/observations/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
 import { patientRoutes } from './api/patients/index.ts';
 import { pushRoutes } from './api/push/index.ts';
@@ -136,6 +138,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(patientRoutes);
   await app.register(careTeamRoutes);
   await app.register(emergencyAccessRoutes);
+  await app.register(observationRoutes);
+  await app.register(news2Routes);
   await app.register(gatewayRoutes);
   await app.register(deviceRoutes);
   await app.register(bindingRoutes);

@@ -8,10 +8,11 @@
 import { seriesOf, valuesNear } from '../storage/repos/alert-readings.ts';
 import { settingsOf } from '../storage/repos/alert-settings.ts';
 import { openAlertKeys } from '../storage/repos/alerts.ts';
+import { spo2ScalesOf } from '../storage/repos/patients.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { AlertContext } from './context.ts';
 import { clearCondition, reportCondition } from './lifecycle.ts';
-import { news2, news2Episodes, scoreParameter } from './news2.ts';
+import { NEWS2_METRICS, NEWS2_WINDOW_MS, type News2Input, news2, news2Episodes, scoreParameter } from './news2.ts';
 import {
   DEFAULT_RULES,
   type Episode,
@@ -24,10 +25,6 @@ import {
   type ReadingRule,
   UNFIT_FLAGS,
 } from './rules.ts';
-
-const NEWS2_METRICS = ['respiratory_rate', 'spo2', 'bp_systolic', 'pulse_rate', 'body_temperature'];
-/** NEWS2 uses the latest value of each parameter within this time of the newest reading. */
-const NEWS2_WINDOW_MS = 60 * 60_000;
 
 const fit = (r: { flags: string[] | null }) => !r.flags?.some((f) => UNFIT_FLAGS.has(f));
 
@@ -44,8 +41,11 @@ export function settingsFor(patientId: string, s: Awaited<ReturnType<typeof sett
   return out;
 }
 
+/** Coded metrics (consciousness) have no value; NEWS2 still reads them. */
+const scoredByNews2Only = (r: StoredReading) => r.value === null && r.metric === 'consciousness';
+
 export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredReading[]): Promise<void> {
-  const usable = rows.filter((r) => r.patient_id && r.value !== null && fit(r));
+  const usable = rows.filter((r) => r.patient_id && (r.value !== null || scoredByNews2Only(r)) && fit(r));
   if (usable.length === 0) return;
   const byPatient = new Map<string, Map<string, StoredReading[]>>();
   for (const r of usable) {
@@ -57,7 +57,11 @@ export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredR
   }
   const patients = [...byPatient.keys()];
   const news2Due: News2Due[] = [];
-  const [open, settings] = await Promise.all([openAlertKeys(ctx.sql, patients), settingsOf(ctx.sql, patients)]);
+  const [open, settings, scales] = await Promise.all([
+    openAlertKeys(ctx.sql, patients),
+    settingsOf(ctx.sql, patients),
+    spo2ScalesOf(ctx.sql, patients),
+  ]);
   for (const [patientId, metrics] of byPatient) {
     const s = settingsFor(patientId, settings);
     for (const [metric, fresh] of metrics) {
@@ -77,7 +81,7 @@ export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredR
         await evaluateRuleFor(ctx, patientId, rule, fresh, hasOpen);
       }
     }
-    const due = news2DueFor(patientId, metrics, s, open.has(`${patientId}|news2|`));
+    const due = news2DueFor(patientId, metrics, s, scales.get(patientId) ?? 1, open.has(`${patientId}|news2|`));
     if (due) news2Due.push(due);
   }
   await evaluateNews2(ctx, news2Due);
@@ -130,7 +134,7 @@ interface News2Due {
   patientId: string;
   /** Measurement times to score at, oldest first. */
   samples: Date[];
-  scale2: boolean;
+  spo2Scale: 1 | 2;
   hasOpen: boolean;
 }
 
@@ -141,18 +145,22 @@ const NEWS2_MAX_SAMPLES = 1440;
  * Whether NEWS2 must be computed for the patient's fresh readings, and at which times: the
  * newest reading of each minute they span (live traffic: just the newest). New values that all
  * score 0 cannot raise the score, so it is only computed when one does, or when a NEWS2 alert
- * is open.
+ * is open. Consciousness (a code) and oxygen always count as scoring: they change other rows
+ * (oxygen decides SpO2's scale-2 row).
  */
 function news2DueFor(
   patientId: string,
   metrics: Map<string, StoredReading[]>,
   s: PatientRuleSettings,
+  spo2Scale: 1 | 2,
   hasOpen: boolean,
 ): News2Due | null {
   const fresh = NEWS2_METRICS.flatMap((m) => metrics.get(m) ?? []);
   if (fresh.length === 0 || s.overrides.news2?.enabled === false) return null;
-  const scale2 = (s.targets.spo2?.low ?? 100) <= 88;
-  const anyPoints = fresh.some((r) => (scoreParameter(r.metric, r.value!, { scale2 }) ?? 0) > 0);
+  // Oxygen unknown is taken as on oxygen here: a scale-2 SpO2 of 97 % might then score 3.
+  const anyPoints = fresh.some(
+    (r) => r.value === null || (scoreParameter(r.metric, r.value, { spo2Scale, onOxygen: true }) ?? 1) > 0,
+  );
   if (!anyPoints && !hasOpen) return null;
   const newestOfMinute = new Map<number, number>();
   for (const r of fresh) {
@@ -161,28 +169,27 @@ function news2DueFor(
     if ((newestOfMinute.get(m) ?? -Infinity) < t) newestOfMinute.set(m, t);
   }
   const samples = [...newestOfMinute.values()].sort((a, b) => a - b).slice(-NEWS2_MAX_SAMPLES);
-  return { patientId, samples: samples.map((t) => new Date(t)), scale2, hasOpen };
+  return { patientId, samples: samples.map((t) => new Date(t)), spo2Scale, hasOpen };
 }
 
 /**
- * NEWS2 of each due patient at each sample time, from the latest value of each parameter
- * within the hour before it (one query for all), and the episodes that makes.
+ * NEWS2 of each due patient at each sample time, from the latest value (or ACVPU code) of each
+ * parameter within the hour before it (one query for all), and the episodes that makes.
  */
 async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
   if (due.length === 0) return;
   const values = await valuesNear(
     ctx.sql,
     due.flatMap((d) => d.samples.map((at) => ({ patientId: d.patientId, at }))),
-    NEWS2_METRICS,
+    [...NEWS2_METRICS],
     NEWS2_WINDOW_MS,
     [...UNFIT_FLAGS],
   );
-  for (const { patientId, samples, scale2, hasOpen } of due) {
-    const scored = samples.map((at) => {
-      const input: Record<string, number> = {};
-      for (const v of values.get(`${patientId}|${at.getTime()}`) ?? []) input[v.metric] = v.value;
-      return { t: at.getTime(), r: news2({ ...input, scale2 }) };
-    });
+  for (const { patientId, samples, spo2Scale, hasOpen } of due) {
+    const scored = samples.map((at) => ({
+      t: at.getTime(),
+      r: news2(news2Input(values.get(`${patientId}|${at.getTime()}`) ?? [], spo2Scale)),
+    }));
     const episodes = news2Episodes(scored);
     const last = scored.at(-1);
     if (episodes.length === 0 && !hasOpen) continue;
@@ -200,9 +207,10 @@ async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
           ...(e.clearedAt !== undefined ? { clearedAt: new Date(e.clearedAt) } : {}),
           detail: {
             score: e.worst.score,
+            band: e.worst.band,
             parameters: e.worst.parameters,
             missing: e.worst.missing,
-            partial: e.worst.missing.length > 0,
+            partial: e.worst.partial,
           },
         });
       // An open alert from an earlier commit clears on a clear score.
@@ -210,4 +218,28 @@ async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
         await clearCondition(tx, ctx, patientId, 'news2', '', new Date(last.t));
     });
   }
+}
+
+/** The scorer's input from the latest values near one time. */
+export function news2Input(
+  values: readonly { metric: string; value: number | null; code: string | null }[],
+  spo2Scale: 1 | 2,
+): News2Input {
+  const input: News2Input = { spo2Scale };
+  for (const v of values) {
+    switch (v.metric) {
+      case 'consciousness':
+        if (v.code !== null) input.consciousness = v.code;
+        break;
+      case 'respiratory_rate':
+      case 'spo2':
+      case 'bp_systolic':
+      case 'pulse_rate':
+      case 'body_temperature':
+      case 'inhaled_oxygen_flow':
+        if (v.value !== null) input[v.metric] = v.value;
+        break;
+    }
+  }
+  return input;
 }

@@ -1,50 +1,169 @@
 import { describe, expect, it } from 'vitest';
-import { news2, news2Episodes } from './news2.ts';
+import { type News2Input, news2, news2Episodes } from './news2.ts';
 
-describe('NEWS2 from home parameters', () => {
+/** Everything known and scoring 0: alert, on air, scale 1. */
+const WELL: News2Input = {
+  respiratory_rate: 16,
+  spo2: 97,
+  inhaled_oxygen_flow: 0,
+  bp_systolic: 130,
+  pulse_rate: 70,
+  consciousness: 'A',
+  body_temperature: 36.8,
+};
+
+// Every boundary of the RCP NEWS2 chart 1 (2017): the last value of one row and the first of the next.
+describe('NEWS2 chart 1, every band boundary', () => {
   it.each([
-    ['all normal', { spo2: 97, pulse_rate: 70, bp_systolic: 130, body_temperature: 36.8 }, 0, null],
-    ['a single red parameter', { spo2: 91, pulse_rate: 70, bp_systolic: 130, body_temperature: 36.8 }, 3, 'low'],
-    ['medium aggregate', { spo2: 93, pulse_rate: 115, bp_systolic: 105, body_temperature: 36.8 }, 5, 'medium'],
-    [
-      'high aggregate',
-      { spo2: 91, pulse_rate: 135, bp_systolic: 130, body_temperature: 39.5, respiratory_rate: 22 },
-      10,
-      'high',
-    ],
-    ['scale 2 for a COPD patient on air', { spo2: 88, pulse_rate: 70, bp_systolic: 130, scale2: true }, 0, null],
-    [
-      'scale 2 on oxygen above target',
-      { spo2: 97, pulse_rate: 70, bp_systolic: 130, scale2: true, onOxygen: true },
-      5,
-      'medium',
-    ],
-  ])('scores %s', (_n, input, score, priority) => {
-    const r = news2(input)!;
-    expect(r.score).toBe(score);
-    expect(r.priority).toBe(priority);
-  });
-
-  it('lists what a home does not measure and scores it as normal', () => {
-    const r = news2({ spo2: 97, pulse_rate: 70, bp_systolic: 130 })!;
-    expect(r.missing).toEqual(['respiratory_rate', 'body_temperature', 'air_or_oxygen', 'consciousness']);
-  });
-
-  it('is not computed from fewer than three parameters', () => {
-    expect(news2({ spo2: 85, pulse_rate: 140 })).toBeNull();
+    ['respiratory_rate', 8, 3],
+    ['respiratory_rate', 9, 1],
+    ['respiratory_rate', 11, 1],
+    ['respiratory_rate', 12, 0],
+    ['respiratory_rate', 20, 0],
+    ['respiratory_rate', 21, 2],
+    ['respiratory_rate', 24, 2],
+    ['respiratory_rate', 25, 3],
+    ['spo2', 91, 3],
+    ['spo2', 92, 2],
+    ['spo2', 93, 2],
+    ['spo2', 94, 1],
+    ['spo2', 95, 1],
+    ['spo2', 96, 0],
+    ['bp_systolic', 90, 3],
+    ['bp_systolic', 91, 2],
+    ['bp_systolic', 100, 2],
+    ['bp_systolic', 101, 1],
+    ['bp_systolic', 110, 1],
+    ['bp_systolic', 111, 0],
+    ['bp_systolic', 219, 0],
+    ['bp_systolic', 220, 3],
+    ['pulse_rate', 40, 3],
+    ['pulse_rate', 41, 1],
+    ['pulse_rate', 50, 1],
+    ['pulse_rate', 51, 0],
+    ['pulse_rate', 90, 0],
+    ['pulse_rate', 91, 1],
+    ['pulse_rate', 110, 1],
+    ['pulse_rate', 111, 2],
+    ['pulse_rate', 130, 2],
+    ['pulse_rate', 131, 3],
+    ['body_temperature', 35.0, 3],
+    ['body_temperature', 35.1, 1],
+    ['body_temperature', 36.0, 1],
+    ['body_temperature', 36.1, 0],
+    ['body_temperature', 38.0, 0],
+    ['body_temperature', 38.1, 1],
+    ['body_temperature', 39.0, 1],
+    ['body_temperature', 39.1, 2],
+    ['inhaled_oxygen_flow', 0, 0],
+    ['inhaled_oxygen_flow', 0.5, 2],
+    ['inhaled_oxygen_flow', 2, 2],
+  ] as const)('scores %s %d as %d', (metric, value, points) => {
+    const r = news2({ ...WELL, [metric]: value });
+    expect(r.score).toBe(points);
+    expect(r.partial).toBe(false);
   });
 
   it.each([
-    [35.0, 3],
-    [35.1, 1],
-    [36.0, 1],
-    [36.1, 0],
-    [38.0, 0],
-    [38.1, 1],
-    [39.0, 1],
-    [39.1, 2],
-  ])('scores temperature %d °C as %d', (t, points) => {
-    expect(news2({ spo2: 97, pulse_rate: 70, body_temperature: t })!.parameters.body_temperature).toBe(points);
+    ['A', 0],
+    ['C', 3],
+    ['V', 3],
+    ['P', 3],
+    ['U', 3],
+  ])('scores consciousness %s as %d', (code, points) => {
+    expect(news2({ ...WELL, consciousness: code }).parameters.consciousness).toEqual({ value: code, score: points });
+  });
+
+  it.each([
+    // [SpO2, oxygen flow, points]
+    [83, 0, 3],
+    [84, 0, 2],
+    [85, 0, 2],
+    [86, 0, 1],
+    [87, 0, 1],
+    [88, 0, 0],
+    [92, 0, 0],
+    [93, 0, 0],
+    [100, 0, 0],
+    [88, 2, 0],
+    [92, 2, 0],
+    [93, 2, 1],
+    [94, 2, 1],
+    [95, 2, 2],
+    [96, 2, 2],
+    [97, 2, 3],
+  ])('scores SpO2 %d %% on scale 2 at %d L/min of oxygen as %d', (spo2, flow, points) => {
+    const r = news2({ ...WELL, spo2Scale: 2, spo2, inhaled_oxygen_flow: flow });
+    expect(r.parameters.spo2).toEqual({ value: spo2, score: points });
+    expect(r.parameters.airOrOxygen).toEqual({ value: flow, score: flow > 0 ? 2 : 0 });
+  });
+});
+
+describe('NEWS2 chart 2, the bands of the aggregate score', () => {
+  it.each([
+    ['all normal', {}, 0, 'low', null],
+    ['an aggregate of 4 without a single 3', { pulse_rate: 115, spo2: 94, respiratory_rate: 10 }, 4, 'low', null],
+    ['a single red parameter', { spo2: 91 }, 3, 'low-medium', 'low'],
+    ['an aggregate of 5', { spo2: 93, pulse_rate: 115, bp_systolic: 105 }, 5, 'medium', 'medium'],
+    ['an aggregate of 6 with a red parameter', { spo2: 91, pulse_rate: 115, bp_systolic: 105 }, 6, 'medium', 'medium'],
+    ['an aggregate of 7', { consciousness: 'V', pulse_rate: 115, bp_systolic: 100 }, 7, 'high', 'high'],
+    ['supplemental oxygen', { inhaled_oxygen_flow: 2, spo2: 93, pulse_rate: 115 }, 6, 'medium', 'medium'],
+  ] as const)('puts %s in its band', (_n, changes, score, band, priority) => {
+    const r = news2({ ...WELL, ...changes });
+    expect({ score: r.score, band: r.band, priority: r.priority, partial: r.partial }).toEqual({
+      score,
+      band,
+      priority,
+      partial: false,
+    });
+  });
+});
+
+describe('NEWS2 from what is known: partial scores', () => {
+  it('never assumes consciousness or air: both are missing when not known', () => {
+    const r = news2({ spo2: 97, pulse_rate: 70, bp_systolic: 130, respiratory_rate: 16, body_temperature: 36.8 });
+    expect(r).toMatchObject({ score: 0, partial: true, missing: ['airOrOxygen', 'consciousness'] });
+    expect(r.parameters.consciousness).toBeUndefined();
+  });
+
+  it('surfaces a single red parameter as low-medium even when it is the only one known', () => {
+    const r = news2({ spo2: 85 });
+    expect(r).toMatchObject({ score: 3, band: 'low-medium', priority: 'low', partial: true });
+    expect(r.missing).toEqual([
+      'respiratoryRate',
+      'airOrOxygen',
+      'systolicBloodPressure',
+      'pulse',
+      'consciousness',
+      'temperature',
+    ]);
+  });
+
+  it('scores two parameters as a lower bound: 5 from pulse and SpO2 is medium', () => {
+    expect(news2({ spo2: 91, pulse_rate: 115 })).toMatchObject({ score: 5, band: 'medium', partial: true });
+  });
+
+  it('gives score 0, partial, with every parameter missing when nothing is known', () => {
+    expect(news2({})).toMatchObject({ score: 0, band: 'low', partial: true, parameters: {} });
+    expect(news2({}).missing).toHaveLength(7);
+  });
+
+  it.each([
+    [93, 'missing'],
+    [97, 'missing'],
+    [92, 0],
+    [86, 1],
+  ] as const)('on scale 2 with oxygen unknown scores SpO2 %d %% as %s', (spo2, expected) => {
+    const r = news2({ spo2Scale: 2, spo2, pulse_rate: 70 });
+    if (expected === 'missing') {
+      expect(r.missing).toContain('spo2');
+      expect(r.parameters.spo2).toBeUndefined();
+    } else expect(r.parameters.spo2).toEqual({ value: spo2, score: expected });
+    expect(r.missing).toContain('airOrOxygen');
+  });
+
+  it('ignores a code that is not ACVPU', () => {
+    expect(news2({ ...WELL, consciousness: 'X' }).missing).toEqual(['consciousness']);
   });
 });
 

@@ -1,10 +1,39 @@
 /**
- * NEWS2 (Royal College of Physicians, National Early Warning Score 2, 2017), computed from
- * the parameters a home has. Consciousness (ACVPU) and "air or oxygen" are rarely measured
- * at home: they are listed as missing and scored as "alert" and "air" (0 points), so the
- * score is a lower bound and says so (docs/alerts.md).
+ * NEWS2 (Royal College of Physicians, National Early Warning Score 2, 2017, chart 1 and 2),
+ * computed from what a home has: device readings and the team's observations. A parameter
+ * that is not known is never assumed normal: it is listed as missing, the score is the sum of
+ * the parameters that could be scored (a lower bound) and says `partial` (docs/alerts.md).
  */
 import { PRIORITY_RANK, type Priority } from './rules.ts';
+
+/** The chart's seven parameters, in the chart's order, as the API names them. */
+export const NEWS2_PARAMETERS = [
+  'respiratoryRate',
+  'spo2',
+  'airOrOxygen',
+  'systolicBloodPressure',
+  'pulse',
+  'consciousness',
+  'temperature',
+] as const;
+export type News2Parameter = (typeof NEWS2_PARAMETERS)[number];
+
+/** The stored metric each parameter is read from. */
+export const NEWS2_METRIC: Record<News2Parameter, string> = {
+  respiratoryRate: 'respiratory_rate',
+  spo2: 'spo2',
+  airOrOxygen: 'inhaled_oxygen_flow',
+  systolicBloodPressure: 'bp_systolic',
+  pulse: 'pulse_rate',
+  consciousness: 'consciousness',
+  temperature: 'body_temperature',
+};
+
+/** NEWS2 uses the latest value of each parameter within this time before the time scored. */
+export const NEWS2_WINDOW_MS = 60 * 60_000;
+
+/** Every metric NEWS2 reads. */
+export const NEWS2_METRICS: readonly string[] = Object.values(NEWS2_METRIC);
 
 export interface News2Input {
   respiratory_rate?: number;
@@ -12,25 +41,32 @@ export interface News2Input {
   bp_systolic?: number;
   pulse_rate?: number;
   body_temperature?: number;
-  /** true when the patient is on supplemental oxygen; unknown counts as air. */
-  onOxygen?: boolean;
-  /** SpO2 scale 2 for hypercapnic respiratory failure (target 88–92 %). */
-  scale2?: boolean;
+  /** The latest inhaled oxygen flow in L/min (0 = on air); absent = not known. */
+  inhaled_oxygen_flow?: number;
+  /** The latest ACVPU code; absent = not assessed (never assumed "A"). */
+  consciousness?: string;
+  /** The SpO2 scale the attending physician prescribed (2: hypercapnic respiratory failure, target 88–92 %). */
+  spo2Scale?: 1 | 2;
 }
 
+export type News2Band = 'low' | 'low-medium' | 'medium' | 'high';
+
 export interface News2Result {
+  /** The sum of the parameters that could be scored; a lower bound when `partial`. */
   score: number;
-  parameters: Record<string, number>;
-  missing: string[];
-  /** Any single parameter scored 3 (RCP: "low–medium" clinical risk). */
+  band: News2Band;
+  partial: boolean;
+  /** Parameters that could not be scored, in the chart's order. */
+  missing: News2Parameter[];
+  /** Value and points of each scored parameter (air or oxygen: the flow in L/min; consciousness: the code). */
+  parameters: Partial<Record<News2Parameter, { value: number | string; score: number }>>;
+  /** Any single parameter scored 3 (RCP chart 2: "low–medium" clinical risk). */
   redScore: boolean;
+  /** The alert priority of the band: high, medium, low for low–medium, none for low. */
   priority: Priority | null;
 }
 
-const MEASURED = ['respiratory_rate', 'spo2', 'bp_systolic', 'pulse_rate', 'body_temperature'] as const;
-/** NEWS2 is not computed from fewer parameters than this. */
-export const NEWS2_MIN_PARAMETERS = 3;
-
+// RCP NEWS2 chart 1, row by row.
 function rr(v: number): number {
   if (v <= 8) return 3;
   if (v <= 11) return 1;
@@ -46,11 +82,14 @@ function spo2Scale1(v: number): number {
   return 0;
 }
 
-function spo2Scale2(v: number, onOxygen: boolean): number {
+/** Scale 2: null when the value's row depends on oxygen and oxygen is not known. */
+function spo2Scale2(v: number, onOxygen: boolean | undefined): number | null {
   if (v <= 83) return 3;
   if (v <= 85) return 2;
   if (v <= 87) return 1;
-  if (v <= 92 || !onOxygen) return 0;
+  if (v <= 92) return 0;
+  if (onOxygen === undefined) return null;
+  if (!onOxygen) return 0; // ≥ 93 on air
   if (v <= 94) return 1;
   if (v <= 96) return 2;
   return 3;
@@ -81,48 +120,77 @@ function temperature(v: number): number {
   return 2;
 }
 
-/** Points of one measured parameter; null for a metric NEWS2 does not use. */
+const ACVPU_CODES = new Set(['A', 'C', 'V', 'P', 'U']);
+
+/**
+ * Points of one numeric metric; null for a metric NEWS2 does not score this way, or for SpO2
+ * on scale 2 at 93 % or more while oxygen is not known. The chart's rows are whole numbers
+ * (temperature: tenths), so values are rounded to them first.
+ */
 export function scoreParameter(
   metric: string,
   v: number,
-  x: { scale2?: boolean; onOxygen?: boolean } = {},
+  x: { spo2Scale?: 1 | 2; onOxygen?: boolean } = {},
 ): number | null {
   const r = Math.round(v * 10) / 10;
   switch (metric) {
     case 'respiratory_rate':
       return rr(Math.round(r));
     case 'spo2':
-      return x.scale2 ? spo2Scale2(Math.round(r), x.onOxygen === true) : spo2Scale1(Math.round(r));
+      return x.spo2Scale === 2 ? spo2Scale2(Math.round(r), x.onOxygen) : spo2Scale1(Math.round(r));
     case 'bp_systolic':
       return systolic(Math.round(r));
     case 'pulse_rate':
       return pulse(Math.round(r));
     case 'body_temperature':
       return temperature(r);
+    case 'inhaled_oxygen_flow':
+      return v > 0 ? 2 : 0;
     default:
       return null;
   }
 }
 
-/** Null when fewer than NEWS2_MIN_PARAMETERS are available. */
-export function news2(x: News2Input): News2Result | null {
-  const parameters: Record<string, number> = {};
-  const missing: string[] = [];
-  for (const m of MEASURED) {
-    const v = x[m];
-    if (v === undefined || !Number.isFinite(v)) missing.push(m);
-    else parameters[m] = scoreParameter(m, v, x)!;
+const bandOf = (score: number, redScore: boolean): News2Band =>
+  score >= 7 ? 'high' : score >= 5 ? 'medium' : redScore ? 'low-medium' : 'low';
+
+const PRIORITY_OF: Record<News2Band, Priority | null> = {
+  high: 'high',
+  medium: 'medium',
+  'low-medium': 'low',
+  low: null,
+};
+
+/** The score of whatever is known; never null: with nothing known it is 0, partial, everything missing. */
+export function news2(x: News2Input): News2Result {
+  const parameters: News2Result['parameters'] = {};
+  const missing: News2Parameter[] = [];
+  const flow = x.inhaled_oxygen_flow;
+  const onOxygen = flow === undefined || !Number.isFinite(flow) ? undefined : flow > 0;
+  for (const p of NEWS2_PARAMETERS) {
+    const metric = NEWS2_METRIC[p];
+    if (p === 'consciousness') {
+      const code = x.consciousness;
+      if (code !== undefined && ACVPU_CODES.has(code)) parameters[p] = { value: code, score: code === 'A' ? 0 : 3 };
+      else missing.push(p);
+      continue;
+    }
+    const v = x[metric as keyof News2Input];
+    const points =
+      typeof v === 'number' && Number.isFinite(v)
+        ? scoreParameter(metric, v, {
+            ...(x.spo2Scale ? { spo2Scale: x.spo2Scale } : {}),
+            ...(onOxygen !== undefined ? { onOxygen } : {}),
+          })
+        : null;
+    if (points === null || typeof v !== 'number') missing.push(p);
+    else parameters[p] = { value: v, score: points };
   }
-  if (Object.keys(parameters).length < NEWS2_MIN_PARAMETERS) return null;
-  parameters.air_or_oxygen = x.onOxygen ? 2 : 0;
-  if (x.onOxygen === undefined) missing.push('air_or_oxygen');
-  parameters.consciousness = 0;
-  missing.push('consciousness');
-  const score = Object.values(parameters).reduce((a, b) => a + b, 0);
-  const redScore = Object.values(parameters).some((p) => p === 3);
-  // RCP NEWS2 chart 2: ≥7 high, 5–6 medium, a single 3 low–medium (mapped to low here).
-  const priority: Priority | null = score >= 7 ? 'high' : score >= 5 ? 'medium' : redScore ? 'low' : null;
-  return { score, parameters, missing, redScore, priority };
+  const scores = Object.values(parameters).map((p) => p.score);
+  const score = scores.reduce((a, b) => a + b, 0);
+  const redScore = scores.some((s) => s === 3);
+  const band = bandOf(score, redScore);
+  return { score, band, partial: missing.length > 0, missing, parameters, redScore, priority: PRIORITY_OF[band] };
 }
 
 /** A stretch of measurement time during which the score was in an alert band. */

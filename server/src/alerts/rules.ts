@@ -252,6 +252,8 @@ export const UNFIT_FLAGS: ReadonlySet<string> = new Set([
   'no_sensor_contact',
   'result_above_range',
   'result_below_range',
+  // Server-side: an observation a later one corrected (storage/repos/observations.ts).
+  'superseded',
 ]);
 
 export interface SeriesPoint {

@@ -13,6 +13,7 @@ import {
   nulProblem,
   parseTopic,
   type Reading,
+  type TimeWindow,
   topicFor,
   validateBatchPayload,
 } from '@vitals/contract';
@@ -360,19 +361,22 @@ export class Ingest {
     }
   }
 
+  /** The plausible measurement times now; observations the team records are held to them too. */
+  timeWindow(now: number): TimeWindow {
+    return {
+      now,
+      maxAheadMs: (this.o.maxClockSkewSeconds ?? 600) * 1000,
+      earliest: this.o.earliestReadingTime ?? DEFAULT_EARLIEST_READING_TIME,
+    };
+  }
+
   private prepareBatch(
     m: Message,
     readings: IncomingReading[],
     dead: DeadLetter[],
     acks: { gatewayId: string; batchId: string; ids: string[]; rejected: BatchAck['rejected'] }[],
   ) {
-    const v = validateBatchPayload(m.payload, {
-      timeWindow: {
-        now: Date.now(),
-        maxAheadMs: (this.o.maxClockSkewSeconds ?? 600) * 1000,
-        earliest: this.o.earliestReadingTime ?? DEFAULT_EARLIEST_READING_TIME,
-      },
-    });
+    const v = validateBatchPayload(m.payload, { timeWindow: this.timeWindow(Date.now()) });
     if (!v.ok || v.batch.gatewayId !== m.gatewayId) {
       const reason = v.ok
         ? `batch.gatewayId "${v.batch.gatewayId}" differs from the topic's "${m.gatewayId}"`

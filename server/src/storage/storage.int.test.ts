@@ -152,7 +152,7 @@ describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('storage on %s', (kin
     expect(buckets).toHaveLength(12);
     const raw = await rawPoints(db.sql, patient, 'spo2', from, to);
     expect(raw).toHaveLength(7200);
-    const firstTen = raw.slice(0, 600).map((p) => p.v);
+    const firstTen = raw.slice(0, 600).map((p) => p.v ?? Number.NaN);
     expect(buckets[0]).toEqual({
       t: from.toISOString(),
       min: Math.min(...firstTen),

@@ -5,7 +5,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isMetric, isValidTimeZone, METRICS } from '@vitals/contract';
-import { checkedPatient } from '../../access/plugin.ts';
+import { checkedGrant, checkedPatient } from '../../access/plugin.ts';
 import { AppError, badRequest, forbidden } from '../../errors.ts';
 import { bucketSecondsFor, resolutionLabel } from '../../queries/resolution.ts';
 import { audit, auditPatients } from '../../storage/repos/audit.ts';
@@ -15,7 +15,10 @@ import {
   defaultClearance,
   findVisiblePatient,
   listVisiblePatients,
+  lockPatient,
+  type PatientChanges,
   type PatientRow,
+  updatePatient,
 } from '../../storage/repos/patients.ts';
 import {
   bucketPoints,
@@ -38,6 +41,8 @@ export function patientJson(p: PatientRow) {
     ...(p.birth_date ? { birthDate: p.birth_date } : {}),
     timezone: p.timezone,
     organisationId: p.organisation_id,
+    spo2Scale: p.spo2_scale === 2 ? (2 as const) : (1 as const),
+    vitalsSensitivity: p.vitals_sensitivity,
   };
 }
 
@@ -106,6 +111,49 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/patients/:id/latest',
     { schema: schema.latest, config: { access: { patient: 'params.id', need: 'read', audit: 'readings.latest' } } },
     async (req) => ({ metrics: await latestOfPatient(sql, checkedPatient(req).id) }),
+  );
+
+  /**
+   * Name and timezone are the record's housekeeping: the attending physician or the team lead.
+   * The SpO2 scale is a prescription and the vitals sensitivity decides who sees them: the
+   * attending physician alone.
+   */
+  app.patch(
+    '/api/v1/patients/:id',
+    { schema: schema.change, config: { access: { patient: 'params.id', need: 'lead' } } },
+    async (req) => {
+      const u = requireUser(req);
+      const p = checkedPatient(req);
+      const b = req.body;
+      const physicianOnly = (['spo2Scale', 'vitalsSensitivity'] as const).filter((k) => b[k] !== undefined);
+      if (physicianOnly.length > 0 && checkedGrant(req).teamRole !== 'attending')
+        throw forbidden(
+          `only the attending physician of this patient can change ${physicianOnly.join(' and ')}; ask them to`,
+        );
+      if (b.timezone !== undefined && !isValidTimeZone(b.timezone))
+        throw badRequest(`timezone must be an IANA time zone such as Asia/Tokyo, got ${JSON.stringify(b.timezone)}`);
+      const changes: PatientChanges = {
+        ...(b.displayName !== undefined ? { displayName: normaliseName(b.displayName, 'displayName') } : {}),
+        ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
+        ...(b.spo2Scale !== undefined ? { spo2Scale: b.spo2Scale } : {}),
+        ...(b.vitalsSensitivity !== undefined ? { vitalsSensitivity: b.vitalsSensitivity } : {}),
+      };
+      const after = await sql.transaction(async (tx) => {
+        const before = await lockPatient(tx, p.id);
+        if (!before) throw new AppError('not_found', 'patient not found');
+        await updatePatient(tx, p.id, changes);
+        const changed = (await lockPatient(tx, p.id))!;
+        await audit(tx, {
+          userId: u.id,
+          patientId: p.id,
+          action: 'patient.update',
+          detail: { before: patientJson(before), after: patientJson(changed) },
+          ip: req.ip,
+        });
+        return changed;
+      });
+      return patientJson(after);
+    },
   );
 
   const readingsAccess = {

@@ -38,6 +38,8 @@ describe('patient routes', () => {
         birthDate: '1938-04-01',
         timezone: 'Asia/Tokyo',
         organisationId: expect.any(String),
+        spo2Scale: 1,
+        vitalsSensitivity: 'team',
       },
     });
     const list = await t.api<{ id: string }[]>('GET', '/api/v1/patients');

@@ -16,8 +16,34 @@ export const Patient = Type.Object(
     birthDate: Type.Optional(Type.String({ format: 'date' })),
     timezone: Type.String({ description: 'IANA time zone of the home' }),
     organisationId: Type.String({ format: 'uuid' }),
+    spo2Scale: Type.Union([Type.Literal(1), Type.Literal(2)], {
+      description: 'NEWS2 SpO2 scale; 2 (hypercapnic respiratory failure) as the attending physician prescribed',
+    }),
+    vitalsSensitivity: Type.Union([Type.Literal('team'), Type.Literal('clinical'), Type.Literal('restricted')], {
+      description: "who may see the patient's vitals and alerts: the lowest clearance that reaches them",
+    }),
   },
   closed,
+);
+
+export const PatientChanges = Type.Object(
+  {
+    displayName: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'attending physician or lead' }),
+    ),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone; attending physician or lead' }),
+    ),
+    spo2Scale: Type.Optional(
+      Type.Union([Type.Literal(1), Type.Literal(2)], { description: 'NEWS2 SpO2 scale; attending physician only' }),
+    ),
+    vitalsSensitivity: Type.Optional(
+      Type.Union([Type.Literal('team'), Type.Literal('clinical'), Type.Literal('restricted')], {
+        description: 'attending physician only',
+      }),
+    ),
+  },
+  { ...closed, minProperties: 1 },
 );
 
 export const NewPatient = Type.Object(
@@ -32,8 +58,24 @@ export const NewPatient = Type.Object(
   closed,
 );
 
+/** Who recorded an observation. */
+export const Recorder = Type.Object(
+  { id: Type.String({ format: 'uuid' }), displayName: Type.String() },
+  { ...closed, description: 'the member of the care team who recorded it' },
+);
+const ObservationSource = Type.Literal('observation', {
+  description: 'recorded by a member of the care team; absent for device readings',
+});
+
 const LatestValue = Type.Object(
-  { value: Type.Number(), unit: Type.String(), time: Type.String({ format: 'date-time' }) },
+  {
+    value: Type.Optional(Type.Number()),
+    code: Type.Optional(Type.String({ description: 'a coded metric (consciousness: A, C, V, P or U)' })),
+    unit: Type.String(),
+    time: Type.String({ format: 'date-time' }),
+    source: Type.Optional(ObservationSource),
+    recordedBy: Type.Optional(Recorder),
+  },
   closed,
 );
 const LatestByMetric = Type.Record(Type.String(), LatestValue, { description: 'by metric name' });
@@ -48,7 +90,16 @@ export const ReadingsQuery = Type.Object(
   closed,
 );
 
-const RawPoint = Type.Object({ t: Type.String({ format: 'date-time' }), v: Type.Number() }, closed);
+const RawPoint = Type.Object(
+  {
+    t: Type.String({ format: 'date-time' }),
+    v: Type.Optional(Type.Number({ description: 'the value; absent for a coded metric' })),
+    code: Type.Optional(Type.String({ description: 'a coded metric (consciousness)' })),
+    source: Type.Optional(ObservationSource),
+    recordedBy: Type.Optional(Recorder),
+  },
+  closed,
+);
 const BucketPoint = Type.Object(
   {
     t: Type.String({ format: 'date-time', description: 'start of the bucket' }),
@@ -106,6 +157,15 @@ export const one = {
   summary: 'One patient the caller may see',
   tags,
   params: PatientParams,
+  response: { 200: Patient, ...ERROR_RESPONSES },
+};
+
+export const change = {
+  summary:
+    'Change a patient: name and timezone (attending physician or lead), SpO2 scale and vitals sensitivity (attending physician)',
+  tags,
+  params: PatientParams,
+  body: PatientChanges,
   response: { 200: Patient, ...ERROR_RESPONSES },
 };
 

@@ -25,36 +25,42 @@ export async function seriesOf(
 }
 
 /**
- * For NEWS2: for each (patient, time), the newest value of each metric in (at - withinMs, at] that carries
- * none of `unfitFlags`:
+ * For NEWS2: for each (patient, time), the newest value (or code, for a coded metric such as
+ * consciousness) of each metric in (at - withinMs, at] that carries none of `unfitFlags`:
  * one statement for a whole commit, each value one probe of the (patient, metric, time) index.
  * Keyed by `${patientId}|${at in ms}`.
  */
+export interface NearValue {
+  metric: string;
+  value: number | null;
+  code: string | null;
+  time: Date;
+}
+
 export async function valuesNear(
   sql: Sql,
   at: { patientId: string; at: Date }[],
   metrics: string[],
   withinMs: number,
   unfitFlags: readonly string[],
-): Promise<Map<string, { metric: string; value: number; time: Date }[]>> {
+): Promise<Map<string, NearValue[]>> {
   const key = (patientId: string, t: Date) => `${patientId}|${t.getTime()}`;
-  const out = new Map<string, { metric: string; value: number; time: Date }[]>(
-    at.map((q) => [key(q.patientId, q.at), []]),
-  );
+  const out = new Map<string, NearValue[]>(at.map((q) => [key(q.patientId, q.at), []]));
   if (at.length === 0) return out;
-  const r = await sql.query<{ patient_id: string; at: Date; metric: string; value: number; time: Date }>(
-    `SELECT q.patient_id, q.at, m.metric, v.value, v.time
+  const r = await sql.query<{ patient_id: string; at: Date } & NearValue>(
+    `SELECT q.patient_id, q.at, m.metric, v.value, v.code, v.time
        FROM unnest($1::uuid[], $2::timestamptz[]) AS q(patient_id, at)
       CROSS JOIN unnest($3::text[]) AS m(metric)
       CROSS JOIN LATERAL (
-        SELECT value, time FROM readings
-         WHERE patient_id = q.patient_id AND metric = m.metric AND value IS NOT NULL
+        SELECT value, code, time FROM readings
+         WHERE patient_id = q.patient_id AND metric = m.metric AND (value IS NOT NULL OR code IS NOT NULL)
            AND time <= q.at AND time > q.at - make_interval(secs => $4)
            AND NOT (COALESCE(flags, '{}') && $5::text[])
-         ORDER BY time DESC LIMIT 1) AS v`,
+         ORDER BY time DESC, received_at DESC LIMIT 1) AS v`,
     [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000, unfitFlags],
   );
-  for (const x of r.rows) out.get(key(x.patient_id, x.at))?.push({ metric: x.metric, value: x.value, time: x.time });
+  for (const x of r.rows)
+    out.get(key(x.patient_id, x.at))?.push({ metric: x.metric, value: x.value, code: x.code, time: x.time });
   return out;
 }
 

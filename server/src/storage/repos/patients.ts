@@ -48,6 +48,7 @@ export interface PatientRow {
   timezone: string;
   organisation_id: string;
   vitals_sensitivity: Clearance;
+  spo2_scale: 1 | 2;
   created_at: Date;
 }
 
@@ -82,7 +83,7 @@ export async function addCareTeamMember(
 }
 
 const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.timezone,
-  p.organisation_id, p.vitals_sensitivity, p.created_at`;
+  p.organisation_id, p.vitals_sensitivity, p.spo2_scale, p.created_at`;
 
 /**
  * The ids of the patients a user may see, as a parenthesised subquery of one column
@@ -170,4 +171,53 @@ export async function patientViewers(sql: Sql, patientId: string): Promise<strin
     [patientId],
   );
   return r.rows.map((x) => x.user_id);
+}
+
+/** What PATCH /patients/{id} may change. */
+export interface PatientChanges {
+  displayName?: string;
+  timezone?: string;
+  spo2Scale?: 1 | 2;
+  vitalsSensitivity?: Clearance;
+}
+
+const PATIENT_CHANGE_COLUMNS = {
+  displayName: 'display_name',
+  timezone: 'timezone',
+  spo2Scale: 'spo2_scale',
+  vitalsSensitivity: 'vitals_sensitivity',
+} as const satisfies Record<keyof PatientChanges, string>;
+
+/** Changes the given fields; the row is locked by the caller's transaction until it ends. */
+export async function updatePatient(sql: Sql, patientId: string, c: PatientChanges): Promise<void> {
+  const sets: string[] = [];
+  const params: unknown[] = [patientId];
+  for (const [field, column] of Object.entries(PATIENT_CHANGE_COLUMNS)) {
+    const v = c[field as keyof PatientChanges];
+    if (v === undefined) continue;
+    params.push(v);
+    sets.push(`${column} = $${params.length}`);
+  }
+  if (sets.length === 0) return;
+  await sql.query(`UPDATE patients SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+/** The row as it is now, locked for the rest of the transaction. */
+export async function lockPatient(sql: Sql, patientId: string): Promise<PatientRow | undefined> {
+  const r = await sql.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id = $1 FOR UPDATE`, [
+    patientId,
+  ]);
+  return r.rows[0];
+}
+
+/** The NEWS2 SpO2 scale of each patient (1 when not prescribed otherwise). */
+export async function spo2ScalesOf(sql: Sql, patientIds: string[]): Promise<Map<string, 1 | 2>> {
+  const out = new Map<string, 1 | 2>();
+  if (patientIds.length === 0) return out;
+  const r = await sql.query<{ id: string; spo2_scale: number }>(
+    'SELECT id, spo2_scale FROM patients WHERE id = ANY($1::uuid[]) AND spo2_scale <> 1',
+    [patientIds],
+  );
+  for (const x of r.rows) out.set(x.id, x.spo2_scale === 2 ? 2 : 1);
+  return out;
 }

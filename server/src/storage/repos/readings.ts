@@ -145,7 +145,7 @@ export async function insertReadings(tx: Sql, all: IncomingReading[]): Promise<S
 
 /** How a newer value replaces a patient's latest value of a metric (an older one never does). */
 export const LATEST_UPSERT = `ON CONFLICT (patient_id, metric) DO UPDATE SET value = excluded.value, unit = excluded.unit,
-       time = excluded.time, reading_id = excluded.reading_id
+       time = excluded.time, reading_id = excluded.reading_id, code = excluded.code, recorded_by = excluded.recorded_by
      WHERE excluded.time >= latest_readings.time`;
 
 /** The newest value of each patient and metric among these rows becomes the latest, if newer. */
@@ -211,20 +211,46 @@ export async function recordConflicts(tx: Sql, conflicts: IncomingReading[]) {
   );
 }
 
+/** A latest value: `code` instead of `value` for a coded metric; who recorded it when the team did. */
 export interface LatestValue {
-  value: number;
+  value?: number;
+  code?: string;
   unit: string;
   time: string;
+  source?: 'observation';
+  recordedBy?: { id: string; displayName: string };
+}
+
+interface LatestRow {
+  metric: string;
+  value: number | null;
+  code: string | null;
+  unit: string;
+  time: Date;
+  recorded_by: string | null;
+  recorder_name: string | null;
+}
+
+const LATEST_COLUMNS = `l.metric, l.value, l.code, l.unit, l.time, l.recorded_by, u.display_name AS recorder_name
+  FROM latest_readings l LEFT JOIN users u ON u.id = l.recorded_by`;
+
+function latestJson(x: LatestRow): LatestValue {
+  return {
+    ...(x.value !== null ? { value: x.value } : {}),
+    ...(x.code !== null ? { code: x.code } : {}),
+    unit: x.unit,
+    time: x.time.toISOString(),
+    ...(x.recorded_by !== null
+      ? { source: 'observation' as const, recordedBy: { id: x.recorded_by, displayName: x.recorder_name ?? '' } }
+      : {}),
+  };
 }
 
 export async function latestOfPatient(sql: Sql, patientId: string): Promise<Record<string, LatestValue>> {
-  const r = await sql.query<{ metric: string; value: number; unit: string; time: Date }>(
-    'SELECT metric, value, unit, time FROM latest_readings WHERE patient_id = $1 ORDER BY metric',
-    [patientId],
-  );
-  return Object.fromEntries(
-    r.rows.map((x) => [x.metric, { value: x.value, unit: x.unit, time: x.time.toISOString() }]),
-  );
+  const r = await sql.query<LatestRow>(`SELECT ${LATEST_COLUMNS} WHERE l.patient_id = $1 ORDER BY l.metric`, [
+    patientId,
+  ]);
+  return Object.fromEntries(r.rows.map((x) => [x.metric, latestJson(x)]));
 }
 
 export async function latestOfPatients(
@@ -233,12 +259,11 @@ export async function latestOfPatients(
 ): Promise<Map<string, Record<string, LatestValue>>> {
   const out = new Map<string, Record<string, LatestValue>>(patientIds.map((id) => [id, {}]));
   if (patientIds.length === 0) return out;
-  const r = await sql.query<{ patient_id: string; metric: string; value: number; unit: string; time: Date }>(
-    'SELECT patient_id, metric, value, unit, time FROM latest_readings WHERE patient_id = ANY($1::uuid[])',
+  const r = await sql.query<LatestRow & { patient_id: string }>(
+    `SELECT l.patient_id, ${LATEST_COLUMNS} WHERE l.patient_id = ANY($1::uuid[])`,
     [patientIds],
   );
-  for (const x of r.rows)
-    out.get(x.patient_id)![x.metric] = { value: x.value, unit: x.unit, time: x.time.toISOString() };
+  for (const x of r.rows) out.get(x.patient_id)![x.metric] = latestJson(x);
   return out;
 }
 
@@ -262,13 +287,46 @@ export async function moreRawThan(
   return r.rows[0]!.n > limit;
 }
 
-export async function rawPoints(sql: Sql, patientId: string, metric: string, from: Date, to: Date) {
-  const r = await sql.query<{ time: Date; value: number }>(
-    `SELECT time, value FROM readings WHERE patient_id = $1 AND metric = $2 AND time >= $3 AND time < $4
-       AND value IS NOT NULL ORDER BY time`,
+export interface RawPoint {
+  t: string;
+  v?: number;
+  /** A coded metric's code (consciousness: ACVPU). */
+  code?: string;
+  /** Recorded by a member of the care team, not measured by a device. */
+  source?: 'observation';
+  recordedBy?: { id: string; displayName: string };
+}
+
+/** Raw values (or codes) in time order; an observation that was corrected is left out. */
+export async function rawPoints(
+  sql: Sql,
+  patientId: string,
+  metric: string,
+  from: Date,
+  to: Date,
+): Promise<RawPoint[]> {
+  const r = await sql.query<{
+    time: Date;
+    value: number | null;
+    code: string | null;
+    recorded_by: string | null;
+    recorder_name: string | null;
+  }>(
+    `SELECT r.time, r.value, r.code, r.recorded_by, u.display_name AS recorder_name
+       FROM readings r LEFT JOIN users u ON u.id = r.recorded_by
+      WHERE r.patient_id = $1 AND r.metric = $2 AND r.time >= $3 AND r.time < $4
+        AND (r.value IS NOT NULL OR r.code IS NOT NULL) AND NOT (COALESCE(r.flags, '{}') && ARRAY['superseded'])
+      ORDER BY r.time`,
     [patientId, metric, from, to],
   );
-  return r.rows.map((x) => ({ t: x.time.toISOString(), v: x.value }));
+  return r.rows.map((x) => ({
+    t: x.time.toISOString(),
+    ...(x.value !== null ? { v: x.value } : {}),
+    ...(x.code !== null ? { code: x.code } : {}),
+    ...(x.recorded_by !== null
+      ? { source: 'observation' as const, recordedBy: { id: x.recorded_by, displayName: x.recorder_name ?? '' } }
+      : {}),
+  }));
 }
 
 export type RollupLevel = 'readings_1m' | 'readings_1h' | 'readings_1d';
