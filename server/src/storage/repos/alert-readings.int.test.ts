@@ -69,9 +69,11 @@ describe('the latest values NEWS2 is scored from', () => {
       60 * MIN,
       [...UNFIT_FLAGS],
     );
-    expect(got.get(`${patients[0]}|${AT}`)).toEqual([{ metric: 'spo2', value: 91, time: new Date(AT - 2 * MIN) }]);
+    expect(got.get(`${patients[0]}|${AT}`)).toEqual([
+      { metric: 'spo2', value: 91, code: null, time: new Date(AT - 2 * MIN) },
+    ]);
     expect(got.get(`${patients[1]}|${AT}`)).toEqual([
-      { metric: 'pulse_rate', value: 112, time: new Date(AT - 30 * MIN) },
+      { metric: 'pulse_rate', value: 112, code: null, time: new Date(AT - 30 * MIN) },
     ]);
     // The same patient at an earlier time in the same call: the value of then.
     const earlier = await valuesNear(
@@ -82,7 +84,7 @@ describe('the latest values NEWS2 is scored from', () => {
       [...UNFIT_FLAGS],
     );
     expect(earlier.get(`${patients[0]}|${AT - 5 * MIN}`)).toEqual([
-      { metric: 'spo2', value: 93, time: new Date(AT - 10 * MIN) },
+      { metric: 'spo2', value: 93, code: null, time: new Date(AT - 10 * MIN) },
     ]);
   });
 });
