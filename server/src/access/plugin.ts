@@ -160,6 +160,7 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
         timezone: g.timezone,
         organisation_id: g.organisation_id,
         vitals_sensitivity: g.vitals_sensitivity,
+        spo2_scale: g.spo2_scale,
         created_at: g.created_at,
       };
       req.grant = {
