@@ -124,7 +124,7 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
       if (!id) throw badRequest(`${source.slice(source.indexOf('.') + 1)} must be a UUID, got ${JSON.stringify(raw)}`);
       const patientId = 'item' in d ? await ITEM_PATIENT[d.item](app.sql, id) : id;
       if (!patientId) throw notFound(what);
-      const g = await patientGrant(app.sql, caller.id, patientId);
+      const g = await patientGrant(app.sql, caller.id, patientId, { relatedOrganisation: d.need === 'emergency' });
       const organisationId = organisationFor(caller, g?.organisation_id ?? null);
       const refuse = async (status: 403 | 404, message?: string): Promise<never> => {
         await audit(app.sql, {

@@ -183,7 +183,7 @@ export async function listAlerts(
   const r = await sql.query<AlertRow & { patient_name: string }>(
     `SELECT a.*, p.display_name AS patient_name FROM alerts a
        JOIN patients p ON p.id = a.patient_id
-      WHERE a.patient_id IN ${visiblePatientIds('$1::uuid')}
+      WHERE a.patient_id IN ${visiblePatientIds('$1::uuid', '$3::uuid')}
         AND ($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR a.patient_id = $3)
       ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
       LIMIT $4`,

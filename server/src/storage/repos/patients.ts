@@ -89,22 +89,25 @@ const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD
  * The ids of the patients a user may see, as a parenthesised subquery of one column
  * (`patient_id`) for `p.id IN ${visiblePatientIds('$1')}`: care-team membership whose clearance
  * reaches the patient's vitals sensitivity, or an active emergency access (EMERGENCY_CLEARANCE).
- * `userRef` is the placeholder of the user's id in the caller's parameters. Every list of patient
- * data (patients, alerts, deliveries, reports, the live stream) and the access core use this one.
+ * `userRef` is the placeholder of the user's id in the caller's parameters; `patientRef`, when
+ * given, narrows it to that patient (a placeholder that may hold null for "any"), so a check of
+ * one patient does not compute the whole set. Every list of patient data (patients, alerts,
+ * deliveries, reports, the live stream) and the access core use this one.
  */
-export function visiblePatientIds(userRef: string): string {
+export function visiblePatientIds(userRef: string, patientRef?: string): string {
+  const only = (col: string) => (patientRef ? ` AND (${patientRef} IS NULL OR ${col} = ${patientRef})` : '');
   return `(SELECT vc.patient_id FROM care_team_members vc JOIN patients vp ON vp.id = vc.patient_id
-      WHERE vc.user_id = ${userRef} AND ${clearanceReaches('vc.clearance', 'vp.vitals_sensitivity')}
-    UNION
+      WHERE vc.user_id = ${userRef}${only('vc.patient_id')} AND ${clearanceReaches('vc.clearance', 'vp.vitals_sensitivity')}
+    UNION ALL
     SELECT ve.patient_id FROM emergency_access ve JOIN patients vp ON vp.id = ve.patient_id
-      WHERE ve.user_id = ${userRef} AND ve.ended_at IS NULL AND ve.expires_at > now()
+      WHERE ve.user_id = ${userRef}${only('ve.patient_id')} AND ve.ended_at IS NULL AND ve.expires_at > now()
         AND ${clearanceReaches(`'${EMERGENCY_CLEARANCE}'`, 'vp.vitals_sensitivity')})`;
 }
 
 /** The patient if the user may see it (visiblePatientIds). */
 export async function findVisiblePatient(sql: Sql, userId: string, patientId: string): Promise<PatientRow | undefined> {
   const r = await sql.query<PatientRow>(
-    `SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id = $2 AND p.id IN ${visiblePatientIds('$1::uuid')}`,
+    `SELECT ${PATIENT_COLUMNS} FROM patients p WHERE p.id = $2 AND p.id IN ${visiblePatientIds('$1::uuid', '$2::uuid')}`,
     [userId, patientId],
   );
   return r.rows[0];
@@ -120,15 +123,26 @@ export interface PatientGrantRow extends PatientRow {
   related_organisation: boolean;
 }
 
-/** The patient (undefined when there is none) with the user's standing towards it. */
-export async function patientGrant(sql: Sql, userId: string, patientId: string): Promise<PatientGrantRow | undefined> {
+/**
+ * The patient (undefined when there is none) with the user's standing towards it.
+ * `related_organisation` is computed only when asked (opening an emergency access), else false.
+ */
+export async function patientGrant(
+  sql: Sql,
+  userId: string,
+  patientId: string,
+  o: { relatedOrganisation?: boolean } = {},
+): Promise<PatientGrantRow | undefined> {
+  const related = o.relatedOrganisation
+    ? `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND (m.organisation_id = p.organisation_id
+         OR m.organisation_id IN (SELECT tm.organisation_id FROM care_team_members t
+           JOIN memberships tm ON tm.user_id = t.user_id WHERE t.patient_id = p.id)))`
+    : 'false';
   const r = await sql.query<PatientGrantRow>(
-    `SELECT ${PATIENT_COLUMNS}, p.id IN ${visiblePatientIds('$1::uuid')} AS visible, c.team_role, c.clearance,
+    `SELECT ${PATIENT_COLUMNS}, p.id IN ${visiblePatientIds('$1::uuid', '$2::uuid')} AS visible, c.team_role, c.clearance,
             (SELECT max(e.expires_at) FROM emergency_access e WHERE e.patient_id = p.id AND e.user_id = $1
                 AND e.ended_at IS NULL AND e.expires_at > now()) AS emergency_until,
-            EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $1 AND (m.organisation_id = p.organisation_id
-                OR m.organisation_id IN (SELECT tm.organisation_id FROM care_team_members t
-                  JOIN memberships tm ON tm.user_id = t.user_id WHERE t.patient_id = p.id))) AS related_organisation
+            ${related} AS related_organisation
        FROM patients p LEFT JOIN care_team_members c ON c.patient_id = p.id AND c.user_id = $1
       WHERE p.id = $2`,
     [userId, patientId],

@@ -137,7 +137,7 @@ describe.each(['pglite', 'postgres'] as const)('visible patients on %s', (kind) 
         minutes: 60,
       });
     expect(await seen(doctor)).toEqual(each([clinical]));
-    expect(await patientGrant(sql, doctor, clinical)).toMatchObject({
+    expect(await patientGrant(sql, doctor, clinical, { relatedOrganisation: true })).toMatchObject({
       visible: true,
       team_role: null,
       related_organisation: true,
@@ -163,7 +163,7 @@ describe.each(['pglite', 'postgres'] as const)('visible patients on %s', (kind) 
       passwordHash: 'x',
     });
     await addMembership(sql, pharmacist, otherOrg, 'staff');
-    expect((await patientGrant(sql, pharmacist, p))?.related_organisation).toBe(false);
+    expect((await patientGrant(sql, pharmacist, p, { relatedOrganisation: true }))?.related_organisation).toBe(false);
     const colleague = await createUser(sql, {
       email: 'ph2@x.test',
       displayName: 'ph2',
@@ -178,7 +178,7 @@ describe.each(['pglite', 'postgres'] as const)('visible patients on %s', (kind) 
       clearance: 'clinical',
       addedBy: lead,
     });
-    expect((await patientGrant(sql, pharmacist, p))?.related_organisation).toBe(true);
+    expect((await patientGrant(sql, pharmacist, p, { relatedOrganisation: true }))?.related_organisation).toBe(true);
     expect(await patientGrant(sql, pharmacist, randomUUID())).toBeUndefined();
   });
 });
