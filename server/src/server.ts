@@ -168,7 +168,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
         });
     // One clock for alerts and notify: escalation timers run on the alert clock.
     const clock = opts.alertClock ?? alertClock(c);
-    const notify = new NotifyService({ sql, log: log.child({ component: 'notify' }), config: c, clock });
+    const notify = new NotifyService({ sql, log: log.child({ component: 'notify' }), config: c, clock, events });
     const alerts = new AlertService({
       sql,
       log: log.child({ component: 'alerts' }),

@@ -15,4 +15,7 @@ export interface AlertConfig {
   alertClockFile?: string;
   gatewaySilenceSeconds?: string;
   allowLoopbackWebhooks?: boolean;
+  pageLimit?: string;
+  pageLimitWindowMinutes?: string;
+  pageGroupSeconds?: string;
 }

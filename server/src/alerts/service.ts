@@ -8,7 +8,6 @@
 import type { GatewayEvent, GatewayStatus } from '@vitals/contract';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/bus.ts';
-import type { AlertChanged } from '../events/domain-events.ts';
 import { databaseNow } from '../storage/probes.ts';
 import { getCursor, setCursor } from '../storage/repos/alert-cursor.ts';
 import { readingsReceivedSince } from '../storage/repos/alert-readings.ts';
@@ -28,7 +27,7 @@ import type { AlertConfig } from './config.ts';
 import type { AlertContext } from './context.ts';
 import { evaluateReadings } from './evaluate.ts';
 import { acknowledge } from './lifecycle.ts';
-import type { AlertNotifications, Transition } from './transitions.ts';
+import { type AlertNotifications, alertChanged } from './transitions.ts';
 
 /** After a crash, readings received this long before the cursor are evaluated again. */
 const RECOVERY_MARGIN_MS = 2 * 60_000;
@@ -43,8 +42,8 @@ export interface AlertServiceOptions {
   /**
    * Heard with scope `local` only: the alert rules judge the readings this instance ingested,
    * each reading once in the deployment. Every lifecycle transition made through this service
-   * is published as `alert.changed` once committed (the notify service's own transitions,
-   * `paged`, `escalated`, … are not yet).
+   * is published as `alert.changed` once committed (the notify service publishes its own,
+   * `paged`, `escalated`, …).
    */
   events: EventBus;
 }
@@ -216,16 +215,4 @@ export class AlertService {
     for (const r of rows) if (r.flags?.includes('battery_low')) lowBattery.set(r.device_id, r.time);
     for (const [device, at] of lowBattery) await batteryState(this.ctx, device, null, true, false, at);
   }
-}
-
-function alertChanged(t: Transition): AlertChanged {
-  return {
-    alertId: t.alert.id,
-    patientId: t.alert.patient_id,
-    rule: t.alert.rule,
-    priority: t.alert.priority,
-    state: t.alert.state,
-    transition: t.type,
-    at: t.at.toISOString(),
-  };
 }

@@ -8,6 +8,7 @@
  * domain event bus as `alert.changed` once that bus carries transactional subscribers.
  */
 
+import type { AlertChanged } from '../events/domain-events.ts';
 import { addAlertEvent } from '../storage/repos/alert-events.ts';
 import type { AlertRow } from '../storage/repos/alerts.ts';
 import { audit } from '../storage/repos/audit.ts';
@@ -70,4 +71,17 @@ export async function recordTransition(
     userId: opts.userId ?? null,
     ...(opts.detail ? { detail: opts.detail } : {}),
   });
+}
+
+/** A transition as the event bus carries it (`alert.changed`). */
+export function alertChanged(t: Transition): AlertChanged {
+  return {
+    alertId: t.alert.id,
+    patientId: t.alert.patient_id,
+    rule: t.alert.rule,
+    priority: t.alert.priority,
+    state: t.alert.state,
+    transition: t.type,
+    at: t.at.toISOString(),
+  };
 }

@@ -37,6 +37,7 @@ function delivery(over: Partial<DeliveryRow>): DeliveryRow {
     last_error: null,
     step: 0,
     round: 0,
+    grouped_into: null,
     created_at: new Date(),
     delivered_at: null,
     ...over,

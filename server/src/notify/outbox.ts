@@ -18,9 +18,11 @@ import {
 } from '../storage/repos/deliveries.ts';
 import { type ChannelSet, DeliveryError } from './channels.ts';
 import type { NotifyContext } from './context.ts';
+import { pageAsSent } from './page-queue.ts';
 import { maySeePatient } from './patient-access.ts';
 
 export const RECIPIENT_GONE = 'recipient may no longer see this patient';
+export const NOTHING_LEFT = 'every alert this message listed was acknowledged, resolved or silenced before it went out';
 
 /** Delay before attempt n+1 (n = attempts made): 5 s, 15 s, 45 s, 2 min 15 s, then 5 min. */
 export function backoffMs(attempts: number): number {
@@ -39,7 +41,20 @@ export async function deliverDue(ctx: NotifyContext, channels: ChannelSet, limit
     batch.flatMap((d) => (d.channel === 'webhook' && d.contact_id ? [d.contact_id] : [])),
   );
   await Promise.all(
-    batch.map(async (d) => {
+    batch.map(async (claimed) => {
+      // A message listing several alerts of a patient lists only those still to be paged.
+      const payload =
+        claimed.event === 'alert.page'
+          ? await pageAsSent(claimed, async (id) => {
+              const a = await findAlert(ctx.sql, id);
+              return a?.state === 'firing' && !a.silenced_by;
+            })
+          : claimed.payload;
+      if (!payload) {
+        await markCancelled(ctx.sql, claimed.id, NOTHING_LEFT);
+        return;
+      }
+      const d = { ...claimed, payload };
       // A page carries the patient's data: its recipient must still be allowed to see them
       // (removed from the care team since the page was queued: never sent).
       if (

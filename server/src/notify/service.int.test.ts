@@ -30,7 +30,11 @@ describe.each(['pglite', 'postgres'] as const)('notifications following alert tr
 
   beforeAll(async () => {
     pager = await new WebhookReceiver('pager-secret-0123456789').start();
-    t = await startAlertServer({ backend, env: { VITALS_PUBLIC_URL: 'http://vitals.test' } });
+    // Pages go out at once here (no grouping wait): these cases are about retries.
+    t = await startAlertServer({
+      backend,
+      env: { VITALS_PUBLIC_URL: 'http://vitals.test', VITALS_PAGE_GROUP_SECONDS: '0' },
+    });
     t.clock.set(T0);
     const home = await setupHome(t, { gatewayId: 'gw-notify-01', patientName: 'Kato Ren', devices: [CUFF] });
     gw = home.gateway;

@@ -8,14 +8,15 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../alerts/clock.ts';
 import type { AlertConfig } from '../alerts/config.ts';
-import type { AlertNotifications, Transition } from '../alerts/transitions.ts';
+import { type AlertNotifications, alertChanged, type Transition } from '../alerts/transitions.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { AlertRow } from '../storage/repos/alerts.ts';
 import { cancelPendingPages } from '../storage/repos/deliveries.ts';
 import { serverSecret } from '../storage/repos/server-secrets.ts';
 import type { Sql } from '../storage/sql.ts';
 import { type ChannelSet, createChannels } from './channels.ts';
 import type { NotifyContext } from './context.ts';
-import { escalateDue, startPaging } from './escalation.ts';
+import { applySilences, escalateDue, startPaging } from './escalation.ts';
 import { deliverDue } from './outbox.ts';
 import { alertConfigProblems } from './settings.ts';
 import { queueSiteWebhook } from './site-webhook.ts';
@@ -28,6 +29,13 @@ export interface NotifyServiceOptions {
   clock: Clock;
   /** Channels to use instead of the real ones (tests). */
   channels?: ChannelSet;
+  /**
+   * Where this service's own transitions (`paged`, `escalated`, `silenced`,
+   * `escalation_stopped`, …) are published as `alert.changed` once committed. The lifecycle's
+   * transitions are published by the alert service, which calls `transitioned` directly: each
+   * transition is published once.
+   */
+  events?: EventBus;
 }
 
 export class NotifyService implements AlertNotifications {
@@ -49,7 +57,15 @@ export class NotifyService implements AlertNotifications {
       log: o.log,
       clock: o.clock,
       config: o.config,
-      notifications: this,
+      notifications: {
+        transitioned: async (tx, t) => {
+          await this.transitioned(tx, t);
+          o.events?.publish('alert.changed', alertChanged(t), { tx });
+        },
+        page: (tx, a) => this.page(tx, a),
+        deliver: () => this.deliver(),
+        linkSecret: () => this.linkSecret(),
+      },
       linkSecret: () => this.linkSecret(),
       kick: () => this.kick(),
     };
@@ -80,6 +96,7 @@ export class NotifyService implements AlertNotifications {
   tick(): Promise<void> {
     this.ticking ??= (async () => {
       try {
+        await applySilences(this.ctx);
         await escalateDue(this.ctx);
         await this.deliver();
       } finally {

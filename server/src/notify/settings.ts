@@ -87,6 +87,29 @@ export const ALERT_SETTINGS: {
       'development only: webhooks and push endpoints may be on this machine (loopback, http allowed there); private, link-local and other internal addresses stay refused',
   },
   {
+    env: 'VITALS_PAGE_LIMIT',
+    key: 'pageLimit',
+    kind: 'string',
+    default: '6',
+    description:
+      'pages one person may get per window (VITALS_PAGE_LIMIT_WINDOW_MINUTES); further medium and low pages are recorded as suppressed, high ones still go out, grouped',
+  },
+  {
+    env: 'VITALS_PAGE_LIMIT_WINDOW_MINUTES',
+    key: 'pageLimitWindowMinutes',
+    kind: 'string',
+    default: '60',
+    description: 'the window of the per-person page limit, in minutes',
+  },
+  {
+    env: 'VITALS_PAGE_GROUP_SECONDS',
+    key: 'pageGroupSeconds',
+    kind: 'string',
+    default: '60',
+    description:
+      'how long a page that is not high priority waits for other alerts of the same patient to join it in one message (0: no wait); high-priority pages go at once',
+  },
+  {
     env: 'VITALS_ALERT_CLOCK_FILE',
     key: 'alertClockFile',
     kind: 'string',
@@ -123,5 +146,13 @@ export function alertConfigProblems(c: AlertConfig): string[] {
     p.push(
       `VITALS_GATEWAY_SILENCE_SECONDS=${c.gatewaySilenceSeconds}: use a whole number of seconds from 1 to 2678400 (31 days)`,
     );
+  const whole = (v: string | undefined, fallback: string, env: string, min: number, max: number, what: string) => {
+    const n = Number(v ?? fallback);
+    if (!Number.isInteger(n) || n < min || n > max)
+      p.push(`${env}=${v}: use a whole number ${what} from ${min} to ${max}`);
+  };
+  whole(c.pageLimit, '6', 'VITALS_PAGE_LIMIT', 1, 1000, 'of pages');
+  whole(c.pageLimitWindowMinutes, '60', 'VITALS_PAGE_LIMIT_WINDOW_MINUTES', 1, 1440, 'of minutes');
+  whole(c.pageGroupSeconds, '60', 'VITALS_PAGE_GROUP_SECONDS', 0, 600, 'of seconds');
   return p;
 }

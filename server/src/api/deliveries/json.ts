@@ -24,6 +24,7 @@ export function deliveryJson(d: DeliveryRow) {
     maxAttempts: d.max_attempts,
     ...(d.status === 'pending' ? { nextAttemptAt: d.next_attempt_at.toISOString() } : {}),
     ...(d.last_error ? { lastError: d.last_error } : {}),
+    ...(d.grouped_into !== null && d.grouped_into !== undefined ? { groupedInto: Number(d.grouped_into) } : {}),
     ...(d.step !== null ? { step: d.step, round: d.round } : {}),
     createdAt: d.created_at.toISOString(),
     ...(d.delivered_at ? { deliveredAt: d.delivered_at.toISOString() } : {}),

@@ -11,6 +11,8 @@ const Status = Type.Union([
   Type.Literal('delivered'),
   Type.Literal('failed'),
   Type.Literal('cancelled'),
+  Type.Literal('suppressed'),
+  Type.Literal('grouped'),
 ]);
 
 /** One notification and its attempts (./json.ts). Targets are redacted: an email address, or a host. */
@@ -32,7 +34,12 @@ export const Delivery = Type.Object(
     attempts: Type.Integer(),
     maxAttempts: Type.Integer(),
     nextAttemptAt: Type.Optional(Time),
-    lastError: Type.Optional(Type.String()),
+    lastError: Type.Optional(
+      Type.String({ description: 'why it failed, was cancelled, or was suppressed (the per-person rate limit)' }),
+    ),
+    groupedInto: Type.Optional(
+      Type.Integer({ description: 'a grouped page: the delivery whose message lists this alert with others' }),
+    ),
     step: Type.Optional(Type.Integer({ description: 'escalation step of a page' })),
     round: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
     createdAt: Time,

@@ -10,6 +10,7 @@ import { checkedPatient } from '../../access/plugin.ts';
 import { badRequest } from '../../errors.ts';
 import { DEFAULT_POLICY, policyProblem } from '../../notify/oncall.ts';
 import { policyScopeProblems } from '../../notify/policy-scope.ts';
+import { DEFAULT_PRIORITY_POLICY, priorityPolicyProblems } from '../../notify/priority-policy.ts';
 import { recordSettingsChange } from '../../storage/repos/alert-settings.ts';
 import { audit } from '../../storage/repos/audit.ts';
 import {
@@ -51,12 +52,13 @@ export const escalationPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => 
         ? {
             steps: pol.steps,
             repeatLimit: pol.repeatLimit,
+            priorities: pol.priorities ?? DEFAULT_PRIORITY_POLICY,
             reason: pol.reason,
             changedBy: pol.changedBy,
             changedAt: pol.changedAt.toISOString(),
             default: false,
           }
-        : { ...DEFAULT_POLICY, default: true };
+        : { ...DEFAULT_POLICY, priorities: DEFAULT_PRIORITY_POLICY, default: true };
     },
   );
 
@@ -71,8 +73,10 @@ export const escalationPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => 
       const problems: string[] = [];
       const problem = policyProblem(sent);
       if (problem) problems.push(problem);
+      if (b.priorities) problems.push(...priorityPolicyProblems(b.priorities));
       const policy: EscalationPolicy = {
         repeatLimit: sent.repeatLimit,
+        ...(b.priorities ? { priorities: b.priorities } : {}),
         steps: sent.steps.map((st, i) => ({
           delayMinutes: st.delayMinutes,
           targets: st.targets.flatMap((t, j) => {
@@ -98,7 +102,13 @@ export const escalationPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => 
           tx,
           p.id,
           'escalation_policy',
-          before ? { steps: before.steps, repeatLimit: before.repeatLimit } : null,
+          before
+            ? {
+                steps: before.steps,
+                repeatLimit: before.repeatLimit,
+                ...(before.priorities ? { priorities: before.priorities } : {}),
+              }
+            : null,
           policy,
           b.reason,
           u.id,
@@ -111,7 +121,7 @@ export const escalationPolicyRoutes: FastifyPluginAsyncTypebox = async (app) => 
           ip: req.ip,
         });
       });
-      return { ...policy, reason: b.reason, default: false };
+      return { ...policy, priorities: policy.priorities ?? DEFAULT_PRIORITY_POLICY, reason: b.reason, default: false };
     },
   );
 };

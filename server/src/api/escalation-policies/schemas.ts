@@ -27,10 +27,30 @@ const RepeatLimit = Type.Union([Type.Integer(), Type.Null()], {
   description: 'rounds through all steps at most; null repeats until acknowledged',
 });
 
+const PriorityRule = Type.Object(
+  {
+    page: Type.Boolean({ description: 'false: shown in the alert list, nobody paged (high must page)' }),
+    escalations: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'moves past the first page at most this many times (0 to 1000); null: until acknowledged',
+    }),
+  },
+  closed,
+);
+
+const Priorities = Type.Object(
+  { high: PriorityRule, medium: PriorityRule, low: PriorityRule },
+  {
+    ...closed,
+    description:
+      'what each priority does; default high {page: true, escalations: null}, medium {page: true, escalations: 1}, low {page: false, escalations: 0}',
+  },
+);
+
 export const Policy = Type.Object(
   {
     steps: Type.Array(Step),
     repeatLimit: RepeatLimit,
+    priorities: Priorities,
     reason: Type.Optional(Type.String()),
     changedBy: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
     changedAt: Type.Optional(Type.String({ format: 'date-time' })),
@@ -59,6 +79,7 @@ export const PolicyBody = Type.Object(
   {
     reason: Reason,
     repeatLimit: Type.Optional(RepeatLimit),
+    priorities: Type.Optional(Priorities),
     steps: Type.Array(
       Type.Object(
         {

@@ -56,3 +56,13 @@ export async function absentPatients(sql: Sql, patientIds: string[], at: Date): 
   );
   return new Set(r.rows.map((x) => x.patient_id));
 }
+
+/** The planned absence of a patient at `at` that ends last, if any. */
+export async function activeAbsence(sql: Sql, patientId: string, at: Date): Promise<AbsenceRow | undefined> {
+  const r = await sql.query<AbsenceRow>(
+    `SELECT * FROM planned_absences WHERE patient_id = $1 AND cancelled_at IS NULL AND starts_at <= $2 AND ends_at > $2
+      ORDER BY ends_at DESC LIMIT 1`,
+    [patientId, at],
+  );
+  return r.rows[0];
+}

@@ -8,6 +8,10 @@ export const DELIVERY_STATUS = {
   delivered: 'delivered',
   failed: 'failed',
   cancelled: 'cancelled',
+  /** Not sent: the per-person rate limit held it back (the reason is its last_error). */
+  suppressed: 'suppressed',
+  /** Not sent on its own: another page to the same contact about the same patient carries it. */
+  grouped: 'grouped',
 } as const;
 export type DeliveryStatus = keyof typeof DELIVERY_STATUS;
 export type DeliveryChannel = 'webhook' | 'email' | 'webpush' | 'site_webhook';
@@ -33,6 +37,7 @@ export interface DeliveryRow {
   round: number | null;
   created_at: Date;
   delivered_at: Date | null;
+  grouped_into: number | null;
 }
 
 export interface NewDelivery {
@@ -49,6 +54,12 @@ export interface NewDelivery {
   step?: number | null;
   round?: number | null;
   now: Date;
+  /** Held back until then (a page waiting for others of its patient to join it); default now. */
+  sendAt?: Date;
+  /** Recorded without sending: `suppressed` (with `reason`) or `grouped` (into `groupedInto`). */
+  status?: 'suppressed' | 'grouped';
+  reason?: string;
+  groupedInto?: number;
 }
 
 /** Enqueues deliveries; an idempotency key already queued is skipped. Returns how many were new. */
@@ -57,8 +68,8 @@ export async function enqueueDeliveries(sql: Sql, list: NewDelivery[]): Promise<
   for (const d of list) {
     const r = await sql.query(
       `INSERT INTO notification_deliveries (idempotency_key, alert_id, patient_id, event, channel, user_id, contact_id, target,
-          payload, status, max_attempts, next_attempt_at, step, round, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10,$11,$12,$13,$11) ON CONFLICT (idempotency_key) DO NOTHING`,
+          payload, status, max_attempts, next_attempt_at, step, round, created_at, last_error, grouped_into)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$14,$10,$15,$12,$13,$11,$16,$17) ON CONFLICT (idempotency_key) DO NOTHING`,
       [
         d.idempotencyKey,
         d.alertId,
@@ -73,6 +84,10 @@ export async function enqueueDeliveries(sql: Sql, list: NewDelivery[]): Promise<
         d.now,
         d.step ?? null,
         d.round ?? null,
+        d.status ?? 'pending',
+        d.sendAt ?? d.now,
+        d.reason?.slice(0, 1000) ?? null,
+        d.groupedInto ?? null,
       ],
     );
     n += r.rowCount;
@@ -122,14 +137,59 @@ export async function markCancelled(sql: Sql, id: number, reason: string) {
   );
 }
 
-/** Pages not yet sent for an alert that no longer needs them (acknowledged or resolved). */
-export async function cancelPendingPages(sql: Sql, alertId: string): Promise<number> {
+/**
+ * Pages not yet sent for an alert that no longer needs them (acknowledged, resolved, silenced).
+ * A waiting message that carries other alerts of the patient too is left to the sender, which
+ * leaves out the alerts no longer firing (notify/outbox.ts).
+ */
+export async function cancelPendingPages(sql: Sql, alertId: string, reason?: string): Promise<number> {
   const r = await sql.query(
-    `UPDATE notification_deliveries SET status = 'cancelled', lease_until = NULL
-      WHERE alert_id = $1 AND status = 'pending' AND channel <> 'site_webhook' AND event = 'alert.page'`,
-    [alertId],
+    `UPDATE notification_deliveries d SET status = 'cancelled', lease_until = NULL, last_error = coalesce($2, d.last_error)
+      WHERE alert_id = $1 AND status = 'pending' AND channel <> 'site_webhook' AND event = 'alert.page'
+        AND NOT EXISTS (SELECT 1 FROM notification_deliveries g WHERE g.grouped_into = d.id)`,
+    [alertId, reason ?? null],
   );
   return r.rowCount;
+}
+
+/**
+ * How many messages a person was sent or is about to be sent since `since` (pages of every
+ * contact of one step count once; suppressed, grouped and cancelled ones not at all).
+ */
+export async function pagesSentTo(sql: Sql, userId: string, since: Date): Promise<number> {
+  const r = await sql.query<{ n: number }>(
+    `SELECT count(DISTINCT (alert_id, step, round))::int AS n FROM notification_deliveries
+      WHERE user_id = $1 AND event = 'alert.page' AND created_at > $2
+        AND status IN ('pending','sending','delivered','failed')`,
+    [userId, since],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/** The page to this contact about this patient still waiting for its first attempt, locked. */
+export async function waitingPage(sql: Sql, contactId: string, patientId: string): Promise<DeliveryRow | undefined> {
+  const r = await sql.query<DeliveryRow>(
+    `SELECT * FROM notification_deliveries WHERE contact_id = $1 AND patient_id = $2 AND event = 'alert.page'
+        AND status = 'pending' AND attempts = 0 ORDER BY id LIMIT 1 FOR UPDATE`,
+    [contactId, patientId],
+  );
+  return r.rows[0];
+}
+
+/** Rewrites a waiting page (it now lists more alerts, or fewer) and when it goes out. */
+export async function rewritePage(sql: Sql, id: number, payload: Record<string, unknown>, sendAt: Date) {
+  await sql.query(
+    `UPDATE notification_deliveries SET payload = $2, next_attempt_at = LEAST(next_attempt_at, $3) WHERE id = $1`,
+    [id, JSON.stringify(payload), sendAt],
+  );
+}
+
+/** Pages carried by another message, with the alert each is about. */
+export async function groupedInto(sql: Sql, id: number): Promise<DeliveryRow[]> {
+  const r = await sql.query<DeliveryRow>('SELECT * FROM notification_deliveries WHERE grouped_into = $1 ORDER BY id', [
+    id,
+  ]);
+  return r.rows;
 }
 
 export async function deliveriesOfAlert(sql: Sql, alertId: string): Promise<DeliveryRow[]> {

@@ -1,5 +1,16 @@
 /** Each patient's escalation policy (none: the default policy applies). */
+import type { Priority } from '@vitals/contract';
 import type { Sql } from '../sql.ts';
+
+/** What escalation does for one priority (notify/priority-policy.ts has the defaults). */
+export interface PriorityRule {
+  /** false: the alert is shown in the lists, nobody is paged. */
+  page: boolean;
+  /** Moves past the first page at most this many times; null: until acknowledged. */
+  escalations: number | null;
+}
+
+export type PriorityPolicy = Record<Priority, PriorityRule>;
 
 export type EscalationTarget =
   | { type: 'rota'; rotaId: string }
@@ -16,6 +27,8 @@ export interface EscalationPolicy {
   steps: EscalationStep[];
   /** Rounds through all steps at most; null repeats until acknowledged (issue 7). */
   repeatLimit: number | null;
+  /** What each priority does (absent: the defaults of notify/priority-policy.ts). */
+  priorities?: PriorityPolicy;
 }
 
 export async function getPolicy(
@@ -25,17 +38,20 @@ export async function getPolicy(
   const r = await sql.query<{
     steps: EscalationStep[];
     repeat_limit: number | null;
+    priorities: PriorityPolicy | null;
     reason: string;
     changed_by: string | null;
     changed_at: Date;
-  }>('SELECT steps, repeat_limit, reason, changed_by, changed_at FROM escalation_policies WHERE patient_id = $1', [
-    patientId,
-  ]);
+  }>(
+    'SELECT steps, repeat_limit, priorities, reason, changed_by, changed_at FROM escalation_policies WHERE patient_id = $1',
+    [patientId],
+  );
   const x = r.rows[0];
   return (
     x && {
       steps: x.steps,
       repeatLimit: x.repeat_limit,
+      ...(x.priorities ? { priorities: x.priorities } : {}),
       reason: x.reason,
       changedBy: x.changed_by,
       changedAt: x.changed_at,
@@ -45,9 +61,16 @@ export async function getPolicy(
 
 export async function setPolicy(sql: Sql, patientId: string, p: EscalationPolicy, reason: string, userId: string) {
   await sql.query(
-    `INSERT INTO escalation_policies (patient_id, steps, repeat_limit, reason, changed_by) VALUES ($1,$2,$3,$4,$5)
+    `INSERT INTO escalation_policies (patient_id, steps, repeat_limit, priorities, reason, changed_by) VALUES ($1,$2,$3,$4,$5,$6)
      ON CONFLICT (patient_id) DO UPDATE SET steps = excluded.steps, repeat_limit = excluded.repeat_limit,
-       reason = excluded.reason, changed_by = excluded.changed_by, changed_at = now()`,
-    [patientId, JSON.stringify(p.steps), p.repeatLimit, reason, userId],
+       priorities = excluded.priorities, reason = excluded.reason, changed_by = excluded.changed_by, changed_at = now()`,
+    [
+      patientId,
+      JSON.stringify(p.steps),
+      p.repeatLimit,
+      p.priorities ? JSON.stringify(p.priorities) : null,
+      reason,
+      userId,
+    ],
   );
 }

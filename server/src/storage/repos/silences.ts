@@ -74,3 +74,53 @@ export async function activeSilence(
   );
   return r.rows[0];
 }
+
+const RANK = (col: string) => `(CASE ${col} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)`;
+
+/**
+ * Firing alerts whose escalation still runs (a timer, or a page waiting in the outbox) though a
+ * silence now covers them: the silence was set after they opened. Locked; others skip them.
+ */
+export async function escalationsToPause(
+  tx: Sql,
+  now: Date,
+  limit: number,
+): Promise<{ alert_id: string; silence_id: string; expires_at: Date }[]> {
+  const r = await tx.query<{ alert_id: string; silence_id: string; expires_at: Date }>(
+    `SELECT DISTINCT ON (a.id) a.id AS alert_id, s.id AS silence_id, s.expires_at
+       FROM alerts a JOIN alert_silences s ON s.patient_id = a.patient_id AND (s.rule IS NULL OR s.rule = a.rule)
+        AND s.ended_at IS NULL AND s.starts_at <= $1 AND s.expires_at > $1 AND ${RANK('s.priority')} >= ${RANK('a.priority')}
+      WHERE a.state = 'firing' AND a.silenced_by IS NULL
+        AND (a.next_escalation_at IS NOT NULL OR EXISTS (SELECT 1 FROM notification_deliveries d
+              WHERE d.alert_id = a.id AND d.event = 'alert.page' AND d.status = 'pending'))
+      ORDER BY a.id, s.expires_at DESC LIMIT $2`,
+    [now, limit],
+  );
+  return r.rows;
+}
+
+/**
+ * Firing alerts paused by a silence someone ended before its expiry: their timer is moved to
+ * now, so escalation resumes at the next tick instead of at the old expiry.
+ */
+export async function resumeEndedSilences(tx: Sql, now: Date): Promise<number> {
+  const r = await tx.query(
+    `UPDATE alerts a SET next_escalation_at = $1, updated_at = $1 FROM alert_silences s
+      WHERE s.id = a.silenced_by AND s.ended_at IS NOT NULL AND a.state = 'firing' AND a.next_escalation_at > $1`,
+    [now],
+  );
+  return r.rowCount;
+}
+
+/**
+ * Silences that ran out and whose expiry nobody recorded yet, claimed: an UPDATE takes each
+ * row once, however many instances run it at the same time (audit `silence.expired` once).
+ */
+export async function claimExpiredSilences(tx: Sql, now: Date): Promise<SilenceRow[]> {
+  const r = await tx.query<SilenceRow>(
+    `UPDATE alert_silences SET expiry_recorded_at = $1
+      WHERE expiry_recorded_at IS NULL AND ended_at IS NULL AND expires_at <= $1 RETURNING *`,
+    [now],
+  );
+  return r.rows;
+}
