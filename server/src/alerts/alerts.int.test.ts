@@ -161,6 +161,7 @@ describe.each(['pglite', 'postgres'] as const)(
       await t.settle();
       const a = (await t.api<ApiAlert[]>('GET', `/api/v1/alerts?patientId=${patientId}&state=firing`)).body[0]!;
       expect(a).toMatchObject({ rule: 'systolic_high', priority: 'medium' });
+      await t.advance(60_000); // a medium page waits the grouping window before it goes out
       expect((await t.api<ApiAlert>('POST', `/api/v1/alerts/${a.id}/ack`, {})).body.state).toBe('acknowledged');
       await gw.send(gw.readings(CUFF, 'bp_systolic', 'mm[Hg]', [{ t: at + 60_000, v: 168 }]));
       await t.settle();

@@ -10,6 +10,13 @@ import { auditTrail } from '../../storage/repos/audit.ts';
 
 type Err = { error: { code: string; message: string } };
 
+/** What each priority does unless a policy says otherwise (notify/priority-policy.ts). */
+const DEFAULTS = {
+  high: { page: true, escalations: null },
+  medium: { page: true, escalations: 1 },
+  low: { page: false, escalations: 0 },
+};
+
 describe('escalation policy routes', () => {
   let t: TestApp;
   let patientId: string;
@@ -40,6 +47,7 @@ describe('escalation policy routes', () => {
           },
         ],
         repeatLimit: null,
+        priorities: DEFAULTS,
         default: true,
       },
     });
@@ -87,6 +95,7 @@ describe('escalation policy routes', () => {
         { targets: [{ type: 'team_role', role: 'lead' }], delayMinutes: 20 },
       ],
       repeatLimit: 3,
+      priorities: DEFAULTS,
     };
     expect(await t.api('PUT', policy(), sent)).toEqual({
       status: 200,
@@ -106,6 +115,34 @@ describe('escalation policy routes', () => {
     expect((await auditTrail(t.sql, patientId)).find((a) => a.action !== 'patient.read')?.action).toBe(
       'escalation_policy.change',
     );
+  });
+
+  it.each([
+    {
+      sent: { ...DEFAULTS, medium: { page: true, escalations: null }, low: { page: true, escalations: 0 } },
+      problem: null,
+    },
+    {
+      sent: { ...DEFAULTS, high: { page: false, escalations: null } },
+      problem: 'priorities.high.page must be true: a high-priority alert always pages',
+    },
+    {
+      sent: { ...DEFAULTS, medium: { page: true, escalations: -1 } },
+      problem: 'priorities.medium.escalations must be a whole number from 0 to 1000, or null until acknowledged',
+    },
+  ])('keeps what each priority does as the lead sets it, or refuses it: $problem', async ({ sent, problem }) => {
+    const r = await t.api<Err | { priorities: unknown }>('PUT', policy(), {
+      reason: 'this patient needs medium alerts chased',
+      steps: [{ targets: [{ type: 'team_role', role: 'lead' }], delayMinutes: 5 }],
+      priorities: sent,
+    });
+    if (problem === null) {
+      expect(r.status).toBe(200);
+      expect((await t.api<{ priorities: unknown }>('GET', policy())).body.priorities).toEqual(sent);
+    } else {
+      expect(r.status).toBe(400);
+      expect((r.body as Err).error.message).toBe(problem);
+    }
   });
 
   it('refuses a policy from a care-team member who is not the lead, and hides the patient from an outsider', async () => {

@@ -30,7 +30,10 @@ const RepeatLimit = Type.Union([Type.Integer(), Type.Null()], {
 const PriorityRule = Type.Object(
   {
     page: Type.Boolean({ description: 'false: shown in the alert list, nobody paged (high must page)' }),
-    escalations: Type.Union([Type.Integer(), Type.Null()], {
+    // One JSON type list, not a union: the app coerces types, and ajv would coerce a null sent
+    // in a union of integer and null into 0 on the first branch.
+    escalations: Type.Unsafe<number | null>({
+      type: ['integer', 'null'],
       description: 'moves past the first page at most this many times (0 to 1000); null: until acknowledged',
     }),
   },
