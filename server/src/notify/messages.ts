@@ -39,8 +39,12 @@ export interface PageText {
 /** The value a page shows: the reading, or for a trend its rise ("+2.1 kg in 3 days"). */
 export function valueText(
   locale: Locale,
-  a: { value?: number | null; unit?: string; rise?: number; riseDays?: number },
+  a: { value?: number | null; unit?: string; rise?: number; riseDays?: number; news2?: unknown },
 ): string {
+  if (a.news2 !== undefined) {
+    const text = news2ValueText(locale, a.news2);
+    if (text) return text;
+  }
   if (a.rise !== undefined) {
     const rise = `${a.rise >= 0 ? '+' : '−'}${Math.abs(a.rise).toFixed(1)} kg`;
     const days = a.riseDays ?? 3;
@@ -58,6 +62,8 @@ export interface PageLine {
   /** A trend's rise and its window in days: shown instead of the value. */
   rise?: number;
   riseDays?: number;
+  /** A NEWS2 alert's detail: its score, what scored and what is missing, instead of the value. */
+  news2?: unknown;
   openedAt: Date;
   ackUrl: string;
   alertUrl: string;
@@ -125,4 +131,50 @@ export function groupPageText(
     subject: `[${p}] ${patientName}: ${label(top)} and ${more} more`,
     body: `${patientName}: ${sorted.length} alerts\n${list}\n\nEach link acknowledges its own alert (no login, works once).\n`,
   };
+}
+
+const NEWS2_PARAMETER_NAMES: Record<string, Record<Locale, string>> = {
+  respiratoryRate: { ja: '呼吸数', en: 'respiratory rate' },
+  spo2: { ja: 'SpO2', en: 'SpO2' },
+  airOrOxygen: { ja: '酸素投与', en: 'air or oxygen' },
+  systolicBloodPressure: { ja: '収縮期血圧', en: 'systolic pressure' },
+  pulse: { ja: '脈拍', en: 'pulse' },
+  consciousness: { ja: '意識レベル', en: 'consciousness' },
+  temperature: { ja: '体温', en: 'temperature' },
+};
+
+const news2Name = (p: string, locale: Locale) => NEWS2_PARAMETER_NAMES[p]?.[locale] ?? p;
+
+/**
+ * The score of a NEWS2 alert from its `detail` (alerts/evaluate.ts): the parameters that
+ * scored, and when parameters were missing, that the score is a lower bound and which ones
+ * ("≥ 5 (partial: consciousness, respiratory rate missing): SpO2 3, pulse 2"). Null when the
+ * detail is not a NEWS2 detail.
+ */
+export function news2ValueText(locale: Locale, detail: unknown): string | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const d = detail as { score?: unknown; partial?: unknown; missing?: unknown; parameters?: unknown };
+  if (typeof d.score !== 'number') return null;
+  const missing = Array.isArray(d.missing) ? d.missing.filter((m): m is string => typeof m === 'string') : [];
+  const scored =
+    typeof d.parameters === 'object' && d.parameters !== null
+      ? Object.entries(d.parameters)
+          .map(([p, v]) => [p, (v as { score?: unknown } | null)?.score] as const)
+          .filter((x): x is readonly [string, number] => typeof x[1] === 'number' && x[1] > 0)
+      : [];
+  // Missing parameters in one order for both languages (by their English names).
+  const missingNames = [...missing]
+    .sort((a, b) => news2Name(a, 'en').localeCompare(news2Name(b, 'en')))
+    .map((p) => news2Name(p, locale));
+  const partial = d.partial === true || missing.length > 0;
+  const sep = locale === 'ja' ? '、' : ', ';
+  const score = partial
+    ? locale === 'ja'
+      ? `≥ ${d.score}（一部のみ: ${missingNames.join(sep)} 未測定）`
+      : `≥ ${d.score} (partial: ${missingNames.join(sep)} missing)`
+    : `${d.score}`;
+  const points = scored.map(([p, s]) =>
+    locale === 'ja' ? `${news2Name(p, locale)} ${s}点` : `${news2Name(p, locale)} ${s}`,
+  );
+  return points.length > 0 ? `${score}: ${points.join(sep)}` : score;
 }
