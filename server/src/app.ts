@@ -30,6 +30,7 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } f
 import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
+import { metricsPlugin, metricsRoutes } from './api/metrics/index.ts';
 import { news2Routes } from './api/news2/index.ts';
 import { observationRoutes } from './api/observations/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
@@ -52,6 +53,7 @@ import { streamRoutes } from './api/stream/index.ts';
 import { targetRangeRoutes } from './api/target-ranges/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';
+import type { Metrics } from './metrics/registry.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
 import type { Sql } from './storage/sql.ts';
 
@@ -83,6 +85,9 @@ export interface AppServices {
   readingsStored(rows: StoredReading[]): void;
   sessionTtlSeconds: number;
   emergencyAccessMinutes: number;
+  metrics: Metrics;
+  /** GET /metrics asks for this bearer token; unset = loopback callers only. */
+  metricsToken?: string;
 }
 
 export interface BuildAppOptions {
@@ -126,6 +131,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   });
   await app.register(ingestPlugin, { ingest: o.services.ingest, readingsStored: o.services.readingsStored });
   await app.register(alertsPlugin, { alerts: o.services.alerts });
+  await app.register(metricsPlugin, { metrics: o.services.metrics });
   await app.register(authPlugin, { sessionTtlSeconds: o.services.sessionTtlSeconds });
   // Every /api/ route declares who may call it; this refuses a route without, and enforces it.
   await app.register(accessPlugin, { emergencyAccessMinutes: o.services.emergencyAccessMinutes });
@@ -134,6 +140,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
 
   // One encapsulated plugin per resource.
   await app.register(healthRoutes);
+  await app.register(metricsRoutes, o.services.metricsToken ? { token: o.services.metricsToken } : {});
   await app.register(authRoutes);
   await app.register(patientRoutes);
   await app.register(careTeamRoutes);

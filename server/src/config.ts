@@ -38,6 +38,7 @@ export interface ServerConfig extends AlertConfig {
   organisationName: string;
   sessionTtlSeconds: number;
   emergencyAccessMinutes: number;
+  metricsToken?: string;
   logLevel: string;
 }
 
@@ -166,6 +167,12 @@ export const SETTINGS: Setting[] = [
     kind: 'boolean',
     default: 'false',
     description: 'embedded database with the TimescaleDB extension (development builds only)',
+  },
+  {
+    env: 'VITALS_METRICS_TOKEN',
+    key: 'metricsToken',
+    kind: 'string',
+    description: 'bearer token that GET /metrics asks for; unset = served to loopback addresses only',
   },
   {
     env: 'VITALS_EMBEDDED_SEED',

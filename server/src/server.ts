@@ -17,6 +17,7 @@ import type { ServerConfig } from './config.ts';
 import { openEventBus } from './events/open.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { createLogger } from './log.ts';
+import { createMetrics } from './metrics/registry.ts';
 import { NotifyService } from './notify/service.ts';
 import { lockFirstAdminCreation } from './storage/locks.ts';
 import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
@@ -178,7 +179,9 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       events,
     });
     const readingsStored = (rows: StoredReading[]) => events.publish('readings.attached', { rows });
+    const metrics = createMetrics();
     ingest = new Ingest({
+      observeAckLatency: (seconds) => metrics.ackLatency.observe(seconds),
       concurrency: c.databaseUrl ? 2 : 1,
       sql,
       log: log.child({ component: 'ingest' }),
@@ -188,6 +191,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       earliestReadingTime: Date.parse(c.earliestReadingTime),
     });
     closers.push(() => ingest!.stop());
+    metrics.attach({ sql, ingest });
     await notify.start();
     closers.push(() => notify.stop());
     await alerts.start();
@@ -205,6 +209,8 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       readingsStored,
       sessionTtlSeconds: c.sessionTtlSeconds,
       emergencyAccessMinutes: c.emergencyAccessMinutes,
+      metrics,
+      ...(c.metricsToken ? { metricsToken: c.metricsToken } : {}),
       close: closeAll,
     };
   } catch (e) {

@@ -50,6 +50,8 @@ export interface IngestOptions {
   maxClockSkewSeconds?: number;
   /** Readings dated before this (epoch ms; default 2015-01-01) are refused: a reset clock. */
   earliestReadingTime?: number;
+  /** Seconds from a readings batch's arrival to its commit and ack (metrics). */
+  observeAckLatency?: (seconds: number) => void;
 }
 
 /** The gateway re-stamps device times before this with its own clock (gateway/src/pipeline/wire-readings.ts). */
@@ -61,6 +63,7 @@ interface Message {
   suffix: 'readings' | 'status' | 'events';
   payload: Buffer;
   size: number; // readings it may hold (an estimate before validation)
+  receivedAt: number;
   /** Called once the message is committed (or refused): an external broker's PUBACK waits for it. */
   done?: () => void;
 }
@@ -101,7 +104,15 @@ export class Ingest {
       done?.();
       return;
     }
-    this.queue.push({ gatewayId: t.gatewayId, topic, suffix: t.suffix, payload, size, ...(done ? { done } : {}) });
+    this.queue.push({
+      gatewayId: t.gatewayId,
+      topic,
+      suffix: t.suffix,
+      payload,
+      size,
+      receivedAt: Date.now(),
+      ...(done ? { done } : {}),
+    });
     this.buffered += size;
     this.kick();
   }
@@ -349,6 +360,9 @@ export class Ingest {
         .catch((e) => this.o.log.warn({ err: e, batchId: a.batchId }, 'ack publish failed; the gateway will re-send'));
     }
     this.stats.deadLetters += dead.length + inserted.refused.length + inserted.events.dead.length;
+    if (this.o.observeAckLatency)
+      for (const m of messages)
+        if (m.suffix === 'readings') this.o.observeAckLatency((Date.now() - m.receivedAt) / 1000);
     for (const d of inserted.events.dead)
       this.o.log.warn({ gatewayId: d.gatewayId, reason: d.reason }, 'event refused');
     for (const s of statuses) this.o.events.publish('gateway.status', s);

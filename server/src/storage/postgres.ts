@@ -98,6 +98,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Sql> {
         await c.connect();
         return c;
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     });
   } finally {
     client.release();

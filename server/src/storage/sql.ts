@@ -29,6 +29,8 @@ export interface Sql {
    * user keeps and ends (the event bus's LISTEN). An `error` listener is attached already.
    */
   dedicatedClient?(applicationName: string): Promise<pg.Client>;
+  /** PostgreSQL servers only: the connection pool now (metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 /** Runs what waited for a commit (`afterCommit`); one failing never keeps the others from running. */

@@ -48,6 +48,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 3000\nevent: hello\ndata: {}\n\n`);
+    app.metrics.streamClients.inc();
 
     let ended = false;
     /** True when the session still exists and the user still may see something; the set refreshed. */
@@ -128,6 +129,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       clearInterval(ping);
       clearInterval(check);
       for (const f of unsubscribe) f();
+      app.metrics.streamClients.dec();
       res.end();
     }
     req.raw.on('close', end);

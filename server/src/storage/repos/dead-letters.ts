@@ -95,3 +95,9 @@ export async function listDeadLetters(
     payloadBytes: d.payload_bytes,
   }));
 }
+
+/** Dead letters kept now (metrics). */
+export async function deadLetterCount(sql: Sql): Promise<number> {
+  const r = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM dead_letters');
+  return r.rows[0]!.n;
+}

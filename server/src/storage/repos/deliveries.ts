@@ -214,3 +214,11 @@ export async function listDeliveries(
   );
   return r.rows;
 }
+
+/** Deliveries by channel and status (metrics: pages sent and failed, in every instance's view). */
+export async function deliveryCounts(sql: Sql): Promise<{ channel: string; status: string; n: number }[]> {
+  const r = await sql.query<{ channel: string; status: string; n: number }>(
+    'SELECT channel, status, count(*)::int AS n FROM notification_deliveries GROUP BY channel, status',
+  );
+  return r.rows;
+}

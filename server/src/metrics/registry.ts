@@ -1,0 +1,121 @@
+/**
+ * The server's Prometheus metrics (prom-client). Counts that every instance sees alike
+ * (deliveries by channel and status, dead letters kept) are read from the database at scrape
+ * time; what only this process knows (ingest counters, ack latency, live-stream clients, the
+ * event loop, the connection pool) comes from here. Labels are bounded: channels, statuses,
+ * outcomes; never a patient, a person or a gateway id.
+ */
+import client from 'prom-client';
+import type { Ingest } from '../ingest/ingest.ts';
+import { deadLetterCount } from '../storage/repos/dead-letters.ts';
+import { deliveryCounts } from '../storage/repos/deliveries.ts';
+import type { Sql } from '../storage/sql.ts';
+
+export interface Metrics {
+  registry: client.Registry;
+  /** Seconds from a readings batch's arrival to its commit and ack. */
+  ackLatency: client.Histogram;
+  /** Live-stream (SSE) clients connected to this instance. */
+  streamClients: client.Gauge;
+  /** Connects the collectors that read the services at scrape time. */
+  attach(sources: { sql: Sql; ingest: Ingest }): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'vitals_', eventLoopMonitoringPrecision: 20 });
+  const ackLatency = new client.Histogram({
+    name: 'vitals_ingest_ack_latency_seconds',
+    help: 'Seconds from the arrival of a readings batch to its commit and acknowledgement',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const streamClients = new client.Gauge({
+    name: 'vitals_stream_clients',
+    help: 'Live-stream (server-sent events) clients connected to this instance',
+    registers: [registry],
+  });
+  const attach: Metrics['attach'] = ({ sql, ingest }) => {
+    new client.Counter({
+      name: 'vitals_ingest_readings_total',
+      help: 'Readings handled by this instance since it started, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'accepted' }, ingest.stats.accepted);
+        this.inc({ outcome: 'duplicate' }, ingest.stats.duplicates);
+        this.inc({ outcome: 'rejected' }, ingest.stats.rejected);
+      },
+    });
+    new client.Counter({
+      name: 'vitals_ingest_batches_total',
+      help: 'Readings batches acknowledged by this instance since it started',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(ingest.stats.batches);
+      },
+    });
+    new client.Counter({
+      name: 'vitals_ingest_refused_total',
+      help: 'Messages refused unacknowledged because the ingest buffer was full (the gateway re-sends them)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(ingest.stats.refused);
+      },
+    });
+    new client.Counter({
+      name: 'vitals_ingest_dead_letters_total',
+      help: 'Dead letters written by this instance since it started',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(ingest.stats.deadLetters);
+      },
+    });
+    new client.Gauge({
+      name: 'vitals_ingest_up',
+      help: '1 when ingest can write to the database, 0 when it is waiting for it',
+      registers: [registry],
+      collect() {
+        this.set(ingest.problem() ? 0 : 1);
+      },
+    });
+    new client.Gauge({
+      name: 'vitals_dead_letters',
+      help: 'Dead letters kept in the database (all instances)',
+      registers: [registry],
+      async collect() {
+        this.set(await deadLetterCount(sql));
+      },
+    });
+    new client.Gauge({
+      name: 'vitals_notification_deliveries',
+      help: 'Notification deliveries in the database by channel and status (all instances)',
+      labelNames: ['channel', 'status'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const r of await deliveryCounts(sql)) this.set({ channel: r.channel, status: r.status }, r.n);
+      },
+    });
+    if (sql.poolStats) {
+      const stats = sql.poolStats.bind(sql);
+      new client.Gauge({
+        name: 'vitals_db_pool_connections',
+        help: 'Database pool connections of this instance by state',
+        labelNames: ['state'],
+        registers: [registry],
+        collect() {
+          const s = stats();
+          this.set({ state: 'total' }, s.total);
+          this.set({ state: 'idle' }, s.idle);
+          this.set({ state: 'waiting' }, s.waiting);
+        },
+      });
+    }
+  };
+  return { registry, ackLatency, streamClients, attach };
+}
