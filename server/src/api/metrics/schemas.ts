@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { ErrorBody } from '../schemas.ts';
+import { ERROR_RESPONSES } from '../schemas.ts';
 
 export const metrics = {
   summary: 'Prometheus metrics of this instance (text exposition format)',
   description:
     'Served to loopback addresses, or to anyone presenting VITALS_METRICS_TOKEN as a bearer token when it is set. Labels never name a patient, a person or a gateway.',
   tags: ['operations'],
-  response: { 200: Type.String(), 401: ErrorBody, 403: ErrorBody },
+  response: { 200: Type.String(), ...ERROR_RESPONSES },
 };
