@@ -6,8 +6,10 @@ import { ConfigError, loadConfig, SETTINGS } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { StartupError, startServer } from '../server.ts';
 import { DataDirInUseError } from '../storage/data-dir-lock.ts';
+import { AUDIT_USAGE, auditCommand } from './audit.ts';
 
 const USAGE = `usage: pnpm -s run server start
+       pnpm -s run server audit verify
        pnpm -s run server backup-key --out KEYFILE
        pnpm -s run server backup --key KEYFILE (--out FILE | --dir DIR [--keep N])
        pnpm -s run server restore --key KEYFILE --from FILE
@@ -65,6 +67,24 @@ async function backupCommand(cmd: string, args: string[]): Promise<number> {
 
 async function main(argv: string[]) {
   const cmd = argv[0];
+  if (cmd === 'audit') {
+    try {
+      process.exit(
+        await auditCommand(
+          argv.slice(1),
+          process.env,
+          (s) => process.stdout.write(s),
+          (s) => process.stderr.write(s),
+        ),
+      );
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`${e.message}\n\n${AUDIT_USAGE}`);
+        process.exit(2);
+      }
+      throw e;
+    }
+  }
   if (cmd && BACKUP_COMMANDS.has(cmd)) {
     try {
       process.exit(await backupCommand(cmd, argv.slice(1)));
