@@ -17,6 +17,7 @@ import type { AlertService } from './alerts/service.ts';
 import { absenceRoutes } from './api/absences/index.ts';
 import { alertRuleRoutes } from './api/alert-rules/index.ts';
 import { alertRoutes } from './api/alerts/index.ts';
+import { auditRoutes } from './api/audit/index.ts';
 import { authRoutes } from './api/auth/index.ts';
 import { authPlugin } from './api/auth/session.ts';
 import { bindingRoutes } from './api/bindings/index.ts';
@@ -164,6 +165,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(rotaRoutes);
   await app.register(contactRoutes);
   await app.register(pushRoutes);
+  await app.register(auditRoutes);
 
   if (o.dashboard) {
     const assets = o.dashboard;
