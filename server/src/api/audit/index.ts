@@ -52,15 +52,19 @@ function auditQuery(organisations: string[], q: Filters, limit: number): AuditQu
   };
 }
 
-/** Every page of the query, newest first, as CSV lines after the BOM and the header. */
-async function* csvPages(sql: Sql, first: AuditQuery): AsyncGenerator<string> {
+/**
+ * Every page of the query, newest first, as CSV lines after the BOM and the header. The first
+ * page is read before the answer starts, so that a query the database refuses (a year-0 date)
+ * is a 400 like the JSON list's, not a stream cut short.
+ */
+async function* csvPages(sql: Sql, q: AuditQuery, firstPage: AuditRow[]): AsyncGenerator<string> {
   yield UTF8_BOM + csvLine(CSV_HEADER);
-  let q = first;
+  let rows = firstPage;
   for (;;) {
-    const rows = await listAudit(sql, q);
     if (rows.length > 0) yield rows.map(csvRow).join('');
     if (rows.length < q.limit) return;
     q = { ...q, before: rows.at(-1)!.id };
+    rows = await listAudit(sql, q);
   }
 }
 
@@ -83,13 +87,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const exportCsv = async (req: FastifyRequest, reply: FastifyReply, filters: Filters) => {
     const orgs = administeredOrganisations(requireAdmin(req));
     const q = auditQuery(orgs, filters, EXPORT_PAGE);
+    const firstPage = await listAudit(sql, q);
     await auditReading(req, 'audit.export', filters, orgs);
     const day = new Date().toISOString().slice(0, 10);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="vitals-audit-${day}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvPages(sql, q)));
+      .send(Readable.from(csvPages(sql, q, firstPage)));
   };
 
   app.get('/api/v1/audit', { schema: schema.list }, async (req, reply) => {
