@@ -114,6 +114,23 @@ describe('the audit log for organisation administrators', () => {
     }
   });
 
+  it("shows an administrator their staff's refused attempt on another organisation's patient without naming the patient", async () => {
+    await audit(t.sql, {
+      userId: nurseB,
+      patientId: patientA,
+      action: 'access.denied',
+      target: patientA,
+      detail: { route: 'GET /api/v1/patients/:id/latest', status: 404 },
+    });
+    const seenByB = (await list(`?userId=${nurseB}`, adminB.token)).body.find((e) => e.action === 'access.denied')!;
+    expect(seenByB).toMatchObject({ userId: nurseB, organisationId: orgB });
+    expect(seenByB).not.toHaveProperty('patientId');
+    expect(seenByB).not.toHaveProperty('target');
+    expect(seenByB).not.toHaveProperty('detail');
+    const seenByA = (await list(`?userId=${nurseB}`)).body.find((e) => e.action === 'access.denied')!;
+    expect(seenByA).toMatchObject({ patientId: patientA, target: patientA });
+  });
+
   it('refuses a member who administers no organisation with 403', async () => {
     const r = await list('', nurseA.token);
     expect(r.status).toBe(403);

@@ -97,14 +97,25 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send(Readable.from(csvPages(sql, q, firstPage)));
   };
 
-  app.get('/api/v1/audit', { schema: schema.list }, async (req, reply) => {
-    const { limit, format, ...filters } = req.query;
-    if (format === 'csv') return exportCsv(req, reply, filters);
-    const orgs = administeredOrganisations(requireAdmin(req));
-    const rows = await listAudit(sql, auditQuery(orgs, filters, limit ?? 100));
-    await auditReading(req, 'audit.read', filters, orgs);
-    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(rows.map(entryJson));
-  });
+  app.get(
+    '/api/v1/audit',
+    { schema: schema.list, config: { access: { organisationAdmin: 'any' } } },
+    async (req, reply) => {
+      const { limit, format, ...filters } = req.query;
+      if (format === 'csv') return exportCsv(req, reply, filters);
+      const orgs = administeredOrganisations(requireAdmin(req));
+      const rows = await listAudit(sql, auditQuery(orgs, filters, limit ?? 100));
+      await auditReading(req, 'audit.read', filters, orgs);
+      return reply
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(rows.map(entryJson));
+    },
+  );
 
-  app.get('/api/v1/audit.csv', { schema: schema.exportCsv }, async (req, reply) => exportCsv(req, reply, req.query));
+  app.get(
+    '/api/v1/audit.csv',
+    { schema: schema.exportCsv, config: { access: { organisationAdmin: 'any' } } },
+    async (req, reply) => exportCsv(req, reply, req.query),
+  );
 };

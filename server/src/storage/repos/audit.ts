@@ -102,25 +102,28 @@ export interface AuditQuery {
 
 /**
  * The rows an administrator of `organisations` may read: those written for one of these
- * organisations, and those about a patient one of them registered or has a member on the
- * care team of (today's team). Rows with neither (a failed sign-in of an unknown email) are
- * for the operator only.
+ * organisations, and those about a patient one of them registered or has a member on the care
+ * team of today (the "scope patients"). Rows with neither (a failed sign-in of an unknown email)
+ * are for the operator only. A row of the organisation's own staff about a patient outside the
+ * scope (a refused attempt, `access.denied`) comes without its patient, target and detail, so
+ * the log never tells an administrator which patients exist elsewhere; the patientId filter
+ * matches scope patients only.
  */
-function auditScope(orgParam: string): string {
-  return `(a.organisation_id = ANY(${orgParam}) OR a.patient_id IN (
-      SELECT p.id FROM patients p WHERE p.organisation_id = ANY(${orgParam})
-      UNION
-      SELECT c.patient_id FROM care_team_members c JOIN memberships m ON m.user_id = c.user_id
-       WHERE m.organisation_id = ANY(${orgParam})))`;
-}
-
-/** Audit rows for an administrator, newest first. */
 export async function listAudit(sql: Sql, q: AuditQuery): Promise<AuditRow[]> {
   const r = await sql.query<AuditRow>(
-    `SELECT a.id::text, a.seq::text, a.at, a.user_id, a.organisation_id, a.patient_id, a.action, a.target, a.detail, a.ip
+    `WITH scope AS (
+       SELECT p.id FROM patients p WHERE p.organisation_id = ANY($1::uuid[])
+       UNION
+       SELECT c.patient_id FROM care_team_members c JOIN memberships m ON m.user_id = c.user_id
+        WHERE m.organisation_id = ANY($1::uuid[]))
+     SELECT a.id::text, a.seq::text, a.at, a.user_id, a.organisation_id,
+            CASE WHEN shown THEN a.patient_id END AS patient_id, a.action,
+            CASE WHEN shown THEN a.target END AS target,
+            CASE WHEN shown THEN a.detail END AS detail, a.ip
        FROM audit_log a
-      WHERE ${auditScope('$1::uuid[]')}
-        AND ($2::uuid IS NULL OR a.patient_id = $2)
+       CROSS JOIN LATERAL (SELECT a.patient_id IS NULL OR a.patient_id IN (SELECT id FROM scope) AS shown) v
+      WHERE (a.organisation_id = ANY($1::uuid[]) OR a.patient_id IN (SELECT id FROM scope))
+        AND ($2::uuid IS NULL OR (a.patient_id = $2 AND $2 IN (SELECT id FROM scope)))
         AND ($3::uuid IS NULL OR a.user_id = $3)
         AND ($4::timestamptz IS NULL OR a.at >= $4)
         AND ($5::timestamptz IS NULL OR a.at < $5)
