@@ -38,6 +38,8 @@ const ROUTES: [string, (x: Target) => string, Need, ((x: Target) => unknown)?][]
   ['GET', (x) => `/api/v1/patients/${x.patient}/alert-settings/history`, 'read'],
   ['GET', (x) => `/api/v1/patients/${x.patient}/escalation-policy`, 'read'],
   ['GET', (x) => `/api/v1/patients/${x.patient}/emergency-access`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/observations`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/news2`, 'read'],
   ['GET', (x) => `/api/v1/alerts?patientId=${x.patient}`, 'read'],
   ['GET', (x) => `/api/v1/alerts/${x.alert}`, 'read'],
   ['GET', (x) => `/api/v1/alerts/${x.alert}/events`, 'read'],
@@ -46,6 +48,12 @@ const ROUTES: [string, (x: Target) => string, Need, ((x: Target) => unknown)?][]
   ['POST', (x) => `/api/v1/patients/${x.patient}/absences`, 'write', () => ({ reason, endsAt: soon() })],
   ['POST', (x) => `/api/v1/patients/${x.patient}/schedules`, 'write', () => ({ metric: 'spo2', dueTime: '09:00' })],
   ['POST', (x) => `/api/v1/alerts/${x.alert}/ack`, 'write', () => ({ note: 'seen' })],
+  [
+    'POST',
+    (x) => `/api/v1/patients/${x.patient}/observations`,
+    'write',
+    () => ({ readings: [{ metric: 'body_temperature', value: 36.8 }] }),
+  ],
   [
     'POST',
     () => '/api/v1/bindings',
@@ -61,6 +69,7 @@ const ROUTES: [string, (x: Target) => string, Need, ((x: Target) => unknown)?][]
     () => ({ reason, steps: [{ delayMinutes: 5, targets: [{ type: 'team_role', role: 'attending' }] }] }),
   ],
   ['POST', (x) => `/api/v1/patients/${x.patient}/team`, 'lead', (x) => ({ userId: x.nurse })],
+  ['PATCH', (x) => `/api/v1/patients/${x.patient}`, 'lead', () => ({ timezone: 'Asia/Tokyo' })],
 ];
 
 /** The matrix: what each user gets for each patient, by what the route needs. */
