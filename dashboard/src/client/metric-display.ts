@@ -1,26 +1,12 @@
 /** How metric values are shown: decimals per metric, and which metrics share a tile or a chart. */
-import { METRIC_NAMES, type Metric } from '@vitals/contract';
+import { METRIC_NAMES, METRICS, type Metric } from '@vitals/contract';
 import { INTL_LOCALE, type Locale } from './i18n.ts';
 
-/** Decimals shown per metric: the resolution of the devices that measure it. */
-export const DISPLAY_DECIMALS: Record<Metric, number> = {
-  bp_systolic: 0,
-  bp_diastolic: 0,
-  bp_mean: 0,
-  pulse_rate: 0,
-  spo2: 0,
-  perfusion_index: 1,
-  respiratory_rate: 0,
-  body_temperature: 1,
-  body_weight: 1,
-  body_height: 1,
-  bmi: 1,
-  body_fat: 1,
-  glucose: 0,
-  inhaled_oxygen_flow: 1,
-  pain_score: 0,
-  consciousness: 0,
-};
+/** Decimals shown per metric: the resolution of the devices that measure it (the contract's table). */
+export const DISPLAY_DECIMALS = Object.fromEntries(METRIC_NAMES.map((m) => [m, METRICS[m].decimals])) as Record<
+  Metric,
+  number
+>;
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 

@@ -127,7 +127,7 @@ async function pageStep(
       rule: alert.rule,
       priority: alert.priority,
       value: alert.last_value,
-      ...(alert.metric && isMetric(alert.metric) ? { unit: METRICS[alert.metric].unit } : {}),
+      ...(alert.metric && isMetric(alert.metric) ? { metric: alert.metric, unit: METRICS[alert.metric].unit } : {}),
       ...(riseOf(alert) ?? {}),
       openedAt: alert.opened_at.toISOString(),
       ackUrl: `${base}/api/v1/alerts/ack-link?token=${token}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { news2ValueText, pageText } from './messages.ts';
+import { news2ValueText, pageText, valueText } from './messages.ts';
 
 describe('the NEWS2 alert message', () => {
   const partial = {
@@ -59,5 +59,20 @@ describe('the NEWS2 alert message', () => {
     expect(page.subject).toBe(
       '[MEDIUM] Sato: Raised NEWS2 score ≥ 5 (partial: consciousness, respiratory rate missing): SpO2 3, pulse 2',
     );
+  });
+});
+
+describe('the value a page shows', () => {
+  it.each([
+    [{ value: 141.7616235, metric: 'bp_systolic', unit: 'mm[Hg]' }, '142 mm[Hg]'],
+    [{ value: 97.2864, metric: 'glucose', unit: 'mg/dL' }, '97 mg/dL'],
+    [{ value: 38.25, metric: 'body_temperature', unit: 'Cel' }, '38.3 Cel'],
+    [{ value: 2.35, metric: 'perfusion_index', unit: '%' }, '2.4 %'],
+    [{ value: 88, metric: 'spo2', unit: '%' }, '88 %'],
+    // Only the unit known: the most decimals any metric of that unit shows, no trailing zeros.
+    [{ value: 141.7616235, unit: 'mm[Hg]' }, '142 mm[Hg]'],
+    [{ value: 88, unit: '%' }, '88 %'],
+  ])('rounds %j to the resolution people read: %s', (a, text) => {
+    expect(valueText('en', a)).toBe(text);
   });
 });

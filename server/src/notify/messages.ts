@@ -1,4 +1,5 @@
 /** The message catalogue for notifications, Japanese and English (shared/DOMAIN.md, "Language"). */
+import { displayNumber } from '@vitals/contract';
 export type Locale = 'ja' | 'en';
 
 const RULES: Record<string, Record<Locale, string>> = {
@@ -39,7 +40,7 @@ export interface PageText {
 /** The value a page shows: the reading, or for a trend its rise ("+2.1 kg in 3 days"). */
 export function valueText(
   locale: Locale,
-  a: { value?: number | null; unit?: string; rise?: number; riseDays?: number; news2?: unknown },
+  a: { value?: number | null; metric?: string; unit?: string; rise?: number; riseDays?: number; news2?: unknown },
 ): string {
   if (a.news2 !== undefined) {
     const text = news2ValueText(locale, a.news2);
@@ -51,13 +52,15 @@ export function valueText(
     return locale === 'ja' ? `${days}日で ${rise}` : `${rise} in ${days} day${days === 1 ? '' : 's'}`;
   }
   if (a.value === null || a.value === undefined) return '';
-  return `${a.value}${a.unit ? ` ${a.unit}` : ''}`;
+  // Stored values are exact conversions (141.7616235 mmHg); people read the device's resolution.
+  return `${displayNumber(a.value, a)}${a.unit ? ` ${a.unit}` : ''}`;
 }
 
 export interface PageLine {
   rule: string;
   priority: string;
   value?: number | null;
+  metric?: string;
   unit?: string;
   /** A trend's rise and its window in days: shown instead of the value. */
   rise?: number;

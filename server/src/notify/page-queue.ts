@@ -37,6 +37,7 @@ export interface PageItem {
   rule: string;
   priority: Priority;
   value: number | null;
+  metric?: string;
   unit?: string;
   rise?: number;
   riseDays?: number;
