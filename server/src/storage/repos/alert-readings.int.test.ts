@@ -87,4 +87,27 @@ describe('the latest values NEWS2 is scored from', () => {
       { metric: 'spo2', value: 93, code: null, time: new Date(AT - 10 * MIN) },
     ]);
   });
+
+  it('gives NEWS2 the ACVPU code of a coded reading a device sent', async () => {
+    const reading: Reading = {
+      id: `gw-near:${n++}`,
+      device: { id: 'ble:00:00:00:00:0e:02', transport: 'ble' },
+      time: new Date(AT + 2 * MIN).toISOString(),
+      timeSource: 'device',
+      metric: 'consciousness',
+      code: 'P',
+      unit: '',
+    };
+    await sql.transaction((tx) => insertReadings(tx, [{ reading, gatewayId: 'gw-near', batchId: 'b' }]));
+    const got = await valuesNear(
+      sql,
+      [{ patientId: patients[1]!, at: new Date(AT + 3 * MIN) }],
+      ['consciousness'],
+      60 * MIN,
+      [...UNFIT_FLAGS],
+    );
+    expect(got.get(`${patients[1]}|${AT + 3 * MIN}`)).toEqual([
+      { metric: 'consciousness', value: null, code: 'P', time: new Date(AT + 2 * MIN) },
+    ]);
+  });
 });

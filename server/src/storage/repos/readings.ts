@@ -22,9 +22,9 @@ export interface StoredReading {
 
 const INPUT = `input AS (
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[],
-         $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[], $13::text[], $14::text[])
+         $8::text[], $9::text[], $10::text[], $11::float8[], $12::text[], $13::text[], $14::text[], $15::text[])
          AS i(id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags, source_value,
-              source_unit, group_id, batch_id)
+              source_unit, group_id, batch_id, code)
      )`;
 
 /**
@@ -44,10 +44,10 @@ function insertSql(backend: Sql['backend']): string {
   const conflict = backend === 'timescaledb' ? 'ON CONFLICT DO NOTHING' : 'ON CONFLICT (id) DO NOTHING';
   return `WITH ${INPUT}${ledger}
      INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, flags,
-                           source_value, source_unit, group_id, batch_id)
+                           source_value, source_unit, group_id, batch_id, code)
      SELECT i.id, i.patient_id, i.device_id, i.gateway_id, i.metric, i.time, i.value, i.unit, i.time_source,
             CASE WHEN i.flags IS NULL THEN NULL ELSE string_to_array(i.flags, chr(31)) END,
-            i.source_value, i.source_unit, i.group_id, i.batch_id
+            i.source_value, i.source_unit, i.group_id, i.batch_id, i.code
        FROM ${source}
      ${conflict}`;
 }
@@ -127,6 +127,8 @@ export async function insertReadings(tx: Sql, all: IncomingReading[]): Promise<S
     col((x) => x.reading.source?.unit ?? null),
     col((x) => x.reading.group ?? null),
     col((x) => x.batchId),
+    // A coded metric's code (consciousness from a device), read by NEWS2.
+    col((x) => x.reading.code ?? null),
   ]);
   let inserted = rows;
   if (r.rowCount !== rows.length) {
