@@ -199,6 +199,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     VITALS_MQTT_HOST: '127.0.0.1',
     VITALS_ADMIN_EMAIL: admin.email,
     VITALS_ADMIN_PASSWORD: admin.password,
+    VITALS_ADMIN_MFA: 'false',
     VITALS_LOG_LEVEL: 'info',
   });
   const m = await p.waitFor(/listening http=(\d+) mqtt=(\d+)/);

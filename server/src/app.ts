@@ -4,10 +4,13 @@
  * build this app (test-support/app.ts) and use inject().
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyServerFactory,
   type RawServerDefault,
   type RouteOptions,
 } from 'fastify';
@@ -19,7 +22,7 @@ import { alertRuleRoutes } from './api/alert-rules/index.ts';
 import { alertRoutes } from './api/alerts/index.ts';
 import { auditRoutes } from './api/audit/index.ts';
 import { authRoutes } from './api/auth/index.ts';
-import { authPlugin } from './api/auth/session.ts';
+import { authPlugin, type SignInSettings } from './api/auth/session.ts';
 import { bindingRoutes } from './api/bindings/index.ts';
 import { careTeamRoutes } from './api/care-team/index.ts';
 import { contactRoutes } from './api/contacts/index.ts';
@@ -35,11 +38,14 @@ import { metricsPlugin, metricsRoutes } from './api/metrics/index.ts';
 import { news2Routes } from './api/news2/index.ts';
 import { observationRoutes } from './api/observations/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
+import { organisationRoutes } from './api/organisations/index.ts';
 import { patientRoutes } from './api/patients/index.ts';
+import { peopleRoutes } from './api/people/index.ts';
 import { pushRoutes } from './api/push/index.ts';
 import { responseCheckPlugin } from './api/response-check.ts';
 import { rotaRoutes } from './api/rotas/index.ts';
 import { scheduleRoutes } from './api/schedules/index.ts';
+import { securityHeadersPlugin } from './api/security-headers.ts';
 import {
   alertsPlugin,
   brokerPlugin,
@@ -57,6 +63,8 @@ import type { Ingest } from './ingest/ingest.ts';
 import type { Metrics } from './metrics/registry.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
 import type { Sql } from './storage/sql.ts';
+
+export type { SignInSettings };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,6 +97,22 @@ export interface AppServices {
   metrics: Metrics;
   /** GET /metrics asks for this bearer token; unset = loopback callers only. */
   metricsToken?: string;
+  signIn: SignInSettings;
+}
+
+/** Fastify's trustProxy from VITALS_TRUST_PROXY: a hop count, or the proxy's addresses. */
+export function trustProxyOption(
+  setting: string | undefined,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (!setting) return false;
+  if (/^\d+$/.test(setting)) {
+    const hops = Number(setting);
+    return (_address, hop) => hop < hops;
+  }
+  return setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export interface BuildAppOptions {
@@ -97,11 +121,26 @@ export interface BuildAppOptions {
   dashboard?: Map<string, { contentType: string; body: Buffer }>;
   /** Check every JSON answer against its response schema (api/response-check.ts): on in tests. */
   checkResponses?: boolean;
+  /** The API's own TLS listener (VITALS_HTTP_TLS). */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   const { log } = o.services;
+  const tls = o.https;
+  // The API's own TLS listener (VITALS_HTTP_TLS): an https server is an http.Server too, so the app's types stay.
+  const serverFactory: FastifyServerFactory<RawServerDefault> | undefined = tls
+    ? (handler, opts) => {
+        // What fastify does for the https server it makes itself (lib/server.js).
+        const server = createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+        if (typeof opts.keepAliveTimeout === 'number') server.keepAliveTimeout = opts.keepAliveTimeout;
+        if (typeof opts.requestTimeout === 'number') server.requestTimeout = opts.requestTimeout;
+        if (typeof opts.connectionTimeout === 'number') server.setTimeout(opts.connectionTimeout);
+        return server;
+      }
+    : undefined;
   const app = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
     // Request lines only at warn: a wall display polling every few seconds must not flood the log.
     // Never louder than the server's own level (a silent test server stays silent).
     loggerInstance: log.child(
@@ -109,7 +148,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
       { level: log.levelVal > log.levels.values.warn! ? log.level : 'warn' },
     ) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // Behind a TLS-terminating proxy (VITALS_TRUST_PROXY) the client's address and protocol come
+    // from X-Forwarded-For/-Proto: the lock-out and audit see the real address, cookies are Secure.
+    trustProxy: trustProxyOption(o.services.signIn.trustProxy),
     // Unknown fields are an error the caller should hear about, not something silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -133,7 +174,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(ingestPlugin, { ingest: o.services.ingest, readingsStored: o.services.readingsStored });
   await app.register(alertsPlugin, { alerts: o.services.alerts });
   await app.register(metricsPlugin, { metrics: o.services.metrics });
-  await app.register(authPlugin, { sessionTtlSeconds: o.services.sessionTtlSeconds });
+  await app.register(securityHeadersPlugin);
+  await app.register(rateLimit, { global: false });
+  await app.register(authPlugin, o.services.signIn);
   // Every /api/ route declares who may call it; this refuses a route without, and enforces it.
   await app.register(accessPlugin, { emergencyAccessMinutes: o.services.emergencyAccessMinutes });
   if (o.checkResponses) await app.register(responseCheckPlugin);
@@ -143,6 +186,8 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(healthRoutes);
   await app.register(metricsRoutes, o.services.metricsToken ? { token: o.services.metricsToken } : {});
   await app.register(authRoutes);
+  await app.register(organisationRoutes);
+  await app.register(peopleRoutes);
   await app.register(patientRoutes);
   await app.register(careTeamRoutes);
   await app.register(emergencyAccessRoutes);

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIsoTime } from '@vitals/contract';
 import type { AlertConfig } from './alerts/config.ts';
+import { passwordProblem } from './auth/password-policy.ts';
+import { isTotpSecret } from './auth/totp.ts';
 import { ALERT_SETTINGS } from './notify/settings.ts';
 
 export interface ServerConfig extends AlertConfig {
@@ -36,9 +38,16 @@ export interface ServerConfig extends AlertConfig {
   adminPassword?: string;
   adminName: string;
   organisationName: string;
+  adminTotpSecret?: string;
+  adminMfa: boolean;
   sessionTtlSeconds: number;
   emergencyAccessMinutes: number;
   metricsToken?: string;
+  sessionIdleMinutes: number;
+  invitationHours: number;
+  loginAttemptsPerMinute: number;
+  httpTls: boolean;
+  trustProxy?: string;
   logLevel: string;
 }
 
@@ -47,7 +56,7 @@ interface Setting {
   key: keyof ServerConfig;
   description: string;
   default?: string;
-  kind: 'port' | 'string' | 'seconds' | 'days' | 'boolean';
+  kind: 'port' | 'string' | 'seconds' | 'minutes' | 'hours' | 'days' | 'count' | 'boolean';
 }
 
 export const SETTINGS: Setting[] = [
@@ -97,7 +106,8 @@ export const SETTINGS: Setting[] = [
     env: 'VITALS_TLS_CERT',
     key: 'tlsCert',
     kind: 'string',
-    description: 'PEM certificate (chain) of the broker; unset = no TLS listener',
+    description:
+      'PEM certificate (chain) of the broker, and of the API when VITALS_HTTP_TLS is on; unset = no TLS listener',
   },
   { env: 'VITALS_TLS_KEY', key: 'tlsKey', kind: 'string', description: 'PEM private key of that certificate' },
   {
@@ -214,7 +224,22 @@ export const SETTINGS: Setting[] = [
     env: 'VITALS_ADMIN_PASSWORD',
     key: 'adminPassword',
     kind: 'string',
-    description: 'password of that administrator (at least 10 characters)',
+    description: 'password of that administrator: 12 to 128 characters, not the email or name, not a common password',
+  },
+  {
+    env: 'VITALS_ADMIN_TOTP_SECRET',
+    key: 'adminTotpSecret',
+    kind: 'string',
+    description:
+      'base32 TOTP secret that enrols the first administrator with a second factor, so automated callers can compute codes',
+  },
+  {
+    env: 'VITALS_ADMIN_MFA',
+    key: 'adminMfa',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'administrators must sign in with a second factor; one without it gets a session that can only enrol one. Turn off only for tests and demos',
   },
   {
     env: 'VITALS_ADMIN_NAME',
@@ -235,7 +260,43 @@ export const SETTINGS: Setting[] = [
     key: 'sessionTtlSeconds',
     kind: 'seconds',
     default: '43200',
-    description: 'login session lifetime in seconds',
+    description: 'absolute lifetime of a login session in seconds, however active it is (12 h)',
+  },
+  {
+    env: 'VITALS_SESSION_IDLE_MINUTES',
+    key: 'sessionIdleMinutes',
+    kind: 'minutes',
+    default: '30',
+    description: 'a session unused for this many minutes ends',
+  },
+  {
+    env: 'VITALS_INVITATION_HOURS',
+    key: 'invitationHours',
+    kind: 'hours',
+    default: '72',
+    description: 'how long an invitation or password-reset token stays usable',
+  },
+  {
+    env: 'VITALS_LOGIN_ATTEMPTS_PER_MINUTE',
+    key: 'loginAttemptsPerMinute',
+    kind: 'count',
+    default: '30',
+    description:
+      'sign-in requests (password, second factor, invitation) one address may make per minute on one server instance; the per-account lock-out is separate and shared by all instances',
+  },
+  {
+    env: 'VITALS_HTTP_TLS',
+    key: 'httpTls',
+    kind: 'boolean',
+    default: 'false',
+    description: 'serve the API and dashboard over HTTPS on VITALS_HTTP_PORT with VITALS_TLS_CERT and VITALS_TLS_KEY',
+  },
+  {
+    env: 'VITALS_TRUST_PROXY',
+    key: 'trustProxy',
+    kind: 'string',
+    description:
+      'a TLS-terminating reverse proxy in front: its address(es) or CIDR, comma-separated, or a hop count; X-Forwarded-For and X-Forwarded-Proto are then believed (cookies become Secure). Unset = no proxy',
   },
   {
     env: 'VITALS_EMERGENCY_ACCESS_MINUTES',
@@ -253,6 +314,8 @@ export const SETTINGS: Setting[] = [
   },
   ...ALERT_SETTINGS,
 ];
+
+const MAX_OF_KIND = { port: 65535, seconds: 31_536_000, minutes: 525_600, hours: 8760, days: 36_500, count: 1_000_000 };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -278,9 +341,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       if (!['true', 'false', '1', '0'].includes(raw))
         problems.push(`${s.env}=${raw}: must be true or false (${s.description})`);
       else out[s.key] = raw === 'true' || raw === '1';
-    } else if (s.kind === 'port' || s.kind === 'seconds' || s.kind === 'days') {
+    } else if (s.kind !== 'string') {
       const n = Number(raw);
-      const max = s.kind === 'port' ? 65535 : s.kind === 'days' ? 36_500 : 31_536_000;
+      const max = MAX_OF_KIND[s.kind];
       if (!Number.isInteger(n) || n < 0 || n > max)
         problems.push(`${s.env}=${raw}: must be a whole number from 0 to ${max} (${s.description})`);
       else out[s.key] = n;
@@ -288,8 +351,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   if ((out.adminEmail === undefined) !== (out.adminPassword === undefined))
     problems.push('VITALS_ADMIN_EMAIL and VITALS_ADMIN_PASSWORD go together: set both or neither');
-  if (typeof out.adminPassword === 'string' && out.adminPassword.length < 10)
-    problems.push('VITALS_ADMIN_PASSWORD: use at least 10 characters');
+  if (typeof out.adminPassword === 'string') {
+    const problem = passwordProblem(out.adminPassword, {
+      ...(typeof out.adminEmail === 'string' ? { email: out.adminEmail } : {}),
+      ...(typeof out.adminName === 'string' ? { displayName: out.adminName } : {}),
+    });
+    if (problem) problems.push(`VITALS_ADMIN_PASSWORD: ${problem.en}`);
+  }
+  if (typeof out.adminTotpSecret === 'string' && !isTotpSecret(out.adminTotpSecret))
+    problems.push('VITALS_ADMIN_TOTP_SECRET: must be a base32 secret of at least 16 characters (A-Z, 2-7)');
+  if (out.httpTls === true && (out.tlsCert === undefined || out.tlsKey === undefined))
+    problems.push('VITALS_HTTP_TLS needs VITALS_TLS_CERT and VITALS_TLS_KEY');
+  if (out.sessionIdleMinutes === 0) problems.push('VITALS_SESSION_IDLE_MINUTES: must be at least 1');
+  if (out.sessionTtlSeconds === 0) problems.push('VITALS_SESSION_TTL: must be at least 1');
+  if (out.invitationHours === 0) problems.push('VITALS_INVITATION_HOURS: must be at least 1');
+  if (out.loginAttemptsPerMinute === 0) problems.push('VITALS_LOGIN_ATTEMPTS_PER_MINUTE: must be at least 1');
   if (typeof out.databaseUrl === 'string' && !/^postgres(ql)?:\/\//.test(out.databaseUrl))
     problems.push(`VITALS_DATABASE_URL: must start with postgres:// or postgresql://`);
   if ((out.tlsCert === undefined) !== (out.tlsKey === undefined))

@@ -9,7 +9,7 @@ import { topicFor } from '@vitals/contract';
 import type { Logger } from 'pino';
 import { alertClock, type Clock } from './alerts/clock.ts';
 import { AlertService } from './alerts/service.ts';
-import { type AppServices, buildApp, type VitalsApp } from './app.ts';
+import { type AppServices, buildApp, type SignInSettings, type VitalsApp } from './app.ts';
 import { hashPassword } from './auth/secrets.ts';
 import { createEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
@@ -25,6 +25,7 @@ import { openDatabase } from './storage/open.ts';
 import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
+import { enrolTotp } from './storage/repos/sign-in.ts';
 import type { Sql } from './storage/sql.ts';
 import { displayText } from './text/display-name.ts';
 
@@ -71,9 +72,22 @@ async function ensureFirstAdmin(sql: Sql, c: ServerConfig, log: Logger) {
       passwordHash: hash,
     });
     await addMembership(tx, user, org, 'admin');
+    if (c.adminTotpSecret) await enrolTotp(tx, user, c.adminTotpSecret.replace(/\s+/g, '').toUpperCase());
   });
   // No email in the log (issue 11 item 13): logs travel further than the user table.
   log.info('created the first administrator and organisation');
+}
+
+/** The sign-in settings the HTTP app needs (docs/security.md "Sign-in"). */
+export function signInSettings(c: ServerConfig): SignInSettings {
+  return {
+    sessionTtlSeconds: c.sessionTtlSeconds,
+    sessionIdleMinutes: c.sessionIdleMinutes,
+    adminMfa: c.adminMfa,
+    invitationHours: c.invitationHours,
+    loginAttemptsPerMinute: c.loginAttemptsPerMinute,
+    ...(c.trustProxy ? { trustProxy: c.trustProxy } : {}),
+  };
 }
 
 function portError(e: unknown, port: number, setting: string): Error {
@@ -211,6 +225,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       emergencyAccessMinutes: c.emergencyAccessMinutes,
       metrics,
       ...(c.metricsToken ? { metricsToken: c.metricsToken } : {}),
+      signIn: signInSettings(c),
       close: closeAll,
     };
   } catch (e) {
@@ -269,6 +284,9 @@ export async function startServer(
     }
     const app = await buildApp({
       services,
+      ...(c.httpTls && c.tlsCert && c.tlsKey
+        ? { https: { cert: readFileSync(c.tlsCert), key: readFileSync(c.tlsKey) } }
+        : {}),
       ...(dashboard ? { dashboard } : {}),
       ...(opts.checkResponses ? { checkResponses: true } : {}),
     });

@@ -56,6 +56,7 @@ export async function startAlertServer(o: StartOptions = {}): Promise<AlertTestS
     VITALS_MQTT_HOST: '127.0.0.1',
     VITALS_ADMIN_EMAIL: ALERT_ADMIN.email,
     VITALS_ADMIN_PASSWORD: ALERT_ADMIN.password,
+    VITALS_ADMIN_MFA: 'false',
     VITALS_ADMIN_NAME: 'Dr. Sato',
     VITALS_LOG_LEVEL: 'silent',
     // Webhook receivers and push services of tests listen on loopback.

@@ -7,6 +7,7 @@
 import type { InjectOptions } from 'fastify';
 import type { Clock } from '../src/alerts/clock.ts';
 import { buildApp, type VitalsApp } from '../src/app.ts';
+import { totpCode } from '../src/auth/totp.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createServices, type Services } from '../src/server.ts';
@@ -42,6 +43,8 @@ export async function buildTestApp(opts: { env?: Record<string, string>; alertCl
     VITALS_LOG_LEVEL: 'silent',
     VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',
     ...(process.env.VITALS_EMBEDDED_SEED ? { VITALS_EMBEDDED_SEED: process.env.VITALS_EMBEDDED_SEED } : {}),
+    // The administrator of the test kits signs in with a password alone; sign-in tests turn this on.
+    VITALS_ADMIN_MFA: 'false',
     ...opts.env,
   });
   const services = await createServices(config, {
@@ -68,8 +71,17 @@ export async function buildTestApp(opts: { env?: Record<string, string>; alertCl
     });
     return { status: r.statusCode, body: (r.body ? JSON.parse(r.body) : undefined) as T };
   };
+  const adminTotpSecret = config.adminTotpSecret;
   const login = async (email: string, password: string) => {
-    const r = await call<{ token?: string }>('POST', '/api/v1/auth/login', { email, password }, null);
+    let r = await call<{ token?: string; mfaToken?: string }>('POST', '/api/v1/auth/login', { email, password }, null);
+    // The first administrator enrolled from VITALS_ADMIN_TOTP_SECRET: the kit computes the code.
+    if (r.status === 200 && r.body.mfaToken && adminTotpSecret && email === config.adminEmail)
+      r = await call(
+        'POST',
+        '/api/v1/auth/login/mfa',
+        { mfaToken: r.body.mfaToken, code: await totpCode(adminTotpSecret) },
+        null,
+      );
     if (r.status !== 200 || !r.body.token)
       throw new Error(`login of ${email} failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token;

@@ -51,6 +51,8 @@ export async function startTestServer(
     VITALS_DATA_DIR: 'memory://',
     VITALS_ADMIN_EMAIL: ADMIN.email,
     VITALS_ADMIN_PASSWORD: ADMIN.password,
+    // The administrator of the test kits signs in with a password alone; sign-in tests turn this on.
+    VITALS_ADMIN_MFA: 'false',
     VITALS_LOG_LEVEL: 'silent',
     // Test webhook receivers listen on loopback.
     VITALS_ALLOW_LOOPBACK_WEBHOOKS: 'true',

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reading } from '@vitals/contract';
+import { TOTP_PERIOD, totpCode } from '@vitals/server/auth/totp.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.ts';
@@ -66,7 +67,13 @@ describe('dashboard in headless Chromium against the real server', () => {
 
   it('logs in, shows the patient with the latest SpO2, draws the chart, and updates live', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(server.base);
+    // The content security policy (no inline script or style) must not break the dashboard.
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+    });
+    const first = await page.goto(server.base);
+    expect(first?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await page.locator('[data-testid="login-form"] input[type="email"]').fill(ADMIN.email);
     await page.locator('[data-testid="login-form"] input[type="password"]').fill(ADMIN.password);
     await page.locator('[data-testid="login-form"] button[type="submit"]').click();
@@ -107,5 +114,47 @@ describe('dashboard in headless Chromium against the real server', () => {
       });
     expect(painted).toBeGreaterThan(500);
     await page.screenshot({ path: join(SHOTS, 'patient.png') });
+    expect(refused).toEqual([]);
+  });
+
+  it('signs in with the one-time code of a second factor (autocomplete one-time-code)', async () => {
+    // A nurse invited by the administrator, who set a password and enrolled TOTP.
+    const admin = (await server.api<{ token: string }>('POST', '/api/v1/auth/login', ADMIN)).body.token;
+    const me = await server.api<{ organisations: { organisationId: string }[] }>('GET', '/api/v1/me', undefined, admin);
+    const org = me.body.organisations[0]!.organisationId;
+    const inv = await server.api<{ invitation: { token: string } }>(
+      'POST',
+      `/api/v1/organisations/${org}/users`,
+      { email: 'nurse.totp@clinic.test', displayName: '看護師 佐藤', profession: 'nurse' },
+      admin,
+    );
+    const password = 'a nurse passphrase 7';
+    const nurse = (
+      await server.api<{ token: string }>(
+        'POST',
+        '/api/v1/auth/invitations/accept',
+        { token: inv.body.invitation.token, password },
+        null,
+      )
+    ).body.token;
+    const enrol = await server.api<{ secret: string }>('POST', '/api/v1/auth/totp/enrol', undefined, nurse);
+    const secret = enrol.body.secret;
+    expect(
+      (await server.api('POST', '/api/v1/auth/totp/confirm', { code: await totpCode(secret) }, nurse)).status,
+    ).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.base);
+    await page.locator('[data-testid="login-form"] input[autocomplete="username"]').fill('nurse.totp@clinic.test');
+    await page.locator('[data-testid="login-form"] input[autocomplete="current-password"]').fill(password);
+    await page.locator('[data-testid="login-form"] button[type="submit"]').click();
+    const code = page.locator('[data-testid="login-form"] input[autocomplete="one-time-code"]');
+    await code.waitFor({ timeout: 15_000 });
+    // The next step's code: later than the one used at enrolment (a code is accepted once).
+    await code.fill(await totpCode(secret, Math.floor(Date.now() / 1000) + TOTP_PERIOD));
+    await page.locator('[data-testid="login-form"] button[type="submit"]').click();
+    // Signed in: the shell with its connection state replaces the form.
+    await page.locator('[data-testid="connection-state"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="login-form"]').count()).toBe(0);
   });
 });

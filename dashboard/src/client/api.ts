@@ -11,6 +11,16 @@ export interface User {
   profession?: string;
 }
 
+/** The caller as GET /api/v1/me answers. */
+export interface Me extends User {
+  mfa?: { enrolled: boolean; required: boolean; sessionLimitedToEnrolment: boolean };
+}
+
+/** The login's answer: a session, or the second-factor step. */
+export type LoginAnswer =
+  | { token: string; user: User; mfaEnrolmentRequired?: true }
+  | { mfaRequired: true; mfaToken: string };
+
 export interface LatestValue {
   value: number;
   unit: string;
@@ -81,17 +91,23 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
       typeof error?.message === 'string' ? error.message : response.statusText,
     );
     // A failed login is a 401 too; it is shown on the form, not handled as an expired session.
-    if (response.status === 401 && path !== '/api/v1/auth/login') onUnauthorized();
+    if (response.status === 401 && !path.startsWith('/api/v1/auth/login')) onUnauthorized();
     throw apiError;
   }
   return json as T;
 }
 
 export const api = {
-  login: (email: string, password: string) =>
-    request<{ token: string; user: User }>('POST', '/api/v1/auth/login', { email, password }),
+  login: (email: string, password: string) => request<LoginAnswer>('POST', '/api/v1/auth/login', { email, password }),
+  loginMfa: (mfaToken: string, code: string) =>
+    request<{ token: string; user: User; mfaEnrolmentRequired?: true }>('POST', '/api/v1/auth/login/mfa', {
+      mfaToken,
+      code,
+    }),
+  enrolTotp: () => request<{ secret: string; otpauthUri: string }>('POST', '/api/v1/auth/totp/enrol'),
+  confirmTotp: (code: string) => request<{ recoveryCodes: string[] }>('POST', '/api/v1/auth/totp/confirm', { code }),
   logout: () => request<void>('POST', '/api/v1/auth/logout'),
-  me: () => request<User>('GET', '/api/v1/me'),
+  me: () => request<Me>('GET', '/api/v1/me'),
   vapidKey: async () => (await request<{ publicKey: string }>('GET', '/api/v1/push/vapid-public-key')).publicKey,
   addPushContact: (subscription: { endpoint: string; keys: { p256dh: string; auth: string } }, label: string) =>
     request<unknown>('POST', '/api/v1/me/contacts', { channel: 'webpush', subscription, label }),

@@ -7,7 +7,7 @@ import { ApiError, api, setUnauthorizedHandler, type User } from './api.ts';
 import { h } from './dom.ts';
 import { createFrameScheduler } from './frame-scheduler.ts';
 import { currentLocale, DEFAULT_LOCALE, type Locale, setCurrentLocale, storedLocale, storeLocale, t } from './i18n.ts';
-import { loginPage } from './pages/login.ts';
+import { enrolmentPage, loginPage, type SignedIn } from './pages/login.ts';
 import { alertBox, errorMessage, type Page, type PageContext } from './pages/page.ts';
 import { patientPage } from './pages/patient.ts';
 import { wallPage } from './pages/wall.ts';
@@ -69,7 +69,22 @@ function showLogin(): void {
   document.title = t('app.title');
   root.replaceChildren(
     h('header', { class: 'app-header' }, h('span', { class: 'brand' }, t('app.title')), languageToggle()),
-    loginPage(currentLocale(), startSession),
+    loginPage(currentLocale(), signedIn),
+  );
+}
+
+function signedIn(done: SignedIn): void {
+  if (done.mustEnrol) showEnrolment(done.user);
+  else startSession(done.user);
+}
+
+/** A session limited to enrolling the second factor: nothing else works until it is done. */
+function showEnrolment(user: User): void {
+  endSession();
+  setCurrentLocale(chooseLocale(user.locale));
+  root.replaceChildren(
+    h('header', { class: 'app-header' }, h('span', { class: 'brand' }, t('app.title')), languageToggle()),
+    enrolmentPage(currentLocale(), () => startSession(user)),
   );
 }
 
@@ -175,7 +190,9 @@ async function boot(): Promise<void> {
   setCurrentLocale(chooseLocale());
   root.replaceChildren(h('p', { class: 'page-status' }, t('page.loading')));
   try {
-    startSession(await api.me());
+    const me = await api.me();
+    if (me.mfa?.sessionLimitedToEnrolment) showEnrolment(me);
+    else startSession(me);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return; // the unauthorized handler shows the login form
     // A wall screen has nobody to press reload: try again until the server answers.

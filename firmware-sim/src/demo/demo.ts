@@ -74,6 +74,8 @@ async function main() {
       VITALS_DATA_DIR: join(DATA, 'server'),
       VITALS_ADMIN_EMAIL: state.admin.email,
       VITALS_ADMIN_PASSWORD: state.admin.password,
+      // A demo on one machine: its administrator signs in with the password shown in the banner.
+      VITALS_ADMIN_MFA: 'false',
       VITALS_ADMIN_NAME: '山本 医師 (Dr Yamamoto)',
       VITALS_ORGANISATION_NAME: 'みなと在宅クリニック',
     },

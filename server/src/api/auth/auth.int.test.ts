@@ -63,7 +63,9 @@ describe('auth routes', () => {
     const r = await t.api<{ email: string; organisations: { role: string }[] }>('GET', '/api/v1/me');
     expect(r.status).toBe(200);
     expect(r.body.email).toBe(ADMIN.email);
-    expect(r.body.organisations).toEqual([{ organisationId: expect.any(String), role: 'admin' }]);
+    expect(r.body.organisations).toEqual([
+      { organisationId: expect.any(String), name: 'Home-care clinic', role: 'admin' },
+    ]);
     expect((await t.api('GET', '/api/v1/me', undefined, null)).status).toBe(401);
   });
 

@@ -2,21 +2,40 @@
  * Sessions on every request: the `auth` plugin reads the caller's token (Bearer header or the
  * session cookie) and sets `request.user` and `request.sessionId`. Not encapsulated, registered
  * before any route, so it covers them all; routes then demand what they need (requireUser,
- * requireAdmin). Tokens are random; only their hash is stored.
+ * requireAdmin). Tokens are random; only their hash is stored. A session ends at its absolute
+ * lifetime or after being idle (issue 13); a session limited to enrolling a second factor reaches
+ * only the routes that declare `config.duringMfaEnrolment`.
  */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashSecret } from '../../auth/secrets.ts';
-import { forbidden, unauthorized } from '../../errors.ts';
-import { findSessionUser, membershipsOf } from '../../storage/repos/people.ts';
+import { AppError, forbidden, unauthorized } from '../../errors.ts';
+import { membershipsOf } from '../../storage/repos/people.ts';
+import { findLiveSession } from '../../storage/repos/sessions.ts';
 import { type AuthUser, toAuthUser } from '../context.ts';
 
 export const SESSION_COOKIE = 'vitals_session';
 
+/** Sign-in and session settings (config.ts; docs/security.md "Sign-in"). */
+export interface SignInSettings {
+  /** Absolute lifetime of a session. */
+  sessionTtlSeconds: number;
+  /** A session unused this long ends. */
+  sessionIdleMinutes: number;
+  /** Administrators must have a second factor (VITALS_ADMIN_MFA). */
+  adminMfa: boolean;
+  invitationHours: number;
+  /** Sign-in requests per address per minute, per instance (@fastify/rate-limit). */
+  loginAttemptsPerMinute: number;
+  /** VITALS_TRUST_PROXY: addresses, CIDRs or a hop count of the TLS-terminating proxy. */
+  trustProxy?: string;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** How long a login lasts (VITALS_SESSION_TTL_SECONDS). */
+    /** How long a login lasts at most (VITALS_SESSION_TTL). */
     sessionTtlSeconds: number;
+    signIn: SignInSettings;
   }
 }
 
@@ -61,19 +80,33 @@ export function requireAdmin(req: FastifyRequest): AuthUser {
   return u;
 }
 
-export const authPlugin = fp<{ sessionTtlSeconds: number }>(
+/** Is this a route a session limited to enrolment may call? Only API routes are limited. */
+function limitedInEnrolment(req: FastifyRequest): boolean {
+  if (req.routeOptions.config.duringMfaEnrolment) return false;
+  return req.url.startsWith('/api/') || req.url.startsWith('/fhir/');
+}
+
+export const authPlugin = fp<SignInSettings>(
   async (app, o) => {
     app.decorate('sessionTtlSeconds', o.sessionTtlSeconds);
+    app.decorate('signIn', o);
     app.decorateRequest('user', null);
     app.decorateRequest('sessionId', null);
+    app.decorateRequest('sessionEnrolOnly', false);
     app.addHook('onRequest', async (req) => {
       const token = tokenOf(req);
       if (!token) return;
       const sessionId = hashSecret(token);
-      const u = await findSessionUser(app.sql, sessionId);
-      if (!u) return;
-      req.user = toAuthUser(u, await membershipsOf(app.sql, u.id));
+      const live = await findLiveSession(app.sql, sessionId, o.sessionIdleMinutes);
+      if (!live) return;
+      req.user = toAuthUser(live.user, await membershipsOf(app.sql, live.user.id), o.adminMfa);
       req.sessionId = sessionId;
+      req.sessionEnrolOnly = live.session.enrol_only;
+      if (live.session.enrol_only && limitedInEnrolment(req))
+        throw new AppError(
+          'mfa_enrolment_required',
+          'your account needs a second factor before you can use this: enrol one (POST /api/v1/auth/totp/enrol, then /api/v1/auth/totp/confirm with a code from your authenticator app)',
+        );
     });
   },
   { name: 'auth', fastify: '5.x', dependencies: ['database'] },

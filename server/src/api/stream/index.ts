@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AlertChanged, ReadingsStored } from '../../events/domain-events.ts';
 import { auditPatients } from '../../storage/repos/audit.ts';
 import { listVisiblePatients } from '../../storage/repos/patients.ts';
-import { findSessionUser } from '../../storage/repos/people.ts';
+import { findLiveSession } from '../../storage/repos/sessions.ts';
 import { requireUser } from '../auth/session.ts';
 import * as schema from './schemas.ts';
 
@@ -53,7 +53,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     let ended = false;
     /** True when the session still exists and the user still may see something; the set refreshed. */
     const recheck = async (): Promise<boolean> => {
-      if (!sessionId || !(await findSessionUser(sql, sessionId))) return false;
+      if (!sessionId || !(await findLiveSession(sql, sessionId, app.signIn.sessionIdleMinutes, false))) return false;
       visible = new Set((await listVisiblePatients(sql, u.id)).map((p) => p.id));
       checkedAt = Date.now();
       return true;
