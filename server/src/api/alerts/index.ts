@@ -10,7 +10,7 @@ import { AppError, badRequest, notFound } from '../../errors.ts';
 import { alertEvents } from '../../storage/repos/alert-events.ts';
 import { alarmLoad, findAlert, listAlerts } from '../../storage/repos/alerts.ts';
 import { auditPatients } from '../../storage/repos/audit.ts';
-import { deliveriesOfAlert } from '../../storage/repos/deliveries.ts';
+import { deliveriesOfAlert, pageLoad } from '../../storage/repos/deliveries.ts';
 import { requireUser } from '../auth/session.ts';
 import { deliveryJson } from '../deliveries/json.ts';
 import { ackLinkRoutes } from './ack-link.ts';
@@ -105,6 +105,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // `to` may be year 0000 (valid RFC 3339), but then `from` falls before year 0, which RFC 3339 cannot write.
       if (from.getTime() < 0) throw badRequest('the report starts in 1970 at the earliest; send a later from or to');
       const rows = await alarmLoad(sql, u.id, from, to);
+      const pages = await pageLoad(sql, u.id, from, to);
+      const weeks = (to.getTime() - from.getTime()) / (7 * DAY_MS);
       return {
         from: from.toISOString(),
         to: to.toISOString(),
@@ -116,6 +118,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           acknowledged: r.acknowledged,
           medianSecondsToAcknowledge: r.median_ack_seconds === null ? null : Math.round(Number(r.median_ack_seconds)),
           selfClearedWithin2Minutes: r.count ? Math.round((r.self_cleared_2min / r.count) * 1000) / 1000 : 0,
+        })),
+        byRule: pages.byRule,
+        byPerson: pages.byPerson.map((p) => ({
+          userId: p.user_id,
+          displayName: p.display_name,
+          pages: p.pages,
+          suppressed: p.suppressed,
+          grouped: p.grouped,
+          pagesPerWeek: Math.round((p.pages / weeks) * 10) / 10,
         })),
       };
     },

@@ -110,6 +110,32 @@ export const AlarmLoad = Type.Object(
         closed,
       ),
     ),
+    byRule: Type.Array(
+      Type.Object(
+        {
+          rule: Type.String(),
+          pages: Type.Integer({ description: 'pages sent (one per alert, person, step and round)' }),
+          suppressed: Type.Integer({ description: 'pages the per-person rate limit held back' }),
+          grouped: Type.Integer({ description: "pages that went out inside another page's message" }),
+        },
+        closed,
+      ),
+      { description: 'pages about the visible patients, by rule' },
+    ),
+    byPerson: Type.Array(
+      Type.Object(
+        {
+          userId: Type.String({ format: 'uuid' }),
+          displayName: Type.String(),
+          pages: Type.Integer(),
+          suppressed: Type.Integer(),
+          grouped: Type.Integer(),
+          pagesPerWeek: Type.Number({ minimum: 0, description: 'pages over the weeks of the report, 1 decimal' }),
+        },
+        closed,
+      ),
+      { description: 'pages about the visible patients, by the person paged' },
+    ),
   },
   closed,
 );
@@ -170,7 +196,8 @@ export const deliveries = {
 };
 
 export const alarmLoad = {
-  summary: 'Alarm load per patient and rule: how many, how fast acknowledged, how many cleared on their own',
+  summary:
+    'Alarm load per patient and rule (how many, how fast acknowledged, how many cleared on their own), and pages by rule and by person',
   tags: ['alerts', 'reports'],
   querystring: AlarmLoadQuery,
   response: { 200: AlarmLoad, ...ERROR_RESPONSES },

@@ -145,6 +145,15 @@ describe('escalation policy routes', () => {
     }
   });
 
+  it('keeps a policy that repeats until acknowledged (repeatLimit null, not coerced to 0 and refused)', async () => {
+    const r = await t.api<{ repeatLimit: number | null }>('PUT', policy(), {
+      reason: 'repeat until someone answers',
+      repeatLimit: null,
+      steps: [{ targets: [{ type: 'team_role', role: 'lead' }], delayMinutes: 5 }],
+    });
+    expect(r).toMatchObject({ status: 200, body: { repeatLimit: null } });
+  });
+
   it('refuses a policy from a care-team member who is not the lead, and hides the patient from an outsider', async () => {
     const body = { reason: 'member', steps: [{ targets: [{ type: 'team_role', role: 'lead' }], delayMinutes: 5 }] };
     expect((await t.api('PUT', policy(), body, member.token)).status).toBe(403);

@@ -23,15 +23,17 @@ const Step = Type.Object(
   closed,
 );
 
-const RepeatLimit = Type.Union([Type.Integer(), Type.Null()], {
+// A JSON type list, not a union: the app coerces types, and ajv coerces a null sent in a union
+// of integer and null into 0 on the first branch (a policy meant to repeat was refused).
+const RepeatLimit = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
   description: 'rounds through all steps at most; null repeats until acknowledged',
 });
 
 const PriorityRule = Type.Object(
   {
     page: Type.Boolean({ description: 'false: shown in the alert list, nobody paged (high must page)' }),
-    // One JSON type list, not a union: the app coerces types, and ajv would coerce a null sent
-    // in a union of integer and null into 0 on the first branch.
+    // A JSON type list, not a union, as RepeatLimit.
     escalations: Type.Unsafe<number | null>({
       type: ['integer', 'null'],
       description: 'moves past the first page at most this many times (0 to 1000); null: until acknowledged',

@@ -222,3 +222,36 @@ export async function deliveryCounts(sql: Sql): Promise<{ channel: string; statu
   );
   return r.rows;
 }
+
+/** A page as the alarm-load report counts it: one per alert, person, step and round, however many contacts. */
+const PAGE = '(d.alert_id, d.user_id, d.step, d.round)';
+const SENT = `d.status IN ('pending','sending','delivered','failed')`;
+
+/**
+ * Pages about the patients `userId` may see, queued from `from` to `to`, by rule and by person:
+ * messages sent (or being sent), pages the rate limit suppressed, pages carried by another.
+ */
+export async function pageLoad(sql: Sql, userId: string, from: Date, to: Date) {
+  const counts = `count(DISTINCT ${PAGE}) FILTER (WHERE ${SENT})::int AS pages,
+            count(DISTINCT ${PAGE}) FILTER (WHERE d.status = 'suppressed')::int AS suppressed,
+            count(DISTINCT ${PAGE}) FILTER (WHERE d.status = 'grouped')::int AS grouped`;
+  const where = `d.event = 'alert.page' AND d.created_at >= $2 AND d.created_at < $3
+        AND d.patient_id IN ${visiblePatientIds('$1::uuid')}`;
+  const byRule = await sql.query<{ rule: string; pages: number; suppressed: number; grouped: number }>(
+    `SELECT a.rule, ${counts} FROM notification_deliveries d JOIN alerts a ON a.id = d.alert_id
+      WHERE ${where} GROUP BY a.rule ORDER BY pages DESC, a.rule`,
+    [userId, from, to],
+  );
+  const byPerson = await sql.query<{
+    user_id: string;
+    display_name: string;
+    pages: number;
+    suppressed: number;
+    grouped: number;
+  }>(
+    `SELECT d.user_id, u.display_name, ${counts} FROM notification_deliveries d JOIN users u ON u.id = d.user_id
+      WHERE ${where} GROUP BY d.user_id, u.display_name ORDER BY pages DESC, u.display_name`,
+    [userId, from, to],
+  );
+  return { byRule: byRule.rows, byPerson: byPerson.rows };
+}
