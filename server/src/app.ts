@@ -98,6 +98,8 @@ export interface AppServices {
   /** GET /metrics asks for this bearer token; unset = loopback callers only. */
   metricsToken?: string;
   signIn: SignInSettings;
+  /** Gateways older than this are flagged outdated in the fleet view. */
+  minGatewayVersion?: string;
 }
 
 /** Fastify's trustProxy from VITALS_TRUST_PROXY: a hop count, or the proxy's addresses. */
@@ -193,7 +195,10 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(emergencyAccessRoutes);
   await app.register(observationRoutes);
   await app.register(news2Routes);
-  await app.register(gatewayRoutes);
+  await app.register(
+    gatewayRoutes,
+    o.services.minGatewayVersion ? { minGatewayVersion: o.services.minGatewayVersion } : {},
+  );
   await app.register(deviceRoutes);
   await app.register(bindingRoutes);
   await app.register(deadLetterRoutes);

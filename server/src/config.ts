@@ -48,6 +48,7 @@ export interface ServerConfig extends AlertConfig {
   loginAttemptsPerMinute: number;
   httpTls: boolean;
   trustProxy?: string;
+  minGatewayVersion?: string;
   logLevel: string;
 }
 
@@ -177,6 +178,12 @@ export const SETTINGS: Setting[] = [
     kind: 'boolean',
     default: 'false',
     description: 'embedded database with the TimescaleDB extension (development builds only)',
+  },
+  {
+    env: 'VITALS_MIN_GATEWAY_VERSION',
+    key: 'minGatewayVersion',
+    kind: 'string',
+    description: 'gateways reporting an older software version (or none) are flagged outdated in the fleet view',
   },
   {
     env: 'VITALS_METRICS_TOKEN',

@@ -226,6 +226,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       metrics,
       ...(c.metricsToken ? { metricsToken: c.metricsToken } : {}),
       signIn: signInSettings(c),
+      ...(c.minGatewayVersion ? { minGatewayVersion: c.minGatewayVersion } : {}),
       close: closeAll,
     };
   } catch (e) {

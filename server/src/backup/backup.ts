@@ -169,7 +169,8 @@ async function restoreEmbedded(dataDir: string, image: string): Promise<void> {
     if (statSync(image).size === 0) throw new BackupError('the backup is empty');
     const sql = await openPglite(dbDir, { seed: image });
     try {
-      await sql.query('SELECT 1');
+      if ((await appliedMigration(sql)) === undefined)
+        throw new BackupError('the restored database holds no vitals data');
     } finally {
       await sql.close();
     }

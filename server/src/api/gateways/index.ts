@@ -7,10 +7,17 @@ import { isGatewayId } from '@vitals/contract';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts';
 import { audit } from '../../storage/repos/audit.ts';
-import { createGateway, listGateways, revokeGateway, rotateGatewaySecret } from '../../storage/repos/gateways.ts';
+import {
+  createGateway,
+  fleetOf,
+  listGateways,
+  revokeGateway,
+  rotateGatewaySecret,
+} from '../../storage/repos/gateways.ts';
 import { normaliseName } from '../../text/display-name.ts';
 import { requireAdmin } from '../auth/session.ts';
 import { administeredOrganisations } from '../organisation-scope.ts';
+import { fleetView } from './fleet.ts';
 import * as schema from './schemas.ts';
 
 /** A gateway id from the path; a malformed one is a gateway that does not exist. */
@@ -19,7 +26,7 @@ function gatewayId(id: string): string {
   return id;
 }
 
-export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const gatewayRoutes: FastifyPluginAsyncTypebox<{ minGatewayVersion?: string }> = async (app, o) => {
   const { sql } = app;
 
   app.post('/api/v1/gateways', { schema: schema.create, config: { access: 'none' } }, async (req, reply) => {
@@ -58,6 +65,11 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/v1/gateways', { schema: schema.list, config: { access: 'none' } }, async (req) => {
     return listGateways(sql, administeredOrganisations(requireAdmin(req)));
+  });
+
+  app.get('/api/v1/fleet', { schema: schema.fleet, config: { access: 'none' } }, async (req) => {
+    const rows = await fleetOf(sql, administeredOrganisations(requireAdmin(req)));
+    return fleetView(rows, o.minGatewayVersion);
   });
 
   // A new password, shown once; the old one stops working and a connected session is dropped.

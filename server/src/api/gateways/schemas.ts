@@ -85,3 +85,69 @@ export const revoke = {
   params: GatewayParams,
   response: { 204: NoContent, ...ERROR_RESPONSES },
 };
+
+const FleetDevice = Type.Object(
+  {
+    id: Type.String(),
+    model: Type.Optional(Type.String()),
+    label: Type.Optional(Type.String()),
+    allowed: Type.Boolean(),
+    lastSeenAt: Type.Optional(Type.String({ format: 'date-time' })),
+    battery: Type.Optional(
+      Type.Object(
+        {
+          level: Type.Optional(Type.Number({ description: 'percent, as the device reported it' })),
+          low: Type.Boolean(),
+          at: Type.String({ format: 'date-time' }),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+export const FleetGateway = Type.Object(
+  {
+    id: Type.String(),
+    label: Type.Optional(Type.String()),
+    organisationId: Type.String({ format: 'uuid' }),
+    revoked: Type.Boolean(),
+    status: Type.String({ description: 'online, offline (by its will or by silence) or unknown' }),
+    statusSince: Type.Optional(Type.String({ format: 'date-time' })),
+    lastContactAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'the last status, event or reading heard from it' }),
+    ),
+    version: Type.Optional(Type.String()),
+    outdated: Type.Boolean({ description: 'its version is older than VITALS_MIN_GATEWAY_VERSION (or unknown)' }),
+    outbox: Type.Optional(
+      Type.Object(
+        {
+          readings: Type.Number({ description: 'readings waiting in its outbox when it last reported' }),
+          oldestAgeSeconds: Type.Optional(Type.Number()),
+          reportedAt: Type.String({ format: 'date-time' }),
+        },
+        closed,
+      ),
+    ),
+    clock: Type.Optional(
+      Type.Object(
+        {
+          adjustedAt: Type.String({ format: 'date-time', description: 'the last clock correction it reported' }),
+          device: Type.Optional(Type.String()),
+          detail: Type.Record(Type.String(), Type.Unknown()),
+        },
+        closed,
+      ),
+    ),
+    devices: Type.Array(FleetDevice),
+  },
+  closed,
+);
+
+export const fleet = {
+  summary:
+    'The fleet view: gateways of the organisations the caller administers, with contact, backlog, clock and devices',
+  tags,
+  response: { 200: Type.Array(FleetGateway), ...ERROR_RESPONSES },
+};

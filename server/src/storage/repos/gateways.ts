@@ -229,3 +229,69 @@ export async function gatewayConfig(sql: Sql, gatewayId: string): Promise<Gatewa
     timezone: tz.rows[0]!.timezone,
   };
 }
+
+export interface FleetGatewayRow {
+  id: string;
+  label: string | null;
+  organisation_id: string;
+  revoked_at: Date | null;
+  state: string | null;
+  status_at: Date | null;
+  version: string | null;
+  liveness: string | null;
+  liveness_since: Date | null;
+  last_event_at: Date | null;
+  backlog: { readings?: number; held?: number; oldestAgeSeconds?: number; trend?: string } | null;
+  backlog_at: Date | null;
+  clock_at: Date | null;
+  clock_device: string | null;
+  clock_detail: Record<string, unknown> | null;
+}
+
+export interface FleetDeviceRow {
+  id: string;
+  gateway_id: string;
+  model: string | null;
+  label: string | null;
+  allowed: boolean;
+  last_seen: Date | null;
+  battery_level: number | null;
+  battery_low: boolean | null;
+  battery_at: Date | null;
+}
+
+/** The gateways of some organisations with what a fleet view shows, and their devices. */
+export async function fleetOf(
+  sql: Sql,
+  organisationIds: readonly string[],
+): Promise<{ gateways: FleetGatewayRow[]; devices: FleetDeviceRow[] }> {
+  const g = await sql.query<FleetGatewayRow>(
+    `SELECT g.id, g.label, g.organisation_id, g.revoked_at, s.state, s.updated_at AS status_at, s.version,
+            l.state AS liveness, l.since AS liveness_since,
+            (SELECT max(e.received_at) FROM gateway_events e WHERE e.gateway_id = g.id) AS last_event_at,
+            b.detail AS backlog, b.time AS backlog_at,
+            c.time AS clock_at, c.device_id AS clock_device, c.detail AS clock_detail
+       FROM gateways g
+       LEFT JOIN gateway_status s ON s.gateway_id = g.id
+       LEFT JOIN gateway_liveness l ON l.gateway_id = g.id
+       LEFT JOIN LATERAL (SELECT e.detail, e.time FROM gateway_events e
+                           WHERE e.gateway_id = g.id AND e.type = 'outbox_backlog'
+                           ORDER BY e.time DESC LIMIT 1) b ON true
+       LEFT JOIN LATERAL (SELECT e.time, e.device_id, e.detail FROM gateway_events e
+                           WHERE e.gateway_id = g.id AND e.type = 'clock_adjusted'
+                           ORDER BY e.time DESC LIMIT 1) c ON true
+      WHERE g.organisation_id = ANY($1::uuid[])
+      ORDER BY g.organisation_id, g.id`,
+    [organisationIds],
+  );
+  const d = await sql.query<FleetDeviceRow>(
+    `SELECT d.id, d.gateway_id, d.model, d.label, d.allowed, d.last_seen,
+            bt.level AS battery_level, bt.low AS battery_low, bt.at AS battery_at
+       FROM devices d JOIN gateways g ON g.id = d.gateway_id
+       LEFT JOIN device_battery bt ON bt.device_id = d.id
+      WHERE g.organisation_id = ANY($1::uuid[])
+      ORDER BY d.gateway_id, d.id`,
+    [organisationIds],
+  );
+  return { gateways: g.rows, devices: d.rows };
+}
