@@ -35,6 +35,7 @@ import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
 import { metricsPlugin, metricsRoutes } from './api/metrics/index.ts';
+import { networkReportRoutes } from './api/network-report/index.ts';
 import { news2Routes } from './api/news2/index.ts';
 import { observationRoutes } from './api/observations/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
@@ -216,6 +217,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(contactRoutes);
   await app.register(pushRoutes);
   await app.register(auditRoutes);
+  await app.register(networkReportRoutes);
 
   if (o.dashboard) {
     const assets = o.dashboard;
