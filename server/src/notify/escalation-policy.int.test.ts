@@ -284,4 +284,18 @@ describe.each(['pglite', 'postgres'] as const)('escalation a clinician can trust
       stream.close();
     }
   });
+
+  it('pages a medium alert that cleared within its grouping wait once its condition returns', async () => {
+    const p = await patient(9);
+    await p.measure('bp_systolic', 165);
+    await t.advance(30_000);
+    await p.measure('bp_systolic', 120); // cleared before its page went out: nobody heard of it
+    expect((await p.alerts())[0]).toMatchObject({ state: 'resolved' });
+    await minutes(2);
+    expect(p.pages()).toEqual([]);
+    await p.measure('bp_systolic', 166); // back within the flap window: the same alert reopens
+    await minutes(2);
+    expect((await p.alerts())[0]).toMatchObject({ state: 'firing', flapCount: 1 });
+    expect(p.pages()).toHaveLength(1);
+  });
 });

@@ -140,7 +140,9 @@ async function pageStep(
     patientName,
     timezone,
     pos,
-    keyOf: (contactId) => `page:${alert.id}:${alert.priority}:${pos.round}.${pos.step}${tag}:${contactId}`,
+    // A reopened (flapping) alert pages under new keys: its earlier pages may have been cancelled.
+    keyOf: (contactId) =>
+      `page:${alert.id}:${alert.priority}:${pos.round}.${pos.step}${alert.flap_count ? `:f${alert.flap_count}` : ''}${tag}:${contactId}`,
     recipients: contacts.map((c) => ({ user: users.get(c.user_id)!, contact: c })),
     item,
     now,

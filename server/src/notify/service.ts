@@ -10,8 +10,8 @@ import type { Clock } from '../alerts/clock.ts';
 import type { AlertConfig } from '../alerts/config.ts';
 import { type AlertNotifications, alertChanged, type Transition } from '../alerts/transitions.ts';
 import type { EventBus } from '../events/bus.ts';
-import type { AlertRow } from '../storage/repos/alerts.ts';
-import { cancelPendingPages } from '../storage/repos/deliveries.ts';
+import { type AlertRow, updateAlert } from '../storage/repos/alerts.ts';
+import { anyPageSent, cancelPendingPages } from '../storage/repos/deliveries.ts';
 import { serverSecret } from '../storage/repos/server-secrets.ts';
 import type { Sql } from '../storage/sql.ts';
 import { type ChannelSet, createChannels } from './channels.ts';
@@ -129,7 +129,13 @@ export class NotifyService implements AlertNotifications {
 
   async transitioned(tx: Sql, t: Transition): Promise<void> {
     // An alert someone acknowledged, or that resolved, needs no more pages.
-    if (t.type === 'acknowledged' || t.type === 'resolved') await cancelPendingPages(tx, t.alert.id);
+    if (t.type === 'acknowledged' || t.type === 'resolved') {
+      const cancelled = await cancelPendingPages(tx, t.alert.id);
+      // Cleared within its grouping wait, so nobody heard of it: should the condition come
+      // back (a flap reopens the same alert), it pages then.
+      if (t.type === 'resolved' && cancelled > 0 && !(await anyPageSent(tx, t.alert.id)))
+        await updateAlert(tx, t.alert.id, { notified_priority: null }, this.o.clock.now());
+    }
     await queueSiteWebhook(tx, this.ctx, t);
   }
 

@@ -255,3 +255,13 @@ export async function pageLoad(sql: Sql, userId: string, from: Date, to: Date) {
   );
   return { byRule: byRule.rows, byPerson: byPerson.rows };
 }
+
+/** Whether any page of the alert went out (or is going out) to someone. */
+export async function anyPageSent(sql: Sql, alertId: string): Promise<boolean> {
+  const r = await sql.query(
+    `SELECT 1 FROM notification_deliveries WHERE alert_id = $1 AND event = 'alert.page'
+        AND status IN ('sending','delivered','failed') LIMIT 1`,
+    [alertId],
+  );
+  return r.rows.length > 0;
+}
