@@ -129,6 +129,8 @@ async function pageStep(
       value: alert.last_value,
       ...(alert.metric && isMetric(alert.metric) ? { metric: alert.metric, unit: METRICS[alert.metric].unit } : {}),
       ...(riseOf(alert) ?? {}),
+      // A NEWS2 page says its score, what scored and what is missing (messages.ts).
+      ...(alert.rule === 'news2' && alert.detail ? { news2: alert.detail } : {}),
       openedAt: alert.opened_at.toISOString(),
       ackUrl: `${base}/api/v1/alerts/ack-link?token=${token}`,
       alertUrl: `${base}/#/alerts/${alert.id}`,

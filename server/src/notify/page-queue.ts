@@ -41,6 +41,8 @@ export interface PageItem {
   unit?: string;
   rise?: number;
   riseDays?: number;
+  /** A NEWS2 alert's detail (score, parameters, missing). */
+  news2?: unknown;
   openedAt: string;
   ackUrl: string;
   alertUrl: string;
