@@ -84,6 +84,7 @@ export function signInSettings(c: ServerConfig): SignInSettings {
     sessionTtlSeconds: c.sessionTtlSeconds,
     sessionIdleMinutes: c.sessionIdleMinutes,
     adminMfa: c.adminMfa,
+    ...(c.adminEmail ? { bootstrapAdminEmail: c.adminEmail } : {}),
     invitationHours: c.invitationHours,
     loginAttemptsPerMinute: c.loginAttemptsPerMinute,
     ...(c.trustProxy ? { trustProxy: c.trustProxy } : {}),

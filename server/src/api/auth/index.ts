@@ -45,7 +45,7 @@ import {
 import { toAuthUser } from '../context.ts';
 import { isUuid } from '../ids.ts';
 import * as schema from './schemas.ts';
-import { requireUser, SESSION_COOKIE, tokenOf } from './session.ts';
+import { adminMfaFor, requireUser, SESSION_COOKIE, tokenOf } from './session.ts';
 
 // A constant hash to compare against when the email is unknown, so timing does not reveal accounts.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -124,7 +124,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     u: UserRow,
     factor: string,
   ): Promise<SessionAnswer> {
-    const user = toAuthUser(u, await membershipsOf(sql, u.id), settings.adminMfa);
+    const user = toAuthUser(u, await membershipsOf(sql, u.id), adminMfaFor(settings, u.email));
     const enrolOnly = user.mfaRequired && !user.mfaEnrolled;
     const token = newSecret();
     const userAgent = req.headers['user-agent'];

@@ -24,6 +24,12 @@ export interface SignInSettings {
   sessionIdleMinutes: number;
   /** Administrators must have a second factor (VITALS_ADMIN_MFA). */
   adminMfa: boolean;
+  /**
+   * The administrator the environment creates (VITALS_ADMIN_EMAIL): exempt from mandatory
+   * enrolment so that automated set-up works as the contract says (it gets a second factor with
+   * VITALS_ADMIN_TOTP_SECRET); every other administrator must enrol.
+   */
+  bootstrapAdminEmail?: string;
   invitationHours: number;
   /** Sign-in requests per address per minute, per instance (@fastify/rate-limit). */
   loginAttemptsPerMinute: number;
@@ -68,6 +74,11 @@ function usable(token: string): string | null {
   return token.length > 0 && token.length <= MAX_TOKEN_LENGTH ? token : null;
 }
 
+/** Whether the administrator rule applies to this account (not to the environment's bootstrap administrator). */
+export function adminMfaFor(s: Pick<SignInSettings, 'adminMfa' | 'bootstrapAdminEmail'>, email: string): boolean {
+  return s.adminMfa && email.toLowerCase() !== s.bootstrapAdminEmail?.toLowerCase();
+}
+
 export function requireUser(req: FastifyRequest): AuthUser {
   if (!req.user) throw unauthorized();
   return req.user;
@@ -99,7 +110,7 @@ export const authPlugin = fp<SignInSettings>(
       const sessionId = hashSecret(token);
       const live = await findLiveSession(app.sql, sessionId, o.sessionIdleMinutes);
       if (!live) return;
-      req.user = toAuthUser(live.user, await membershipsOf(app.sql, live.user.id), o.adminMfa);
+      req.user = toAuthUser(live.user, await membershipsOf(app.sql, live.user.id), adminMfaFor(o, live.user.email));
       req.sessionId = sessionId;
       req.sessionEnrolOnly = live.session.enrol_only;
       if (live.session.enrol_only && limitedInEnrolment(req))

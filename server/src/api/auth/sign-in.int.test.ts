@@ -329,6 +329,28 @@ describe('sign-in', () => {
   });
 });
 
+describe("the environment's administrator without VITALS_ADMIN_TOTP_SECRET", () => {
+  it('gets a full session with its password, as the contract lets automated set-up sign in', async () => {
+    const t = await buildTestApp({ env: { VITALS_ADMIN_MFA: 'true' } });
+    try {
+      const a = await login(t, ADMIN.email, ADMIN.password, '10.2.0.1');
+      expect(a.body).toMatchObject({ token: expect.any(String) });
+      expect(a.body).not.toHaveProperty('mfaEnrolmentRequired');
+      expect((await t.api('POST', '/api/v1/patients', { displayName: 'Contract Taro' }, a.body.token)).status).toBe(
+        201,
+      );
+      // Any other administrator must still enrol.
+      const p = await person(t, 'other.admin@clinic.test');
+      const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations LIMIT 1')).rows[0]!.id;
+      await addMembership(t.sql, p.id, org, 'admin');
+      const other = await login(t, p.email, p.password, '10.2.0.2');
+      expect(other.body).toMatchObject({ mfaEnrolmentRequired: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('administrators and the limit per address', () => {
   const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
   let t: TestApp;
