@@ -74,7 +74,8 @@ describe('a gateway that boots without a synchronised clock', () => {
     await expect.poll(() => batches(broker).length).toBe(1);
     const [b] = batches(broker);
     for (const r of b!.readings) {
-      expect(r.flags).toEqual(['gateway_time_corrected']);
+      // The serial oximeter's stream is continuous (contract flag); the correction is the point here.
+      expect(r.flags).toEqual(['continuous', 'gateway_time_corrected']);
       expect(r.timeSource).toBe('gateway');
       // Re-stamped within a few ms of the real arrival time, not a week off.
       expect(Math.abs(Date.parse(r.time) - arrivedAt)).toBeLessThan(1000);
