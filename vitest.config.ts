@@ -10,6 +10,6 @@ export default defineConfig({
     globalSetup: ['server/test-support/global-setup.ts'],
     // Most test files wait on processes, sockets and timers, not the CPU: on a 2-core machine
     // vitest's default (cores - 1 = one file at a time) left a core idle and took 15+ minutes.
-    maxWorkers: 3,
+    maxWorkers: 4,
   },
 });

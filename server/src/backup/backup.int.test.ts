@@ -11,8 +11,8 @@ import { openPglite } from '../storage/pglite.ts';
 import { openPostgres } from '../storage/postgres.ts';
 import type { Sql } from '../storage/sql.ts';
 import { digestTables } from '../storage/table-digest.ts';
-import { readHeader } from './archive.ts';
-import { backupGeneration } from './backup.ts';
+import { readHeader, writeKeyFile } from './archive.ts';
+import { backupGeneration, backupTo, restoreFrom } from './backup.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const PATIENT = 'Backup Hanako';
@@ -26,6 +26,19 @@ function cli(args: string[], env: Record<string, string>) {
     encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * The commands' work called in this process, with the exit code and message the CLI would give:
+ * each spawned command costs seconds of start-up, so the CLI itself is spawned only for the main path.
+ */
+async function attempt(f: () => unknown): Promise<{ code: number; err: string }> {
+  try {
+    await f();
+    return { code: 0, err: '' };
+  } catch (e) {
+    return { code: 1, err: (e as Error).message };
+  }
 }
 
 async function freshDatabase(): Promise<string> {
@@ -77,10 +90,10 @@ afterAll(async () => {
 describe('backup and restore drill', { timeout: 600_000 }, () => {
   const key = join(work, 'backup.key');
 
-  it('makes a key file that only its owner can read, and never overwrites one', () => {
+  it('makes a key file that only its owner can read, and never overwrites one', async () => {
     expect(cli(['backup-key', '--out', key], {}).code).toBe(0);
     expect(Buffer.from(readFileSync(key, 'utf8').trim(), 'base64')).toHaveLength(32);
-    const again = cli(['backup-key', '--out', key], {});
+    const again = await attempt(() => writeKeyFile(key));
     expect(again.code).not.toBe(0);
   });
 
@@ -105,7 +118,7 @@ describe('backup and restore drill', { timeout: 600_000 }, () => {
     expect(before.find((t) => t.table === 'readings')?.rows).toBe(300);
     expect(after).toEqual(before);
 
-    const again = cli(['restore', '--key', key, '--from', file], { VITALS_DATABASE_URL: dst });
+    const again = await attempt(() => restoreFrom({ databaseUrl: dst, dataDir: 'memory://' }, file, key));
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already holds a vitals database/);
   });
@@ -113,15 +126,15 @@ describe('backup and restore drill', { timeout: 600_000 }, () => {
   it('refuses a wrong key and a damaged file without touching the target', async () => {
     const dst = await freshDatabase();
     const otherKey = join(work, 'other.key');
-    cli(['backup-key', '--out', otherKey], {});
-    const wrong = cli(['restore', '--key', otherKey, '--from', file], { VITALS_DATABASE_URL: dst });
+    writeKeyFile(otherKey);
+    const wrong = await attempt(() => restoreFrom({ databaseUrl: dst, dataDir: 'memory://' }, file, otherKey));
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/cannot be decrypted/);
     const bytes = readFileSync(file);
     bytes[bytes.length - 40]! ^= 0x01;
     const damaged = join(work, 'damaged.vbk');
     writeFileSync(damaged, bytes);
-    const bad = cli(['restore', '--key', key, '--from', damaged], { VITALS_DATABASE_URL: dst });
+    const bad = await attempt(() => restoreFrom({ databaseUrl: dst, dataDir: 'memory://' }, damaged, key));
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/cannot be decrypted/);
     expect(await digest(() => openPostgres({ url: dst }))).toEqual([]);
@@ -144,7 +157,7 @@ describe('backup and restore drill', { timeout: 600_000 }, () => {
     const dataDir = join(work, 'embedded');
     await populate({ VITALS_DATA_DIR: dataDir });
     const file = join(work, 'embedded.vbk');
-    const made = cli(['backup', '--key', key, '--out', file], { VITALS_DATA_DIR: dataDir });
+    const made = await attempt(() => backupTo({ dataDir }, file, key));
     expect(made.err).toBe('');
     expect(made.code).toBe(0);
     expect(readHeader(file).header).toMatchObject({ format: 'pglite-datadir' });
@@ -160,6 +173,7 @@ describe('backup and restore drill', { timeout: 600_000 }, () => {
 
     const running = await startAlertServer({ backend: 'pglite', env: { VITALS_DATA_DIR: dataDir } });
     try {
+      // Another process: the lock belongs to the server's process (this one).
       const busy = cli(['backup', '--key', key, '--out', join(work, 'busy.vbk')], { VITALS_DATA_DIR: dataDir });
       expect(busy.code).toBe(1);
       expect(busy.err).toMatch(/in use by process \d+/);
