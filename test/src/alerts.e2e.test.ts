@@ -597,8 +597,9 @@ describe.each(['postgres', 'pglite'] as const)('alert scenarios through the real
     const news = (await alertsOf(patientId, { news2: true })).filter((a) => a.rule === 'news2');
     expect(news).toHaveLength(1);
     expect(news[0]).toMatchObject({ priority: 'high', state: 'firing', late: true, worstValue: 8 });
-    // Scored at the newest reading of each minute: the first ill minute's is at 1:00:30.
-    expect(news[0]!.openedAt).toBe(new Date(start + HOUR + 30_000).toISOString());
+    // Scored at the newest reading of each minute. The oximeter's values count once they have held
+    // for two minutes (from 1:02:00): the first minute scored after that is at 1:02:30.
+    expect(news[0]!.openedAt).toBe(new Date(start + HOUR + 150_000).toISOString());
     expect(pagesFor(news[0]!.id)).toEqual([]);
   });
 

@@ -5,14 +5,15 @@
  * no alert is open: those cost one query per commit, not one per reading.
  */
 
-import { seriesOf, valuesNear } from '../storage/repos/alert-readings.ts';
+import { seriesOf } from '../storage/repos/alert-readings.ts';
 import { settingsOf } from '../storage/repos/alert-settings.ts';
 import { openAlertKeys } from '../storage/repos/alerts.ts';
 import { spo2ScalesOf } from '../storage/repos/patients.ts';
 import type { StoredReading } from '../storage/repos/readings.ts';
 import type { AlertContext } from './context.ts';
 import { clearCondition, reportCondition } from './lifecycle.ts';
-import { NEWS2_METRICS, NEWS2_WINDOW_MS, type News2Input, news2, news2Episodes, scoreParameter } from './news2.ts';
+import { NEWS2_METRICS, news2, news2Episodes, scoreParameter } from './news2.ts';
+import { type News2Due, news2Key, news2ValuesAt } from './news2-values.ts';
 import {
   DEFAULT_RULES,
   type Episode,
@@ -56,7 +57,7 @@ export async function evaluateReadings(ctx: AlertContext, rows: readonly StoredR
     byPatient.set(r.patient_id!, m);
   }
   const patients = [...byPatient.keys()];
-  const news2Due: News2Due[] = [];
+  const news2Due: News2DueAlert[] = [];
   const [open, settings, scales] = await Promise.all([
     openAlertKeys(ctx.sql, patients),
     settingsOf(ctx.sql, patients),
@@ -130,11 +131,7 @@ function condition(patientId: string, rule: ReadingRule, e: Episode) {
   };
 }
 
-interface News2Due {
-  patientId: string;
-  /** Measurement times to score at, oldest first. */
-  samples: Date[];
-  spo2Scale: 1 | 2;
+interface News2DueAlert extends News2Due {
   hasOpen: boolean;
 }
 
@@ -154,7 +151,7 @@ function news2DueFor(
   s: PatientRuleSettings,
   spo2Scale: 1 | 2,
   hasOpen: boolean,
-): News2Due | null {
+): News2DueAlert | null {
   const fresh = NEWS2_METRICS.flatMap((m) => metrics.get(m) ?? []);
   if (fresh.length === 0 || s.overrides.news2?.enabled === false) return null;
   // Oxygen unknown is taken as on oxygen here: a scale-2 SpO2 of 97 % might then score 3.
@@ -176,19 +173,13 @@ function news2DueFor(
  * NEWS2 of each due patient at each sample time, from the latest value (or ACVPU code) of each
  * parameter within the hour before it (one query for all), and the episodes that makes.
  */
-async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
+async function evaluateNews2(ctx: AlertContext, due: News2DueAlert[]) {
   if (due.length === 0) return;
-  const values = await valuesNear(
-    ctx.sql,
-    due.flatMap((d) => d.samples.map((at) => ({ patientId: d.patientId, at }))),
-    [...NEWS2_METRICS],
-    NEWS2_WINDOW_MS,
-    [...UNFIT_FLAGS],
-  );
-  for (const { patientId, samples, spo2Scale, hasOpen } of due) {
+  const values = await news2ValuesAt(ctx.sql, due);
+  for (const { patientId, samples, hasOpen } of due) {
     const scored = samples.map((at) => ({
       t: at.getTime(),
-      r: news2(news2Input(values.get(`${patientId}|${at.getTime()}`) ?? [], spo2Scale)),
+      r: news2(values.get(news2Key(patientId, at))?.input ?? {}),
     }));
     const episodes = news2Episodes(scored);
     const last = scored.at(-1);
@@ -218,28 +209,4 @@ async function evaluateNews2(ctx: AlertContext, due: News2Due[]) {
         await clearCondition(tx, ctx, patientId, 'news2', '', new Date(last.t));
     });
   }
-}
-
-/** The scorer's input from the latest values near one time. */
-export function news2Input(
-  values: readonly { metric: string; value: number | null; code: string | null }[],
-  spo2Scale: 1 | 2,
-): News2Input {
-  const input: News2Input = { spo2Scale };
-  for (const v of values) {
-    switch (v.metric) {
-      case 'consciousness':
-        if (v.code !== null) input.consciousness = v.code;
-        break;
-      case 'respiratory_rate':
-      case 'spo2':
-      case 'bp_systolic':
-      case 'pulse_rate':
-      case 'body_temperature':
-      case 'inhaled_oxygen_flow':
-        if (v.value !== null) input[v.metric] = v.value;
-        break;
-    }
-  }
-  return input;
 }

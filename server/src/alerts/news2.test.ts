@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type News2Input, news2, news2Episodes } from './news2.ts';
+import { type News2Input, news2, news2Episodes, scoreParameter, settledValue } from './news2.ts';
 
 /** Everything known and scoring 0: alert, on air, scale 1. */
 const WELL: News2Input = {
@@ -210,5 +210,53 @@ describe('NEWS2 episodes over a scored series', () => {
         { t: MIN, r: well },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('a continuous monitor’s value counts for NEWS2 once it has held for two minutes', () => {
+  const spo2 = (v: number) => scoreParameter('spo2', v);
+  const run = (start: number, values: number[], stepMs = 1000) =>
+    values.map((value, i) => ({ time: start + i * stepMs, value }));
+  const GAP = 60_000;
+
+  it('a ten-second dip inside a steady run does not count: the value that held scores least', () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i >= 280 && i < 290 ? 85 : 97));
+    const r = run(0, values);
+    expect(settledValue(r, 289_000, spo2, GAP)).toEqual({ time: 279_000, value: 97 });
+  });
+
+  it('a low value that has held for the whole window counts', () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i >= 150 ? 85 : 97));
+    expect(settledValue(run(0, values), 299_000, spo2, GAP)?.value).toBe(85);
+  });
+
+  it('the value holding when the window opened counts with the ones inside it', () => {
+    // One reading a minute: 93 % (2 points) at the window's start, 85 % (3 points) since.
+    const r = [
+      { time: 0, value: 93 },
+      { time: 60_000, value: 85 },
+      { time: 120_000, value: 85 },
+      { time: 150_000, value: 85 },
+    ];
+    expect(settledValue(r, 150_000, spo2, GAP)).toEqual({ time: 0, value: 93 });
+  });
+
+  it('a monitor put on less than two minutes ago has not settled', () => {
+    expect(settledValue(run(0, Array(100).fill(85)), 99_000, spo2, GAP)).toBeNull();
+  });
+
+  it('a gap longer than the run allows starts the wait again', () => {
+    const r = [...run(0, Array(200).fill(85)), ...run(300_000, Array(60).fill(85))];
+    expect(settledValue(r, 359_000, spo2, GAP)).toBeNull();
+    expect(settledValue(r, 199_000, spo2, GAP)?.value).toBe(85);
+  });
+
+  it('a monitor silent for longer than a gap at the time scored has no settled value', () => {
+    expect(settledValue(run(0, Array(200).fill(85)), 400_000, spo2, GAP)).toBeNull();
+  });
+
+  it('readings after the time scored are ignored', () => {
+    const values = Array.from({ length: 400 }, (_, i) => (i >= 300 ? 97 : 85));
+    expect(settledValue(run(0, values), 299_000, spo2, GAP)?.value).toBe(85);
   });
 });

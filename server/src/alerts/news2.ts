@@ -229,3 +229,48 @@ export function news2Episodes(scored: readonly { t: number; r: News2Result | nul
   if (ep) out.push(ep);
   return out;
 }
+
+/**
+ * How long a continuous monitor's value must have held before NEWS2 counts it: the same two
+ * minutes the SpO2 and pulse rules wait, so that a probe moving on a finger (a transient dip)
+ * raises neither a threshold alert nor a NEWS2 alert. Spot checks and observations count at once.
+ */
+export const NEWS2_SETTLE_MS = 120_000;
+
+/**
+ * The value of a continuous parameter that has held over the settle window ending at `at`: of the
+ * readings in [at - NEWS2_SETTLE_MS, at] and the one holding at the window's start, the one that
+ * scores least (the most recent of equals). `null` when the run does not reach back over the whole
+ * window (the monitor was put on less than two minutes ago, or a gap longer than `maxGapMs` broke
+ * the run): the value has not settled yet and NEWS2 leaves the parameter out rather than guess.
+ * `run` is the monitor's readings in time order; those after `at` are ignored.
+ */
+export function settledValue(
+  run: readonly { time: number; value: number }[],
+  at: number,
+  score: (v: number) => number | null,
+  maxGapMs: number,
+): { time: number; value: number } | null {
+  const start = at - NEWS2_SETTLE_MS;
+  let best: { time: number; value: number; score: number } | null = null;
+  let reachesStart = false;
+  let prev: number | null = null;
+  for (const r of run) {
+    if (r.time > at) break;
+    if (prev !== null && r.time - prev > maxGapMs) {
+      // A gap: what came before no longer holds.
+      best = null;
+      reachesStart = false;
+    }
+    prev = r.time;
+    if (r.time <= start) {
+      // The latest reading at or before the start is the value holding when the window opened.
+      best = null;
+      reachesStart = true;
+    }
+    const s = score(r.value) ?? 0;
+    if (!best || s <= best.score) best = { time: r.time, value: r.value, score: s };
+  }
+  if (prev === null || at - prev > maxGapMs || !reachesStart || !best) return null;
+  return { time: best.time, value: best.value };
+}

@@ -1,14 +1,13 @@
 /**
  * A patient's NEWS2 as the alert engine scores it (alerts/news2.ts, alerts/evaluate.ts): the
- * latest device reading or observation of each parameter within the hour before `at`, the
- * patient's SpO2 scale; unknown parameters are missing, never assumed normal.
+ * latest device reading or observation of each parameter within the hour before `at` (a continuous
+ * monitor's once it has held for two minutes), the patient's SpO2 scale; unknown parameters are
+ * missing, never assumed normal.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkedPatient } from '../../access/plugin.ts';
-import { news2Input } from '../../alerts/evaluate.ts';
-import { NEWS2_METRIC, NEWS2_METRICS, NEWS2_PARAMETERS, NEWS2_WINDOW_MS, news2 } from '../../alerts/news2.ts';
-import { UNFIT_FLAGS } from '../../alerts/rules.ts';
-import { valuesNear } from '../../storage/repos/alert-readings.ts';
+import { NEWS2_METRIC, NEWS2_PARAMETERS, news2 } from '../../alerts/news2.ts';
+import { news2Key, news2ValuesAt } from '../../alerts/news2-values.ts';
 import * as schema from './schemas.ts';
 
 export const news2Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,17 +19,15 @@ export const news2Routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const p = checkedPatient(req);
       const at = req.query.at !== undefined ? new Date(req.query.at) : new Date();
-      const near =
-        (await valuesNear(sql, [{ patientId: p.id, at }], [...NEWS2_METRICS], NEWS2_WINDOW_MS, [...UNFIT_FLAGS])).get(
-          `${p.id}|${at.getTime()}`,
-        ) ?? [];
       const spo2Scale = p.spo2_scale === 2 ? (2 as const) : (1 as const);
-      const r = news2(news2Input(near, spo2Scale));
-      const timeOf = new Map(near.map((v) => [v.metric, v.time.toISOString()]));
+      const values = (await news2ValuesAt(sql, [{ patientId: p.id, samples: [at], spo2Scale }])).get(
+        news2Key(p.id, at),
+      );
+      const r = news2(values?.input ?? { spo2Scale });
       const parameters: Record<string, { value: number | string; score: number; time: string }> = {};
       for (const name of NEWS2_PARAMETERS) {
         const scored = r.parameters[name];
-        if (scored) parameters[name] = { ...scored, time: timeOf.get(NEWS2_METRIC[name]) ?? at.toISOString() };
+        if (scored) parameters[name] = { ...scored, time: (values?.times.get(NEWS2_METRIC[name]) ?? at).toISOString() };
       }
       return {
         score: r.score,

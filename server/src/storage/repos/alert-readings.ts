@@ -35,6 +35,8 @@ export interface NearValue {
   value: number | null;
   code: string | null;
   time: Date;
+  /** Part of a continuous monitor's stream (the `continuous` flag). */
+  continuous: boolean;
 }
 
 export async function valuesNear(
@@ -48,11 +50,11 @@ export async function valuesNear(
   const out = new Map<string, NearValue[]>(at.map((q) => [key(q.patientId, q.at), []]));
   if (at.length === 0) return out;
   const r = await sql.query<{ patient_id: string; at: Date } & NearValue>(
-    `SELECT q.patient_id, q.at, m.metric, v.value, v.code, v.time
+    `SELECT q.patient_id, q.at, m.metric, v.value, v.code, v.time, v.continuous
        FROM unnest($1::uuid[], $2::timestamptz[]) AS q(patient_id, at)
       CROSS JOIN unnest($3::text[]) AS m(metric)
       CROSS JOIN LATERAL (
-        SELECT value, code, time FROM readings
+        SELECT value, code, time, 'continuous' = ANY(COALESCE(flags, '{}')) AS continuous FROM readings
          WHERE patient_id = q.patient_id AND metric = m.metric AND (value IS NOT NULL OR code IS NOT NULL)
            AND time <= q.at AND time > q.at - make_interval(secs => $4)
            AND NOT (COALESCE(flags, '{}') && $5::text[])
@@ -60,7 +62,9 @@ export async function valuesNear(
     [at.map((q) => q.patientId), at.map((q) => q.at), metrics, withinMs / 1000, unfitFlags],
   );
   for (const x of r.rows)
-    out.get(key(x.patient_id, x.at))?.push({ metric: x.metric, value: x.value, code: x.code, time: x.time });
+    out
+      .get(key(x.patient_id, x.at))
+      ?.push({ metric: x.metric, value: x.value, code: x.code, time: x.time, continuous: x.continuous });
   return out;
 }
 
