@@ -44,7 +44,7 @@ export async function buildDashboard(opts: { minify?: boolean } = {}): Promise<M
     result = await esbuild.build({
       absWorkingDir: PACKAGE_DIR,
       entryPoints: [
-        { in: `${CLIENT_DIR}main.ts`, out: 'app' },
+        { in: `${CLIENT_DIR}main.tsx`, out: 'app' },
         { in: `${CLIENT_DIR}app.css`, out: 'app' },
         { in: `${CLIENT_DIR}sw.ts`, out: 'sw' },
       ],
@@ -56,6 +56,9 @@ export async function buildDashboard(opts: { minify?: boolean } = {}): Promise<M
       target: ['es2022', 'chrome100', 'firefox100', 'safari15'],
       minify: opts.minify ?? false,
       charset: 'utf8',
+      // Preact's automatic JSX runtime (the same settings as dashboard/tsconfig.json).
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
       logLevel: 'silent',
     });
   } catch (err) {

@@ -1,46 +1,24 @@
-/** The server's HTTP API, typed. The session is the HttpOnly cookie the login call sets. */
-import type { Metric } from '@vitals/contract';
-import type { ReadingsResponse } from './columnar.ts';
-import type { Locale } from './i18n.ts';
+/**
+ * The server's HTTP API: one `request` for every call, and the types of its answers read from the
+ * generated OpenAPI types (api-types.ts, `pnpm -s api-types`), never copied by hand. The session is
+ * the HttpOnly cookie the login call sets. Each feature keeps its own calls in its `api.ts`.
+ */
+import type { paths } from './api-types.ts';
 
-export interface User {
-  id: string;
-  displayName: string;
-  email: string;
-  locale: Locale;
-  profession?: string;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type Responses<P extends keyof paths, M extends Method> = paths[P][M] extends { responses: infer R } ? R : never;
+
+/** The JSON body of a route's success answer (200 or 201). */
+export type Answer<P extends keyof paths, M extends Method = 'get'> =
+  Responses<P, M> extends { 200: infer R } ? JsonOf<R> : Responses<P, M> extends { 201: infer R } ? JsonOf<R> : never;
+
+/** The JSON body a route accepts. */
+export type Body<P extends keyof paths, M extends Method = 'post'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
 }
-
-/** The caller as GET /api/v1/me answers. */
-export interface Me extends User {
-  mfa?: { enrolled: boolean; required: boolean; sessionLimitedToEnrolment: boolean };
-}
-
-/** The login's answer: a session, or the second-factor step. */
-export type LoginAnswer =
-  | { token: string; user: User; mfaEnrolmentRequired?: true }
-  | { mfaRequired: true; mfaToken: string };
-
-export interface LatestValue {
-  value: number;
-  unit: string;
-  time: string;
-}
-export type LatestMetrics = Partial<Record<Metric, LatestValue>>;
-
-export interface WallPatient {
-  id: string;
-  displayName: string;
-  timezone: string;
-  metrics: LatestMetrics;
-}
-
-export interface Patient {
-  id: string;
-  displayName: string;
-  birthDate?: string;
-  timezone: string;
-}
+  ? B
+  : never;
 
 /** An answer other than 2xx, or no answer (`status` 0, code `network`). */
 export class ApiError extends Error {
@@ -61,7 +39,12 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -97,37 +80,16 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   return json as T;
 }
 
-export const api = {
-  login: (email: string, password: string) => request<LoginAnswer>('POST', '/api/v1/auth/login', { email, password }),
-  loginMfa: (mfaToken: string, code: string) =>
-    request<{ token: string; user: User; mfaEnrolmentRequired?: true }>('POST', '/api/v1/auth/login/mfa', {
-      mfaToken,
-      code,
-    }),
-  enrolTotp: () => request<{ secret: string; otpauthUri: string }>('POST', '/api/v1/auth/totp/enrol'),
-  confirmTotp: (code: string) => request<{ recoveryCodes: string[] }>('POST', '/api/v1/auth/totp/confirm', { code }),
-  logout: () => request<void>('POST', '/api/v1/auth/logout'),
+/** A path segment, escaped. */
+export const seg = (s: string): string => encodeURIComponent(s);
+
+export type Me = Answer<'/api/v1/me'>;
+export type User = Pick<Me, 'id' | 'displayName' | 'email' | 'locale' | 'profession'>;
+
+export const sessionApi = {
   me: () => request<Me>('GET', '/api/v1/me'),
+  logout: () => request<void>('POST', '/api/v1/auth/logout'),
   vapidKey: async () => (await request<{ publicKey: string }>('GET', '/api/v1/push/vapid-public-key')).publicKey,
   addPushContact: (subscription: { endpoint: string; keys: { p256dh: string; auth: string } }, label: string) =>
     request<unknown>('POST', '/api/v1/me/contacts', { channel: 'webpush', subscription, label }),
-  wall: (signal?: AbortSignal) => request<{ patients: WallPatient[] }>('GET', '/api/v1/wall', undefined, signal),
-  patient: (id: string, signal?: AbortSignal) =>
-    request<Patient>('GET', `/api/v1/patients/${encodeURIComponent(id)}`, undefined, signal),
-  latest: (id: string, signal?: AbortSignal) =>
-    request<{ metrics: LatestMetrics }>('GET', `/api/v1/patients/${encodeURIComponent(id)}/latest`, undefined, signal),
-  readings: (id: string, q: { metric: Metric; from: Date; to: Date; maxPoints: number }, signal?: AbortSignal) => {
-    const params = new URLSearchParams({
-      metric: q.metric,
-      from: q.from.toISOString(),
-      to: q.to.toISOString(),
-      maxPoints: String(Math.max(1, Math.round(q.maxPoints))),
-    });
-    return request<ReadingsResponse>(
-      'GET',
-      `/api/v1/patients/${encodeURIComponent(id)}/readings?${params}`,
-      undefined,
-      signal,
-    );
-  },
 };

@@ -1,8 +1,15 @@
 /**
- * The message catalogue: every user-facing string of the dashboard, in Japanese and English.
- * Metric names come from the contract's metric table (one place per concept).
+ * The message catalogue: every user-facing string of the dashboard, in Japanese and English. One
+ * catalogue, written per feature (each `features/<name>/messages.ts` holds its own keys, prefixed
+ * with the feature) and merged here. Metric names come from the contract's metric table.
  */
+import { signal } from '@preact/signals';
 import { METRICS, type Metric } from '@vitals/contract';
+import * as account from './features/account/messages.ts';
+import * as admin from './features/admin/messages.ts';
+import * as alerts from './features/alerts/messages.ts';
+import * as patient from './features/patient/messages.ts';
+import * as wall from './features/wall/messages.ts';
 
 export const LOCALES = ['ja', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -11,10 +18,12 @@ export const DEFAULT_LOCALE: Locale = 'ja';
 /** BCP 47 tags handed to Intl; `en-US` keeps month names short and unambiguous ("Nov 24"). */
 export const INTL_LOCALE: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
 
-const en = {
+const core = {
   'app.title': 'Vitals',
   'app.skipToContent': 'Skip to content',
-  'nav.wall': 'All patients',
+  'nav.wall': 'Ward board',
+  'nav.alerts': 'Alerts',
+  'nav.main': 'Main',
   'nav.logout': 'Sign out',
   'push.enable': 'Alerts on this device',
   'push.on': 'Alerts on this device: on',
@@ -92,12 +101,16 @@ const en = {
   'unit.': '(ACVPU)',
 } as const;
 
+const en = { ...core, ...account.en, ...admin.en, ...alerts.en, ...patient.en, ...wall.en };
+
 export type MessageKey = keyof typeof en;
 
-const ja: Record<MessageKey, string> = {
+const coreJa: Record<keyof typeof core, string> = {
   'app.title': 'バイタル',
   'app.skipToContent': '本文へ移動',
-  'nav.wall': '全患者',
+  'nav.wall': '病棟ボード',
+  'nav.alerts': '警報',
+  'nav.main': 'メイン',
   'nav.logout': 'ログアウト',
   'push.enable': 'この端末で警報を受け取る',
   'push.on': 'この端末で警報を受信中',
@@ -175,6 +188,15 @@ const ja: Record<MessageKey, string> = {
   'unit.': '(ACVPU)',
 };
 
+const ja: Record<MessageKey, string> = {
+  ...coreJa,
+  ...account.ja,
+  ...admin.ja,
+  ...alerts.ja,
+  ...patient.ja,
+  ...wall.ja,
+};
+
 export const CATALOGUE: Record<Locale, Record<MessageKey, string>> = { en, ja };
 
 export function isLocale(value: unknown): value is Locale {
@@ -226,18 +248,19 @@ export function storeLocale(storage: Pick<Storage, 'setItem'>, locale: Locale): 
   }
 }
 
-let current: Locale = DEFAULT_LOCALE;
+/** The UI language; a component that calls `t()` re-renders when it changes (a signal read). */
+export const uiLocale = signal<Locale>(DEFAULT_LOCALE);
 
 export function currentLocale(): Locale {
-  return current;
+  return uiLocale.value;
 }
 
 export function setCurrentLocale(locale: Locale): void {
-  current = locale;
+  uiLocale.value = locale;
   if (typeof document !== 'undefined') document.documentElement.lang = locale;
 }
 
 /** The message in the current UI language. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  return translate(current, key, params);
+  return translate(uiLocale.value, key, params);
 }

@@ -4,7 +4,7 @@
  * user's `webpush` contact, which escalation policies then page. Opt-in by a button press, as
  * browsers require.
  */
-import { api } from './api.ts';
+import { sessionApi as api } from './api.ts';
 
 export type PushState = 'unsupported' | 'unavailable' | 'denied' | 'off' | 'on';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, patientHref } from './routes.ts';
+import { alertHref, inboxHref, parseRoute, patientHref } from './routes.ts';
 
 describe('parseRoute', () => {
   it('reads the wall from an empty hash or #/', () => {
@@ -26,5 +26,23 @@ describe('parseRoute', () => {
   it('round-trips the links it makes', () => {
     expect(parseRoute(patientHref('x/y', '30d'))).toStrictEqual({ page: 'patient', id: 'x/y', range: '30d' });
     expect(patientHref('p1', '24h')).toBe('#/patients/p1');
+  });
+});
+
+describe('the alert routes', () => {
+  it('reads the inbox and its view, my teams by default', () => {
+    expect(parseRoute('#/alerts')).toStrictEqual({ page: 'alerts', view: 'teams' });
+    expect(parseRoute('#/alerts?view=mine')).toStrictEqual({ page: 'alerts', view: 'mine' });
+    expect(parseRoute('#/alerts?view=nonsense')).toStrictEqual({ page: 'alerts', view: 'teams' });
+  });
+
+  it('reads one alert, the deep link a notification opens, and round-trips the links it makes', () => {
+    expect(parseRoute('#/alerts/0b4c1f2e-9d8a-4c7b-8e6f-1a2b3c4d5e6f')).toStrictEqual({
+      page: 'alert',
+      id: '0b4c1f2e-9d8a-4c7b-8e6f-1a2b3c4d5e6f',
+    });
+    expect(parseRoute(alertHref('a/b'))).toStrictEqual({ page: 'alert', id: 'a/b' });
+    expect(parseRoute(inboxHref('all'))).toStrictEqual({ page: 'alerts', view: 'all' });
+    expect(inboxHref('teams')).toBe('#/alerts');
   });
 });

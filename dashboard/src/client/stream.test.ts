@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLiveReading } from './stream.ts';
+import { parseAlertChange, parseLiveReading } from './stream.ts';
 
 describe('parseLiveReading', () => {
   it('reads the data of a reading event', () => {
@@ -21,5 +21,29 @@ describe('parseLiveReading', () => {
     expect(parseLiveReading(JSON.stringify({ ...ok, v: '97' }))).toBeNull();
     expect(parseLiveReading(JSON.stringify({ ...ok, t: 'later' }))).toBeNull();
     expect(parseLiveReading(JSON.stringify({ ...ok, patientId: 7 }))).toBeNull();
+  });
+});
+
+describe('parseAlertChange', () => {
+  const change = {
+    alertId: 'a1',
+    patientId: 'p1',
+    rule: 'spo2_low',
+    priority: 'high',
+    state: 'firing',
+    transition: 'opened',
+    at: '2026-12-01T10:00:00.000Z',
+  };
+
+  it('reads the data of an alert event', () => {
+    expect(parseAlertChange(JSON.stringify({ ...change, extra: 1 }))).toStrictEqual(change);
+  });
+
+  it('ignores data without the alert, patient, state or transition', () => {
+    expect(parseAlertChange('[]')).toBeNull();
+    expect(parseAlertChange('{')).toBeNull();
+    expect(parseAlertChange(JSON.stringify({ ...change, alertId: 5 }))).toBeNull();
+    const { transition: _t, ...without } = change;
+    expect(parseAlertChange(JSON.stringify(without))).toBeNull();
   });
 });

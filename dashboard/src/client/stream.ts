@@ -32,9 +32,36 @@ export function parseLiveReading(data: string): LiveReading | null {
   return { patientId: r.patientId, metric: r.metric, t: r.t, v: r.v, unit: typeof r.unit === 'string' ? r.unit : '' };
 }
 
+/** `event: alert`: an alert of a visible patient changed (opened, acknowledged, resolved, …). */
+export interface LiveAlertChange {
+  alertId: string;
+  patientId: string;
+  rule: string;
+  priority: string;
+  state: string;
+  transition: string;
+  at: string;
+}
+
+/** The alert change in an SSE `data` field, or null when it is not one. */
+export function parseAlertChange(data: string): LiveAlertChange | null {
+  let x: unknown;
+  try {
+    x = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof x !== 'object' || x === null) return null;
+  const r = x as Record<string, unknown>;
+  const fields = ['alertId', 'patientId', 'rule', 'priority', 'state', 'transition', 'at'] as const;
+  if (!fields.every((f) => typeof r[f] === 'string')) return null;
+  return Object.fromEntries(fields.map((f) => [f, r[f]])) as unknown as LiveAlertChange;
+}
+
 export interface ReadingStream {
   state(): ConnectionState;
   onReading(listener: (reading: LiveReading) => void): () => void;
+  onAlert(listener: (change: LiveAlertChange) => void): () => void;
   onState(listener: (state: ConnectionState) => void): () => void;
   /** After a reconnection: reload what is on screen. */
   onResync(listener: () => void): () => void;
@@ -52,6 +79,7 @@ export function openReadingStream(
   sessionAlive: () => Promise<boolean>,
 ): ReadingStream {
   const readingListeners = new Set<(r: LiveReading) => void>();
+  const alertListeners = new Set<(a: LiveAlertChange) => void>();
   const stateListeners = new Set<(s: ConnectionState) => void>();
   const resyncListeners = new Set<() => void>();
   let state: ConnectionState = 'connecting';
@@ -111,6 +139,11 @@ export function openReadingStream(
       const reading = parseLiveReading((event as MessageEvent<string>).data);
       if (reading) for (const l of readingListeners) l(reading);
     });
+    es.addEventListener('alert', (event) => {
+      feedWatchdog();
+      const change = parseAlertChange((event as MessageEvent<string>).data);
+      if (change) for (const l of alertListeners) l(change);
+    });
     es.addEventListener('error', () => {
       if (es !== source) return;
       if (es.readyState === EventSource.CLOSED) reopen();
@@ -129,6 +162,7 @@ export function openReadingStream(
   return {
     state: () => state,
     onReading: subscribe(readingListeners),
+    onAlert: subscribe(alertListeners),
     onState: subscribe(stateListeners),
     onResync: subscribe(resyncListeners),
     close() {

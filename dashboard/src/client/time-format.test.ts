@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dayInZone,
   formatAgo,
+  formatDuration,
   formatFullDateTime,
   formatMeasurementTime,
   safeZone,
@@ -108,5 +109,15 @@ describe('toMillis', () => {
     expect(toMillis('2026-11-24T06:00:00.000Z')).toBe(NOW);
     expect(toMillis(NOW)).toBe(NOW);
     expect(toMillis('not a time')).toBeNaN();
+  });
+});
+
+describe('formatDuration', () => {
+  it('says how long in the largest whole unit, in either language', () => {
+    expect(formatDuration(12 * 60_000 + 5_000, 'en')).toBe('12 min');
+    expect(formatDuration(12 * 60_000, 'ja')).toBe('12 分');
+    expect(formatDuration(3 * 3_600_000 + 1, 'en')).toBe('3 hr');
+    expect(formatDuration(2 * 86_400_000, 'ja')).toBe('2 日');
+    expect(formatDuration(-5, 'en')).toBe('0 min');
   });
 });

@@ -118,3 +118,23 @@ export function timeAxisLabels(splitsSec: number[], incrSec: number, zone: strin
     return label;
   });
 }
+
+const durations = new Map<string, Intl.NumberFormat>();
+
+/** A length of time in its largest whole unit ("12 min", "12分"), for how long an alert is open. */
+export function formatDuration(ms: number, locale: Locale): string {
+  const abs = Math.max(0, ms);
+  const [n, unit] =
+    abs < HOUR_MS
+      ? [Math.floor(abs / MINUTE_MS), 'minute']
+      : abs < DAY_MS
+        ? [Math.floor(abs / HOUR_MS), 'hour']
+        : [Math.floor(abs / DAY_MS), 'day'];
+  const key = `${locale}|${unit}`;
+  let f = durations.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'unit', unit, unitDisplay: 'short' });
+    durations.set(key, f);
+  }
+  return f.format(n);
+}

@@ -1,4 +1,6 @@
 /** Issue 12: OpenAPI 3 generated from the route schemas, readable offline at /api/docs. */
+import { readFileSync } from 'node:fs';
+import { API_TYPES_FILE, renderApiTypes } from '@vitals/dashboard/api-types-gen.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test-support/app.ts';
 
@@ -70,5 +72,15 @@ describe('OpenAPI document and page', () => {
       const a = await t.app.inject(new URL(ref, 'http://x/api/docs/').pathname);
       expect([ref, a.statusCode]).toEqual([ref, 200]);
     }
+  });
+
+  it("matches the dashboard's generated API types (after changing a route schema run `pnpm -s api-types`)", async () => {
+    const committed = readFileSync(API_TYPES_FILE, 'utf8');
+    const fresh = await renderApiTypes(doc);
+    // A diff of 8,000 lines helps nobody: say what to do instead.
+    expect(
+      committed === fresh,
+      'dashboard/src/client/api-types.ts is stale: run `pnpm -s api-types` and commit it',
+    ).toBe(true);
   });
 });

@@ -159,6 +159,12 @@ describe('alert routes', () => {
       `/api/v1/alerts/${firing.id}/events`,
     );
     expect(events.body.at(-1)).toMatchObject({ type: 'acknowledged', userId: adminId });
+    // The list names who acknowledged it, for the ward board.
+    const listed = await t.api<{ id: string; acknowledgedByName?: string }[]>(
+      'GET',
+      '/api/v1/alerts?state=acknowledged',
+    );
+    expect(listed.body.find((a) => a.id === firing.id)?.acknowledgedByName).toEqual(expect.any(String));
     const again = await t.api<Err>('POST', `/api/v1/alerts/${resolved.id}/ack`, null);
     expect(again).toEqual({
       status: 409,

@@ -43,7 +43,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         action: 'alerts.read',
         ip: req.ip,
       });
-    return rows.map((a) => alertJson(a, a.patient_name));
+    return rows.map((a) => ({
+      ...alertJson(a, a.patient_name),
+      ...(a.acknowledged_by_name ? { acknowledgedByName: a.acknowledged_by_name } : {}),
+    }));
   });
 
   /** The alert the access core checked (its patient is visible to the caller). */

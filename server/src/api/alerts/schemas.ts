@@ -40,6 +40,9 @@ export const Alert = Type.Object(
     flapCount: Type.Integer(),
     acknowledgedAt: Type.Optional(Time),
     acknowledgedBy: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    acknowledgedByName: Type.Optional(
+      Type.String({ description: 'in the list only: the name of who acknowledged it (the ward board shows it)' }),
+    ),
     note: Type.Optional(Type.String()),
     resolvedAt: Type.Optional(Time),
     resolution: Type.Optional(Type.Union([Type.String(), Type.Null()])),

@@ -179,10 +179,11 @@ export async function openAlertsOfRule(sql: Sql, rule: string): Promise<AlertRow
 export async function listAlerts(
   sql: Sql,
   q: { userId: string; state?: string; patientId?: string; limit: number },
-): Promise<(AlertRow & { patient_name: string })[]> {
-  const r = await sql.query<AlertRow & { patient_name: string }>(
-    `SELECT a.*, p.display_name AS patient_name FROM alerts a
+): Promise<(AlertRow & { patient_name: string; acknowledged_by_name: string | null })[]> {
+  const r = await sql.query<AlertRow & { patient_name: string; acknowledged_by_name: string | null }>(
+    `SELECT a.*, p.display_name AS patient_name, ack.display_name AS acknowledged_by_name FROM alerts a
        JOIN patients p ON p.id = a.patient_id
+       LEFT JOIN users ack ON ack.id = a.acknowledged_by
       WHERE a.patient_id IN ${visiblePatientIds('$1::uuid', '$3::uuid')}
         AND ($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR a.patient_id = $3)
       ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
