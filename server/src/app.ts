@@ -59,6 +59,7 @@ import { settingsHistoryRoutes } from './api/settings-history/index.ts';
 import { silenceRoutes } from './api/silences/index.ts';
 import { streamRoutes } from './api/stream/index.ts';
 import { targetRangeRoutes } from './api/target-ranges/index.ts';
+import { timelineRoutes } from './api/timeline/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -218,6 +219,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(pushRoutes);
   await app.register(auditRoutes);
   await app.register(networkReportRoutes);
+  await app.register(timelineRoutes);
 
   if (o.dashboard) {
     const assets = o.dashboard;

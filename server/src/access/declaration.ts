@@ -12,7 +12,9 @@
  *   field or a body field (`'query.patientId'`, `'body.patientId'`). `optional: true` checks it
  *   only when it is sent (a list filter such as `GET /alerts?patientId=`).
  * - `{ item: 'alert', id: 'params.id', need }`: the route names an item of a patient (an alert, a
- *   silence); the patient is the item's, and an item of a hidden patient is not found.
+ *   silence, a timeline item); the patient is the item's, and an item of a hidden patient is not
+ *   found. An item with a sensitivity of its own (a timeline item: `team` < `clinical` <
+ *   `restricted`) is not found either when the caller's clearance does not reach it.
  * - `{ organisationAdmin: 'params.orgId' }`: an administrator of that organisation (403 for
  *   anyone else); `'any'`: an administrator of some organisation.
  *
@@ -33,7 +35,7 @@
 
 export type PatientNeed = 'read' | 'write' | 'lead' | 'emergency';
 export type RequestSource = `params.${string}` | `query.${string}` | `body.${string}`;
-export type ItemKind = 'alert' | 'silence';
+export type ItemKind = 'alert' | 'silence' | 'timeline-item';
 
 export interface PatientAccess {
   patient: RequestSource;
@@ -72,7 +74,7 @@ declare module 'fastify' {
 const UNDECLARED = /^\/api\/docs(\/|$)/;
 
 const NEEDS: readonly PatientNeed[] = ['read', 'write', 'lead', 'emergency'];
-const ITEMS: readonly ItemKind[] = ['alert', 'silence'];
+const ITEMS: readonly ItemKind[] = ['alert', 'silence', 'timeline-item'];
 const SOURCE = /^(params|query|body)\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A route as the check sees it: its URL and the property names of its query and body schemas. */

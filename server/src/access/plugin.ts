@@ -13,8 +13,15 @@ import { AppError, badRequest, forbidden, notFound, unauthorized } from '../erro
 import { isUuid } from '../ids.ts';
 import { findAlert } from '../storage/repos/alerts.ts';
 import { audit } from '../storage/repos/audit.ts';
-import { type Clearance, type PatientRow, patientGrant } from '../storage/repos/patients.ts';
+import {
+  type Clearance,
+  EMERGENCY_CLEARANCE,
+  type PatientRow,
+  patientGrant,
+  reaches,
+} from '../storage/repos/patients.ts';
 import { findSilence } from '../storage/repos/silences.ts';
+import { timelineItemScope } from '../storage/repos/timeline.ts';
 import type { Sql } from '../storage/sql.ts';
 import {
   type AccessDeclaration,
@@ -66,11 +73,32 @@ export function organisationFor(caller: Caller, patientOrganisation: string | nu
   return caller.memberships[0]?.organisationId ?? null;
 }
 
-/** The patient of an item, or undefined when the item does not exist. */
-const ITEM_PATIENT: Record<ItemKind, (sql: Sql, id: string) => Promise<string | undefined>> = {
-  alert: async (sql, id) => (await findAlert(sql, id))?.patient_id,
-  silence: async (sql, id) => (await findSilence(sql, id))?.patient_id,
+/** An item's patient and, where the item has one, its own sensitivity. */
+interface ItemScope {
+  patientId: string;
+  sensitivity?: Clearance;
+}
+
+/** The patient (and sensitivity) of an item, or undefined when the item does not exist. */
+const ITEM_SCOPE: Record<ItemKind, (sql: Sql, id: string) => Promise<ItemScope | undefined>> = {
+  alert: async (sql, id) => {
+    const a = await findAlert(sql, id);
+    return a && { patientId: a.patient_id };
+  },
+  silence: async (sql, id) => {
+    const s = await findSilence(sql, id);
+    return s && { patientId: s.patient_id };
+  },
+  'timeline-item': async (sql, id) => {
+    const i = await timelineItemScope(sql, id);
+    return i && { patientId: i.patient_id, sensitivity: i.sensitivity };
+  },
 };
+
+/** The clearance the caller reads a patient's items with: the team member's, or an emergency access's. */
+export function clearanceOf(grant: Grant): Clearance {
+  return grant.clearance ?? EMERGENCY_CLEARANCE;
+}
 
 /** The checked patient of a route that declared one; a programming error on any other route. */
 export function checkedPatient(req: FastifyRequest): PatientRow {
@@ -115,14 +143,15 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
         return;
       }
       const source = 'item' in d ? d.id : d.patient;
-      const what = 'item' in d ? d.item : 'patient';
+      const what = 'item' in d ? d.item.replace('-', ' ') : 'patient';
       const raw = valueAt(req, source);
       if (raw === undefined && 'patient' in d && d.optional) return;
       const id = typeof raw === 'string' && isUuid(raw) ? raw.toLowerCase() : undefined;
       // A malformed id in a path is one that does not exist; in a query or body it is a bad request.
       if (!id && source.startsWith('params.')) throw notFound(what);
       if (!id) throw badRequest(`${source.slice(source.indexOf('.') + 1)} must be a UUID, got ${JSON.stringify(raw)}`);
-      const patientId = 'item' in d ? await ITEM_PATIENT[d.item](app.sql, id) : id;
+      const item = 'item' in d ? await ITEM_SCOPE[d.item](app.sql, id) : undefined;
+      const patientId = 'item' in d ? item?.patientId : id;
       if (!patientId) throw notFound(what);
       const g = await patientGrant(app.sql, caller.id, patientId, { relatedOrganisation: d.need === 'emergency' });
       const organisationId = organisationFor(caller, g?.organisation_id ?? null);
@@ -144,6 +173,9 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
         if (!g.related_organisation) return refuse(404);
       } else {
         if (!g.visible) return refuse(404);
+        // An item above the caller's clearance is not there for them (issue 15: a care manager
+        // never learns that a clinical post exists).
+        if (item?.sensitivity && !reaches(g.clearance ?? EMERGENCY_CLEARANCE, item.sensitivity)) return refuse(404);
         const member = g.team_role !== null;
         if (need === 'write' && !member)
           return refuse(

@@ -25,6 +25,7 @@ interface Ids {
   patient: string;
   alert: string;
   silence: string;
+  item: string;
 }
 
 /** A value a schema accepts, as far as a simple reading of it goes (refusals are fine too). */
@@ -66,6 +67,7 @@ function pathOf(url: string, ids: Ids): string {
     if (name === 'patientId') return ids.patient;
     if (name === 'id' && url.startsWith('/api/v1/alerts/')) return ids.alert;
     if (name === 'sid' && url.startsWith('/api/v1/silences/')) return ids.silence;
+    if (name === 'itemId' && url.startsWith('/api/v1/timeline/')) return ids.item;
     return randomUUID();
   });
 }
@@ -113,7 +115,10 @@ describe('the route registry: no patient data for a user who may not see the pat
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       })
     ).body.id;
-    ids = { patient, alert, silence };
+    const item = (
+      await t.api<{ id: string }>('POST', `/api/v1/patients/${patient}/posts`, { body: `${PATIENT_NAME}さんの褥瘡` })
+    ).body.id;
+    ids = { patient, alert, silence, item };
 
     const otherTeam = await addColleague(t, { email: 'other-team@clinic.test', profession: 'nurse' });
     const other = (await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '別の 患者' })).body.id;
@@ -177,8 +182,8 @@ describe('the route registry: no patient data for a user who may not see the pat
           const where = `${s.who}: ${method} ${url} -> ${r.statusCode}`;
           if (r.statusCode >= 500) problems.push(`${where}: a server error`);
           if (r.body.includes(PATIENT_NAME)) problems.push(`${where}: the patient's name is in the answer`);
-          if (r.statusCode < 300 && (r.body.includes(ids.patient) || r.body.includes(ids.alert)))
-            problems.push(`${where}: the patient's or alert's id is in the answer`);
+          if (r.statusCode < 300 && [ids.patient, ids.alert, ids.item].some((id) => r.body.includes(id)))
+            problems.push(`${where}: the patient's, alert's or timeline item's id is in the answer`);
           if (namesAPatient(d) && r.statusCode !== 404 && r.statusCode !== 400)
             problems.push(`${where}: a route naming the patient must answer 404 (or 400 for a bad body)`);
         }

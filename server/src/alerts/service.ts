@@ -70,6 +70,7 @@ export class AlertService {
         transitioned: async (tx, t) => {
           await o.notifications.transitioned(tx, t);
           o.events.publish('alert.changed', alertChanged(t), { tx });
+          if (t.timelineItem) o.events.publish('timeline.posted', t.timelineItem, { tx });
         },
         page: (tx, a) => o.notifications.page(tx, a),
         deliver: () => o.notifications.deliver(),

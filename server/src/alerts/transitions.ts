@@ -8,11 +8,12 @@
  * domain event bus as `alert.changed` once that bus carries transactional subscribers.
  */
 
-import type { AlertChanged } from '../events/domain-events.ts';
+import type { AlertChanged, TimelinePosted } from '../events/domain-events.ts';
 import { addAlertEvent } from '../storage/repos/alert-events.ts';
 import type { AlertRow } from '../storage/repos/alerts.ts';
 import { audit } from '../storage/repos/audit.ts';
 import type { Sql } from '../storage/sql.ts';
+import { recordAlertItem } from '../timeline/system-items.ts';
 import type { AlertContext } from './context.ts';
 
 export interface Transition {
@@ -23,6 +24,8 @@ export interface Transition {
   at: Date;
   userId: string | null;
   detail?: Record<string, unknown>;
+  /** The timeline item the transition wrote (issue 15), to announce once committed. */
+  timelineItem?: TimelinePosted;
 }
 
 /** What the alert lifecycle asks of notifications. */
@@ -55,6 +58,15 @@ export async function recordTransition(
     userId: opts.userId ?? null,
     ...(opts.detail ? { detail: opts.detail } : {}),
   });
+  // The timeline shows it in the same transaction (opened, acknowledged, resolved, …).
+  const timelineItem = await recordAlertItem(tx, {
+    alert,
+    type,
+    eventId,
+    at: now,
+    userId: opts.userId ?? null,
+    ...(opts.detail ? { detail: opts.detail } : {}),
+  });
   await audit(tx, {
     userId: opts.userId ?? null,
     patientId: alert.patient_id,
@@ -70,6 +82,7 @@ export async function recordTransition(
     at: now,
     userId: opts.userId ?? null,
     ...(opts.detail ? { detail: opts.detail } : {}),
+    ...(timelineItem ? { timelineItem } : {}),
   });
 }
 

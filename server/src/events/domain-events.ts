@@ -24,6 +24,28 @@ export interface AlertChanged {
   at: string;
 }
 
+/** A timeline item was written or changed (edit, withdrawal): views fetch it through the API. */
+export interface TimelinePosted {
+  itemId: string;
+  patientId: string;
+  kind: string;
+  /** Who may hear of it: members whose clearance reaches this. */
+  sensitivity: 'team' | 'clinical' | 'restricted';
+  /** ISO time of the item. */
+  time: string;
+  /** `posted` (new), `edited` or `withdrawn`. */
+  change: 'posted' | 'edited' | 'withdrawn';
+}
+
+/** A member read a timeline item (a receipt). */
+export interface TimelineRead {
+  itemId: string;
+  patientId: string;
+  sensitivity: 'team' | 'clinical' | 'restricted';
+  userId: string;
+  at: string;
+}
+
 export interface DomainEvents {
   /** Ingest committed readings. */
   'readings.stored': ReadingsStored;
@@ -42,6 +64,10 @@ export interface DomainEvents {
   'session.ended': { sessionId: string };
   /** Someone joined or left a patient's care team: what they may see changed. */
   'care-team.changed': { patientId: string; userId: string };
+  /** A timeline item was posted, edited or withdrawn (a post, or a system item). */
+  'timeline.posted': TimelinePosted;
+  /** A member marked a timeline item read. */
+  'timeline.read': TimelineRead;
 }
 
 export type EventName = keyof DomainEvents;
@@ -120,6 +146,8 @@ export const eventCodecs: { readonly [K in EventName]: Codec<DomainEvents[K]> } 
   'alert.changed': plain('alertId', 'patientId', 'state', 'transition'),
   'session.ended': plain('sessionId'),
   'care-team.changed': plain('patientId', 'userId'),
+  'timeline.posted': plain('itemId', 'patientId', 'sensitivity', 'change'),
+  'timeline.read': plain('itemId', 'patientId', 'sensitivity', 'userId'),
 };
 
 export const isEventName = (x: unknown): x is EventName => typeof x === 'string' && Object.hasOwn(eventCodecs, x);

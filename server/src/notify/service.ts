@@ -61,6 +61,7 @@ export class NotifyService implements AlertNotifications {
         transitioned: async (tx, t) => {
           await this.transitioned(tx, t);
           o.events?.publish('alert.changed', alertChanged(t), { tx });
+          if (t.timelineItem) o.events?.publish('timeline.posted', t.timelineItem, { tx });
         },
         page: (tx, a) => this.page(tx, a),
         deliver: () => this.deliver(),

@@ -9,6 +9,7 @@ import { checkedPatient } from '../../access/plugin.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import { type AbsenceRow, cancelAbsence, createAbsence, listAbsences } from '../../storage/repos/absences.ts';
 import { audit } from '../../storage/repos/audit.ts';
+import { recordAbsenceItem } from '../../timeline/system-items.ts';
 import { requireUser } from '../auth/session.ts';
 import { isUuid } from '../ids.ts';
 import * as schema from './schemas.ts';
@@ -64,6 +65,9 @@ export const absenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: { kind: row.kind, reason: row.reason },
           ip: req.ip,
         });
+        // The timeline shows the planned absence, written with it (issue 15).
+        const item = await recordAbsenceItem(tx, row);
+        if (item) app.events.publish('timeline.posted', item, { tx });
         return row;
       });
       return reply.code(201).send(absenceJson(a));

@@ -20,6 +20,7 @@ import {
   type ObservationRow,
   type ObservedValue,
 } from '../../storage/repos/observations.ts';
+import { recordObservationItem } from '../../timeline/system-items.ts';
 import { requireUser } from '../auth/session.ts';
 import * as schema from './schemas.ts';
 
@@ -153,6 +154,16 @@ export const observationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: { time: time.toISOString(), readings: values, ...(b.supersedes ? { supersedes: b.supersedes } : {}) },
           ip: req.ip,
         });
+        // The timeline shows it, written with it (issue 15).
+        const item = await recordObservationItem(tx, {
+          observationId: id,
+          patientId: p.id,
+          time,
+          recordedBy: u.id,
+          ...(b.supersedes !== undefined ? { supersedes: b.supersedes } : {}),
+          readings: values,
+        });
+        if (item) app.events.publish('timeline.posted', item, { tx });
         const observation = (await lockObservation(tx, p.id, id))!;
         return { observation, rows };
       });

@@ -1,5 +1,6 @@
 /**
- * Server-sent events: the readings stored and the alert changes of the patients the user may
+ * Server-sent events: the readings stored, the alert changes and the timeline's new items and
+ * receipts (issue 15; ids only, the item is read through the API) of the patients the user may
  * see, as they happen on any instance (the event bus's cluster scope, issue 12).
  *
  * Access is not settled once at connect (issue 11 item 11): the stream ends at once when its
@@ -10,10 +11,11 @@
  * announced, takes effect within seconds.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AlertChanged, ReadingsStored } from '../../events/domain-events.ts';
+import type { AlertChanged, ReadingsStored, TimelinePosted, TimelineRead } from '../../events/domain-events.ts';
 import { auditPatients } from '../../storage/repos/audit.ts';
-import { listVisiblePatients } from '../../storage/repos/patients.ts';
+import { type Clearance, reaches } from '../../storage/repos/patients.ts';
 import { findLiveSession } from '../../storage/repos/sessions.ts';
+import { itemClearances } from '../../storage/repos/timeline.ts';
 import { requireUser } from '../auth/session.ts';
 import * as schema from './schemas.ts';
 
@@ -36,8 +38,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/stream', { schema: schema.stream, config: { access: 'visible-list' } }, async (req, reply) => {
     const u = requireUser(req);
     const sessionId = req.sessionId;
-    let visible = new Set((await listVisiblePatients(sql, u.id)).map((p) => p.id));
-    await auditPatients(sql, { userId: u.id, patientIds: [...visible], action: 'stream.subscribe', ip: req.ip });
+    // The visible patients, each with the clearance its timeline items are read with.
+    let visible: Map<string, Clearance> = await itemClearances(sql, u.id);
+    await auditPatients(sql, { userId: u.id, patientIds: [...visible.keys()], action: 'stream.subscribe', ip: req.ip });
     let checkedAt = Date.now();
     reply.hijack();
     const res = reply.raw;
@@ -54,7 +57,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     /** True when the session still exists and the user still may see something; the set refreshed. */
     const recheck = async (): Promise<boolean> => {
       if (!sessionId || !(await findLiveSession(sql, sessionId, app.signIn.sessionIdleMinutes, false))) return false;
-      visible = new Set((await listVisiblePatients(sql, u.id)).map((p) => p.id));
+      visible = await itemClearances(sql, u.id);
       checkedAt = Date.now();
       return true;
     };
@@ -93,6 +96,15 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
     const onAlert = (a: AlertChanged) =>
       send(() => (visible.has(a.patientId) ? `event: alert\ndata: ${JSON.stringify(a)}\n\n` : ''));
+    /** A timeline change or receipt, only where the caller's clearance reaches the item (issue 15). */
+    const reachable = (e: { patientId: string; sensitivity: Clearance }) => {
+      const c = visible.get(e.patientId);
+      return c !== undefined && reaches(c, e.sensitivity);
+    };
+    const onTimeline = (e: TimelinePosted) =>
+      send(() => (reachable(e) ? `event: timeline\ndata: ${JSON.stringify(e)}\n\n` : ''));
+    const onReceipt = (e: TimelineRead) =>
+      send(() => (reachable(e) ? `event: timeline-read\ndata: ${JSON.stringify(e)}\n\n` : ''));
     const ping = setInterval(() => res.write(`event: ping\ndata: {}\n\n`), PING_MS);
     const check = setInterval(
       () =>
@@ -105,6 +117,8 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const unsubscribe = [
       events.subscribe('readings.stored', onReadings, cluster),
       events.subscribe('alert.changed', onAlert, cluster),
+      events.subscribe('timeline.posted', onTimeline, cluster),
+      events.subscribe('timeline.read', onReceipt, cluster),
       events.subscribe(
         'session.ended',
         (e) => {

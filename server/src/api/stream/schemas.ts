@@ -5,7 +5,10 @@ import { ERROR_RESPONSES } from '../schemas.ts';
 const Events = Type.String({
   description:
     'text/event-stream: `hello` once, then `reading` ({"patientId","metric","t","v","unit"}) and `alert` ' +
-    '({"alertId","patientId","rule","priority","state","transition","at"}) for the patients the caller may see, ' +
+    '({"alertId","patientId","rule","priority","state","transition","at"}), `timeline` ' +
+    '({"itemId","patientId","kind","sensitivity","time","change"}: read the item with GET /api/v1/timeline/{itemId}) and ' +
+    '`timeline-read` ({"itemId","patientId","sensitivity","userId","at"}) for the patients the caller may see (timeline ' +
+    "events only where the caller's clearance reaches the item), " +
     '`ping` every 15 s; the stream ends when the session ends',
 });
 
