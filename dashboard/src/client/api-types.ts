@@ -3095,6 +3095,188 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/organisations/{orgId}/post-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an organisation’s own tag (its administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        en: string;
+                        ja: string;
+                        key: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            en: string;
+                            ja: string;
+                            key: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/post-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an organisation’s own post template (its administrators) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        en: string;
+                        fields: {
+                            en: string;
+                            ja: string;
+                            key: string;
+                            type: "text" | "number";
+                        }[];
+                        ja: string;
+                        key: string;
+                        /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                        sensitivity: "team" | "clinical" | "restricted";
+                        snapshot?: "latest" | "day" | (never | null);
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            en: string;
+                            fields: {
+                                en: string;
+                                ja: string;
+                                key: string;
+                                type: "text" | "number";
+                            }[];
+                            ja: string;
+                            key: string;
+                            /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                            sensitivity: "team" | "clinical" | "restricted";
+                            snapshot: "latest" | "day" | (never | null);
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{orgId}/users": {
         parameters: {
             query?: never;
@@ -5440,6 +5622,329 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/post-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tags a post of this patient may carry: built-in and the organisations’ own, in Japanese and English */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tags: {
+                                en: string;
+                                ja: string;
+                                key: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/post-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The post templates for this patient: built-in and the organisations’ own, with fields and default sensitivity */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            templates: {
+                                en: string;
+                                fields: {
+                                    en: string;
+                                    ja: string;
+                                    key: string;
+                                    type: "text" | "number";
+                                }[];
+                                ja: string;
+                                key: string;
+                                /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                                sensitivity: "team" | "clinical" | "restricted";
+                                snapshot: "latest" | "day" | (never | null);
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post to the patient’s timeline (any member of the care team): text, tags, a template’s fields, a frozen vitals snapshot, a reply (one level), mentions */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the text; may be empty when a template is filled in */
+                        body: string;
+                        /** @description the template's structured fields by key */
+                        fields?: {
+                            [key: string]: string | number;
+                        };
+                        /** @description user ids of care-team members to notify through their contacts */
+                        mentions?: string[];
+                        /**
+                         * Format: uuid
+                         * @description a post of this patient (one level)
+                         */
+                        replyTo?: string;
+                        /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                        sensitivity?: "team" | "clinical" | "restricted";
+                        /** @description vitals inserted as a frozen snapshot (default: what the template asks for) */
+                        snapshot?: "latest" | "day" | "none" | {
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                        tags?: string[];
+                        template?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                            audience: string;
+                            author?: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                                profession?: string;
+                            };
+                            /** @description empty when withdrawn */
+                            body: string;
+                            detail?: {
+                                [key: string]: unknown;
+                            };
+                            edited: boolean;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** @description the template's structured fields by key */
+                            fields?: {
+                                [key: string]: string | number;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                            kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                            mentions: string[];
+                            /** Format: uuid */
+                            patientId: string;
+                            photos: {
+                                contentType: string;
+                                height: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                url: string;
+                                width: number;
+                            }[];
+                            /** @description read by the caller */
+                            read: boolean;
+                            readCount: number;
+                            replyCount: number;
+                            /** Format: uuid */
+                            replyTo?: string;
+                            revision: number;
+                            /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                            sensitivity: "team" | "clinical" | "restricted";
+                            snapshot?: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            template?: string;
+                            /** Format: date-time */
+                            time: string;
+                            withdrawn?: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: uuid */
+                                by?: string;
+                                reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/readings": {
         parameters: {
             query?: never;
@@ -5983,6 +6488,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/summary-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A period’s vitals summary as plain text ("本日のバイタル: 血圧 132/84 ..."); default the last 24 hours */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    /** @description default: the caller's language */
+                    lang?: "ja" | "en";
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            text: string;
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/targets/{metric}": {
         parameters: {
             query?: never;
@@ -6388,6 +6975,233 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The patient’s timeline, newest first: posts and system items the caller’s clearance reaches; search by text, tag, author, kind and period */
+        get: {
+            parameters: {
+                query?: {
+                    author?: string;
+                    /** @description an ISO time, or the `next` cursor of the previous page */
+                    before?: string;
+                    from?: string;
+                    /** @description one kind or several, comma-separated */
+                    kind?: string;
+                    /** @description default 50 */
+                    limit?: number;
+                    /** @description text the item contains (Japanese or English; substring of the NFKC lower-case form) */
+                    q?: string;
+                    tag?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                                audience: string;
+                                author?: {
+                                    displayName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    profession?: string;
+                                };
+                                /** @description empty when withdrawn */
+                                body: string;
+                                detail?: {
+                                    [key: string]: unknown;
+                                };
+                                edited: boolean;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** @description the template's structured fields by key */
+                                fields?: {
+                                    [key: string]: string | number;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                                kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                                mentions: string[];
+                                /** Format: uuid */
+                                patientId: string;
+                                photos: {
+                                    contentType: string;
+                                    height: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                    url: string;
+                                    width: number;
+                                }[];
+                                /** @description read by the caller */
+                                read: boolean;
+                                readCount: number;
+                                replyCount: number;
+                                /** Format: uuid */
+                                replyTo?: string;
+                                revision: number;
+                                /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                                sensitivity: "team" | "clinical" | "restricted";
+                                snapshot?: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                template?: string;
+                                /** Format: date-time */
+                                time: string;
+                                withdrawn?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** Format: uuid */
+                                    by?: string;
+                                    reason: string;
+                                };
+                            }[];
+                            /** @description pass as `before` for the next page */
+                            next?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/{id}/timeline/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** When the daily notable-readings digest is posted (patient-local HH:MM; default 07:00) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        time: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            time: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7567,6 +8381,1150 @@ export interface paths {
                     };
                     content: {
                         "text/event-stream": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One timeline item with who has read it, who has not, and its replies */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                            audience: string;
+                            author?: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                                profession?: string;
+                            };
+                            /** @description empty when withdrawn */
+                            body: string;
+                            detail?: {
+                                [key: string]: unknown;
+                            };
+                            edited: boolean;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** @description the template's structured fields by key */
+                            fields?: {
+                                [key: string]: string | number;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                            kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                            mentions: string[];
+                            /** @description care-team members whose clearance reaches the item and who have not read it */
+                            notReadBy: {
+                                displayName: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                            /** Format: uuid */
+                            patientId: string;
+                            photos: {
+                                contentType: string;
+                                height: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                url: string;
+                                width: number;
+                            }[];
+                            /** @description read by the caller */
+                            read: boolean;
+                            readBy: {
+                                /** Format: date-time */
+                                at: string;
+                                displayName: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                            readCount: number;
+                            replies: {
+                                /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                                audience: string;
+                                author?: {
+                                    displayName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    profession?: string;
+                                };
+                                /** @description empty when withdrawn */
+                                body: string;
+                                detail?: {
+                                    [key: string]: unknown;
+                                };
+                                edited: boolean;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** @description the template's structured fields by key */
+                                fields?: {
+                                    [key: string]: string | number;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                                kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                                mentions: string[];
+                                /** Format: uuid */
+                                patientId: string;
+                                photos: {
+                                    contentType: string;
+                                    height: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                    url: string;
+                                    width: number;
+                                }[];
+                                /** @description read by the caller */
+                                read: boolean;
+                                readCount: number;
+                                replyCount: number;
+                                /** Format: uuid */
+                                replyTo?: string;
+                                revision: number;
+                                /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                                sensitivity: "team" | "clinical" | "restricted";
+                                snapshot?: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                template?: string;
+                                /** Format: date-time */
+                                time: string;
+                                withdrawn?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** Format: uuid */
+                                    by?: string;
+                                    reason: string;
+                                };
+                            }[];
+                            replyCount: number;
+                            /** Format: uuid */
+                            replyTo?: string;
+                            revision: number;
+                            /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                            sensitivity: "team" | "clinical" | "restricted";
+                            snapshot?: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            template?: string;
+                            /** Format: date-time */
+                            time: string;
+                            withdrawn?: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: uuid */
+                                by?: string;
+                                reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit one’s own post: the earlier version is kept and the post shows as edited */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        body?: string;
+                        /** @description the template's structured fields by key */
+                        fields?: {
+                            [key: string]: string | number;
+                        };
+                        /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                        sensitivity?: "team" | "clinical" | "restricted";
+                        tags?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                            audience: string;
+                            author?: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                                profession?: string;
+                            };
+                            /** @description empty when withdrawn */
+                            body: string;
+                            detail?: {
+                                [key: string]: unknown;
+                            };
+                            edited: boolean;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** @description the template's structured fields by key */
+                            fields?: {
+                                [key: string]: string | number;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                            kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                            mentions: string[];
+                            /** Format: uuid */
+                            patientId: string;
+                            photos: {
+                                contentType: string;
+                                height: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                url: string;
+                                width: number;
+                            }[];
+                            /** @description read by the caller */
+                            read: boolean;
+                            readCount: number;
+                            replyCount: number;
+                            /** Format: uuid */
+                            replyTo?: string;
+                            revision: number;
+                            /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                            sensitivity: "team" | "clinical" | "restricted";
+                            snapshot?: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            template?: string;
+                            /** Format: date-time */
+                            time: string;
+                            withdrawn?: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: uuid */
+                                by?: string;
+                                reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge the alert of an alert item, with an optional comment: the same action as POST /api/v1/alerts/{id}/ack */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a photo to one’s own post: the raw JPEG, PNG or WebP as the body (at most 8 MB), re-encoded without EXIF/GPS, with a thumbnail */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            /** @description the image bytes (Content-Type image/jpeg, image/png, image/webp or application/octet-stream) */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contentType: string;
+                            height: number;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                            url: string;
+                            width: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/photos/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of a post (the same access as the post); ?size=thumbnail for the thumbnail */
+        get: {
+            parameters: {
+                query?: {
+                    size?: "full" | "thumbnail";
+                };
+                header?: never;
+                path: {
+                    itemId: string;
+                    photoId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the item read by the caller ("確認しました") */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies to a post, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                                audience: string;
+                                author?: {
+                                    displayName: string;
+                                    /** Format: uuid */
+                                    id: string;
+                                    profession?: string;
+                                };
+                                /** @description empty when withdrawn */
+                                body: string;
+                                detail?: {
+                                    [key: string]: unknown;
+                                };
+                                edited: boolean;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** @description the template's structured fields by key */
+                                fields?: {
+                                    [key: string]: string | number;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                                kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                                mentions: string[];
+                                /** Format: uuid */
+                                patientId: string;
+                                photos: {
+                                    contentType: string;
+                                    height: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                    url: string;
+                                    width: number;
+                                }[];
+                                /** @description read by the caller */
+                                read: boolean;
+                                readCount: number;
+                                replyCount: number;
+                                /** Format: uuid */
+                                replyTo?: string;
+                                revision: number;
+                                /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                                sensitivity: "team" | "clinical" | "restricted";
+                                snapshot?: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                template?: string;
+                                /** Format: date-time */
+                                time: string;
+                                withdrawn?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    /** Format: uuid */
+                                    by?: string;
+                                    reason: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an edited post said before each edit, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            revisions: {
+                                body: string;
+                                /** @description the template's structured fields by key */
+                                fields?: {
+                                    [key: string]: string | number;
+                                };
+                                revision: number;
+                                /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                                sensitivity: "team" | "clinical" | "restricted";
+                                tags: string[];
+                                /** Format: date-time */
+                                writtenAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The item as plain text for pasting into another system’s record */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description default: the caller's language */
+                    lang?: "ja" | "en";
+                };
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            text: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/{itemId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a post (its author, or the attending physician or lead): never deleted, shown as withdrawn with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description timeline item id (uuid); any other value is not found */
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why it is withdrawn (kept, shown) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description care_team (a future family audience is planned: docs/timeline.md) */
+                            audience: string;
+                            author?: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                                profession?: string;
+                            };
+                            /** @description empty when withdrawn */
+                            body: string;
+                            detail?: {
+                                [key: string]: unknown;
+                            };
+                            edited: boolean;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** @description the template's structured fields by key */
+                            fields?: {
+                                [key: string]: string | number;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            /** @description post (the team), or a system item: alert, observation, event (gateway/device), digest, absence */
+                            kind: "post" | "alert" | "observation" | "event" | "digest" | "absence";
+                            mentions: string[];
+                            /** Format: uuid */
+                            patientId: string;
+                            photos: {
+                                contentType: string;
+                                height: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description access-checked download (bearer token); ?size=thumbnail for the thumbnail */
+                                url: string;
+                                width: number;
+                            }[];
+                            /** @description read by the caller */
+                            read: boolean;
+                            readCount: number;
+                            replyCount: number;
+                            /** Format: uuid */
+                            replyTo?: string;
+                            revision: number;
+                            /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
+                            sensitivity: "team" | "clinical" | "restricted";
+                            snapshot?: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            template?: string;
+                            /** Format: date-time */
+                            time: string;
+                            withdrawn?: {
+                                /** Format: date-time */
+                                at: string;
+                                /** Format: uuid */
+                                by?: string;
+                                reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/timeline/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My unread posts across the patients of my care teams, counted per patient */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description unread posts of the last 30 days per patient of your care teams */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            patients: {
+                                displayName: string;
+                                /** Format: date-time */
+                                newest: string;
+                                /** Format: uuid */
+                                patientId: string;
+                                unread: number;
+                            }[];
+                            total: number;
+                        };
                     };
                 };
             };
