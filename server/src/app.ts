@@ -60,6 +60,7 @@ import { silenceRoutes } from './api/silences/index.ts';
 import { streamRoutes } from './api/stream/index.ts';
 import { targetRangeRoutes } from './api/target-ranges/index.ts';
 import { timelineRoutes } from './api/timeline/index.ts';
+import { wallDisplayRoutes } from './api/wall-displays/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -191,6 +192,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(metricsRoutes, o.services.metricsToken ? { token: o.services.metricsToken } : {});
   await app.register(authRoutes);
   await app.register(organisationRoutes);
+  await app.register(wallDisplayRoutes);
   await app.register(peopleRoutes);
   await app.register(patientRoutes);
   await app.register(careTeamRoutes);

@@ -12,6 +12,7 @@ import { alarmLoad, findAlert, listAlerts } from '../../storage/repos/alerts.ts'
 import { auditPatients } from '../../storage/repos/audit.ts';
 import { deliveriesOfAlert, pageLoad } from '../../storage/repos/deliveries.ts';
 import { requireUser } from '../auth/session.ts';
+import { patientNameFor } from '../context.ts';
 import { deliveryJson } from '../deliveries/json.ts';
 import { ackLinkRoutes } from './ack-link.ts';
 import * as schema from './schemas.ts';
@@ -44,7 +45,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ip: req.ip,
       });
     return rows.map((a) => ({
-      ...alertJson(a, a.patient_name),
+      ...alertJson(a, a.patient_name === undefined ? undefined : patientNameFor(u, a.patient_name)),
       ...(a.acknowledged_by_name ? { acknowledgedByName: a.acknowledged_by_name } : {}),
     }));
   });
@@ -115,7 +116,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         to: to.toISOString(),
         rows: rows.map((r) => ({
           patientId: r.patient_id,
-          patientName: r.patient_name,
+          patientName: patientNameFor(u, r.patient_name),
           rule: r.rule,
           count: r.count,
           acknowledged: r.acknowledged,

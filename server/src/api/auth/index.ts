@@ -42,6 +42,7 @@ import {
   unusedRecoveryCodes,
   useRecoveryCode,
 } from '../../storage/repos/sign-in.ts';
+import { wallDisplayByToken } from '../../storage/repos/wall-displays.ts';
 import { toAuthUser } from '../context.ts';
 import { isUuid } from '../ids.ts';
 import * as schema from './schemas.ts';
@@ -65,6 +66,9 @@ function lockedError(until: Date): AppError {
 function policyError(p: { en: string; ja: string }): AppError {
   return badRequest(`${p.en} / ${p.ja}`);
 }
+
+/** A wall display stays signed in this long (30 days), then needs its link opened again. */
+export const WALL_DISPLAY_SESSION_SECONDS = 30 * 86_400;
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql } = app;
@@ -126,15 +130,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   ): Promise<SessionAnswer> {
     const user = toAuthUser(u, await membershipsOf(sql, u.id), adminMfaFor(settings, u.email));
     const enrolOnly = user.mfaRequired && !user.mfaEnrolled;
+    const display = u.kind === 'display';
+    const ttlSeconds = display ? WALL_DISPLAY_SESSION_SECONDS : settings.sessionTtlSeconds;
     const token = newSecret();
     const userAgent = req.headers['user-agent'];
     await createSession(sql, {
       tokenHash: hashSecret(token),
       userId: u.id,
-      ttlSeconds: settings.sessionTtlSeconds,
+      ttlSeconds,
       ip: req.ip,
       ...(userAgent ? { userAgent } : {}),
       enrolOnly,
+      idleExempt: display,
     });
     await audit(sql, {
       userId: u.id,
@@ -145,7 +152,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const secure = req.protocol === 'https' ? '; Secure' : '';
     reply.header(
       'set-cookie',
-      `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${settings.sessionTtlSeconds}${secure}`,
+      `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${ttlSeconds}${secure}`,
     );
     return {
       token,
@@ -182,6 +189,21 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (u.totp_enabled_at) return challenge(req, u);
     await clearLoginFailures(sql, email);
     return startSession(req, reply, u, 'password');
+  });
+
+  // A wall display signs in with its device credential (api/wall-displays): no password, no second
+  // factor, a session that the idle timeout does not end. Failures count per address (rate limit).
+  app.post('/api/v1/auth/display', { schema: schema.displaySignIn, config: limited }, async (req, reply) => {
+    const d = await wallDisplayByToken(sql, hashSecret(req.body.token));
+    const u = d ? await findUser(sql, d.id) : undefined;
+    if (!u || u.disabled_at || u.kind !== 'display') {
+      await audit(sql, { action: 'auth.display.failed', ip: req.ip });
+      throw new AppError(
+        'unauthorized',
+        "this wall display link is not valid (rotated or revoked): ask an administrator of the display's organisation for its current link",
+      );
+    }
+    return startSession(req, reply, u, 'display_credential');
   });
 
   app.post('/api/v1/auth/login/mfa', { schema: schema.loginMfa, config: limited }, async (req, reply) => {
@@ -280,16 +302,20 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/api/v1/auth/logout', { schema: schema.logout, config: enrolment }, async (req, reply) => {
-    const token = tokenOf(req);
-    if (token) {
-      const sessionId = hashSecret(token);
-      await deleteSessionsBy(sessionId);
-      if (req.user) await audit(sql, { userId: req.user.id, action: 'auth.logout', ip: req.ip });
-    }
-    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: schema.logout, config: { ...enrolment, wallDisplayMay: true } },
+    async (req, reply) => {
+      const token = tokenOf(req);
+      if (token) {
+        const sessionId = hashSecret(token);
+        await deleteSessionsBy(sessionId);
+        if (req.user) await audit(sql, { userId: req.user.id, action: 'auth.logout', ip: req.ip });
+      }
+      reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+      return reply.code(204).send(null);
+    },
+  );
 
   async function deleteSessionsBy(tokenHash: string) {
     await deleteSession(sql, tokenHash);
@@ -307,6 +333,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       profession: u.profession,
       organisations: u.memberships,
       mfa: { enrolled: u.mfaEnrolled, required: u.mfaRequired, sessionLimitedToEnrolment: req.sessionEnrolOnly },
+      kind: u.kind,
+      initialsOnly: u.initialsOnly,
     };
   });
 

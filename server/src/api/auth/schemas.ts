@@ -74,6 +74,10 @@ export const Me = Type.Object(
       },
       closed,
     ),
+    kind: Type.Union([Type.Literal('person'), Type.Literal('display')], {
+      description: '`display`: a wall display signed in with its credential; it can only read',
+    }),
+    initialsOnly: Type.Boolean({ description: 'a wall display that shows patients by their initials' }),
   },
   closed,
 );
@@ -130,6 +134,15 @@ export const Session = Type.Object(
 export const SessionParams = Type.Object({ id: Type.String({ maxLength: 100 }) }, closed);
 
 const signIn = { tags: ['auth'], security: [] };
+
+export const displaySignIn = {
+  summary: "Sign a wall display in with its credential (the token in the display's link)",
+  description:
+    'A wall display (kiosk) created by an organisation administrator (POST /api/v1/organisations/{orgId}/displays) signs in with its credential: the session lasts 30 days, does not end when idle, and can only read.',
+  ...signIn,
+  body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 256 }) }, closed),
+  response: { 200: SessionAnswer, ...ERROR_RESPONSES },
+};
 
 export const login = {
   summary: 'Sign in with email and password',

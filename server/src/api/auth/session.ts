@@ -12,6 +12,7 @@ import { hashSecret } from '../../auth/secrets.ts';
 import { AppError, forbidden, unauthorized } from '../../errors.ts';
 import { membershipsOf } from '../../storage/repos/people.ts';
 import { findLiveSession } from '../../storage/repos/sessions.ts';
+import { wallDisplaySettings } from '../../storage/repos/wall-displays.ts';
 import { type AuthUser, toAuthUser } from '../context.ts';
 
 export const SESSION_COOKIE = 'vitals_session';
@@ -91,6 +92,8 @@ export function requireAdmin(req: FastifyRequest): AuthUser {
   return u;
 }
 
+const readOnly = (req: FastifyRequest) => req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+
 /** Is this a route a session limited to enrolment may call? Only API routes are limited. */
 function limitedInEnrolment(req: FastifyRequest): boolean {
   if (req.routeOptions.config.duringMfaEnrolment) return false;
@@ -110,9 +113,18 @@ export const authPlugin = fp<SignInSettings>(
       const sessionId = hashSecret(token);
       const live = await findLiveSession(app.sql, sessionId, o.sessionIdleMinutes);
       if (!live) return;
-      req.user = toAuthUser(live.user, await membershipsOf(app.sql, live.user.id), adminMfaFor(o, live.user.email));
+      const display = live.user.kind === 'display' ? await wallDisplaySettings(app.sql, live.user.id) : undefined;
+      req.user = toAuthUser(
+        live.user,
+        await membershipsOf(app.sql, live.user.id),
+        adminMfaFor(o, live.user.email),
+        display,
+      );
       req.sessionId = sessionId;
       req.sessionEnrolOnly = live.session.enrol_only;
+      // A wall display only shows: every change needs a person (docs/security.md, "Wall displays").
+      if (live.user.kind === 'display' && !readOnly(req) && !req.routeOptions.config.wallDisplayMay)
+        throw forbidden('a wall display can only show data; sign in as a person to change anything');
       if (live.session.enrol_only && limitedInEnrolment(req))
         throw new AppError(
           'mfa_enrolment_required',

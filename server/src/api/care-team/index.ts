@@ -79,12 +79,20 @@ export const careTeamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw forbidden(
           `you can give at most your own clearance (${ownClearance}); ask the attending physician to give ${b.clearance}`,
         );
+      // A wall display shows what the whole team may see, and has no say in the team.
+      if (
+        person.kind === 'display' &&
+        ((b.clearance && b.clearance !== 'team') || (b.teamRole && b.teamRole !== 'member'))
+      )
+        throw badRequest(
+          `${person.display_name} is a wall display: it can only be a member with clearance team (what everyone on the team may see)`,
+        );
       const role = b.teamRole ? toDb(b.teamRole) : undefined;
       if (role === 'attending' && !ATTENDING_PROFESSIONS.has(person.profession))
         throw badRequest(
           `the attending physician must be a physician or dentist; ${person.display_name} is a ${person.profession}`,
         );
-      const byProfession = defaultClearance(person.profession);
+      const byProfession = person.kind === 'display' ? 'team' : defaultClearance(person.profession);
       const result = await sql.transaction(async (tx) => {
         await lockCareTeam(tx, p.id);
         const before = await careTeamMember(tx, p.id, person.id);

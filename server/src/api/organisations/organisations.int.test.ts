@@ -229,6 +229,7 @@ describe('organisations and their people', () => {
         displayName: 'Name findme@station.test',
         profession: 'nurse',
         organisations: [{ organisationId: orgB, name: '訪問看護ステーション' }],
+        kind: 'person',
       },
     ]);
     const colleague = await t.api<{ email?: string }[]>('GET', '/api/v1/people?q=searcher', undefined, adminB);

@@ -29,15 +29,17 @@ import {
 } from '../../storage/repos/readings.ts';
 import { normaliseName } from '../../text/display-name.ts';
 import { requireUser } from '../auth/session.ts';
+import { type AuthUser, patientNameFor } from '../context.ts';
 import * as schema from './schemas.ts';
 
 const MAX_RANGE_MS = 5 * 366 * 86_400_000;
 const DEFAULT_MAX_POINTS = 1000;
 
-export function patientJson(p: PatientRow) {
+/** `viewer`: the caller, whose display may show initials only (patientNameFor). */
+export function patientJson(p: PatientRow, viewer?: AuthUser | null) {
   return {
     id: p.id,
-    displayName: p.display_name,
+    displayName: patientNameFor(viewer, p.display_name),
     ...(p.birth_date ? { birthDate: p.birth_date } : {}),
     timezone: p.timezone,
     organisationId: p.organisation_id,
@@ -98,13 +100,13 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/patients', { schema: schema.list, config: { access: 'visible-list' } }, async (req) => {
     const u = requireUser(req);
     const list = await listVisiblePatients(sql, u.id);
-    return list.map(patientJson);
+    return list.map((p) => patientJson(p, req.user));
   });
 
   app.get(
     '/api/v1/patients/:id',
     { schema: schema.one, config: { access: { patient: 'params.id', need: 'read', audit: 'patient.read' } } },
-    async (req) => patientJson(checkedPatient(req)),
+    async (req) => patientJson(checkedPatient(req), req.user),
   );
 
   app.get(
@@ -197,7 +199,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return {
       patients: list.map((p) => ({
         id: p.id,
-        displayName: p.display_name,
+        displayName: patientNameFor(u, p.display_name),
         timezone: p.timezone,
         metrics: latest.get(p.id) ?? {},
       })),

@@ -18,6 +18,7 @@ export const peopleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       profession: p.profession,
       ...(p.email ? { email: p.email } : {}),
       organisations: p.organisations,
+      kind: p.kind,
     }));
   });
 };

@@ -23,6 +23,9 @@ export const Person = Type.Object(
     organisations: Type.Array(
       Type.Object({ organisationId: Type.String({ format: 'uuid' }), name: Type.String() }, closed),
     ),
+    kind: Type.Union([Type.Literal('person'), Type.Literal('display')], {
+      description: '`display`: a wall display of one of your organisations, to put on the care teams it shows',
+    }),
   },
   closed,
 );

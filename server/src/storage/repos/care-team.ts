@@ -113,9 +113,9 @@ export async function removeCareTeamMember(sql: Sql, patientId: string, userId: 
 export async function activeUser(
   sql: Sql,
   userId: string,
-): Promise<{ id: string; display_name: string; profession: string } | undefined> {
-  const r = await sql.query<{ id: string; display_name: string; profession: string }>(
-    'SELECT id, display_name, profession FROM users WHERE id = $1 AND disabled_at IS NULL',
+): Promise<{ id: string; display_name: string; profession: string; kind: 'person' | 'display' } | undefined> {
+  const r = await sql.query<{ id: string; display_name: string; profession: string; kind: 'person' | 'display' }>(
+    'SELECT id, display_name, profession, kind FROM users WHERE id = $1 AND disabled_at IS NULL',
     [userId],
   );
   return r.rows[0];

@@ -13,6 +13,8 @@ export interface UserRow {
   totp_secret: string | null;
   totp_enabled_at: Date | null;
   totp_last_step: string | number | null;
+  /** `display`: a wall display's account (wall-displays.ts), never a person. */
+  kind: 'person' | 'display';
 }
 
 export interface Membership {
@@ -138,11 +140,12 @@ export interface StaffRow {
 const STAFF_COLUMNS = `u.id, u.email, u.display_name, u.profession, m.role, u.disabled_at, u.totp_enabled_at,
   u.password_hash = '${NO_PASSWORD}' AS invited`;
 
-/** The staff of one organisation. */
+/** The staff (people; wall displays are listed by wall-displays.ts) of one organisation. */
 export async function staffOf(sql: Sql, organisationId: string, userId?: string): Promise<StaffRow[]> {
   const r = await sql.query<StaffRow>(
     `SELECT ${STAFF_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id
-      WHERE m.organisation_id = $1 AND ($2::uuid IS NULL OR u.id = $2) ORDER BY u.display_name, u.id`,
+      WHERE m.organisation_id = $1 AND u.kind = 'person' AND ($2::uuid IS NULL OR u.id = $2)
+      ORDER BY u.display_name, u.id`,
     [organisationId, userId ?? null],
   );
   return r.rows;
@@ -172,17 +175,19 @@ export interface PersonRow {
   profession: string;
   email: string | null;
   organisations: { organisationId: string; name: string }[];
+  kind: 'person' | 'display';
 }
 
 /**
  * People of every organisation whose name or email matches, for adding to a care team across
  * organisations (issue 13). The email only of people who share an organisation with the caller:
- * a nurse station finds the clinic's doctor by name and profession, not their address.
+ * a nurse station finds the clinic's doctor by name and profession, not their address. Wall
+ * displays are found only by members of their own organisation (who put them on teams).
  */
 export async function searchPeople(sql: Sql, callerId: string, q: string, limit: number): Promise<PersonRow[]> {
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const r = await sql.query<PersonRow>(
-    `SELECT u.id, u.display_name, u.profession,
+    `SELECT u.id, u.display_name, u.profession, u.kind,
             CASE WHEN EXISTS (SELECT 1 FROM memberships a JOIN memberships b ON a.organisation_id = b.organisation_id
                                WHERE a.user_id = u.id AND b.user_id = $1) THEN u.email END AS email,
             coalesce((SELECT json_agg(json_build_object('organisationId', o.id, 'name', o.name) ORDER BY o.name)
@@ -190,6 +195,9 @@ export async function searchPeople(sql: Sql, callerId: string, q: string, limit:
                        WHERE m.user_id = u.id), '[]'::json) AS organisations
        FROM users u
       WHERE u.disabled_at IS NULL
+        AND (u.kind = 'person' OR EXISTS (
+              SELECT 1 FROM memberships a JOIN memberships b ON a.organisation_id = b.organisation_id
+               WHERE a.user_id = u.id AND b.user_id = $1))
         AND (u.display_name ILIKE $2 OR (u.email ILIKE $2 AND EXISTS (
               SELECT 1 FROM memberships a JOIN memberships b ON a.organisation_id = b.organisation_id
                WHERE a.user_id = u.id AND b.user_id = $1)))

@@ -22,12 +22,29 @@ const TOUCH_AFTER_SECONDS = 60;
 
 export async function createSession(
   sql: Sql,
-  s: { tokenHash: string; userId: string; ttlSeconds: number; ip?: string; userAgent?: string; enrolOnly?: boolean },
+  s: {
+    tokenHash: string;
+    userId: string;
+    ttlSeconds: number;
+    ip?: string;
+    userAgent?: string;
+    enrolOnly?: boolean;
+    /** A wall display's session: watched, not used, so the idle timeout does not end it. */
+    idleExempt?: boolean;
+  },
 ): Promise<string> {
   const r = await sql.query<{ id: string }>(
-    `INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent, enrol_only)
-     VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5, $6) RETURNING id`,
-    [s.tokenHash, s.userId, s.ttlSeconds, s.ip ?? null, s.userAgent?.slice(0, 300) ?? null, s.enrolOnly ?? false],
+    `INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent, enrol_only, idle_exempt)
+     VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5, $6, $7) RETURNING id`,
+    [
+      s.tokenHash,
+      s.userId,
+      s.ttlSeconds,
+      s.ip ?? null,
+      s.userAgent?.slice(0, 300) ?? null,
+      s.enrolOnly ?? false,
+      s.idleExempt ?? false,
+    ],
   );
   return r.rows[0]!.id;
 }
@@ -60,7 +77,7 @@ export async function findLiveSession(
             s.last_seen_at < now() - make_interval(secs => $3) AS stale
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.expires_at > now()
-        AND s.last_seen_at > now() - make_interval(mins => $2) AND u.disabled_at IS NULL`,
+        AND (s.idle_exempt OR s.last_seen_at > now() - make_interval(mins => $2)) AND u.disabled_at IS NULL`,
     [tokenHash, idleMinutes, TOUCH_AFTER_SECONDS],
   );
   const row = r.rows[0];
