@@ -1064,6 +1064,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/display": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a wall display in with its credential (the token in the display's link)
+         * @description A wall display (kiosk) created by an organisation administrator (POST /api/v1/organisations/{orgId}/displays) signs in with its credential: the session lasts 30 days, does not end when idle, and can only read.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description the account must enrol a second factor first: until then the session reaches only /me, the TOTP enrolment, the password change, the session list and logout
+                             * @enum {boolean}
+                             */
+                            mfaEnrolmentRequired?: true;
+                            /** @description send as Authorization: Bearer <token>; also set as the session cookie */
+                            token: string;
+                            user: {
+                                displayName: string;
+                                email: string;
+                                /** Format: uuid */
+                                id: string;
+                                locale: "ja" | "en";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/invitations/accept": {
         parameters: {
             query?: never;
@@ -2669,6 +2761,10 @@ export interface paths {
                             email: string;
                             /** Format: uuid */
                             id: string;
+                            /** @description a wall display that shows patients by their initials */
+                            initialsOnly: boolean;
+                            /** @description `display`: a wall display signed in with its credential; it can only read */
+                            kind: "person" | "display";
                             locale: "ja" | "en";
                             mfa: {
                                 enrolled: boolean;
@@ -3093,6 +3189,437 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/displays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's wall displays */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            /** @description where it hangs: "ナースステーション 壁面" / "nurse station wall" */
+                            displayName: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description patients are shown by their initials, never their full names */
+                            initialsOnly: boolean;
+                            /** Format: date-time */
+                            lastSeenAt?: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description care teams the display is on (the patients it shows) */
+                            patients: number;
+                            revoked: boolean;
+                            /** Format: date-time */
+                            rotatedAt?: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a wall display and its credential (shown once)
+         * @description A wall display is an account that can only read. It shows the patients whose care teams it is put on (POST /api/v1/patients/{id}/team with its id; clearance team), so each team sees which screens show their patient.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName: string;
+                        /** @default false */
+                        initialsOnly?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            /** @description where it hangs: "ナースステーション 壁面" / "nurse station wall" */
+                            displayName: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description patients are shown by their initials, never their full names */
+                            initialsOnly: boolean;
+                            /** @description open this path of the dashboard on the display (the token is in the fragment, never sent to a server log) */
+                            kioskPath: string;
+                            /** Format: date-time */
+                            lastSeenAt?: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description care teams the display is on (the patients it shows) */
+                            patients: number;
+                            revoked: boolean;
+                            /** Format: date-time */
+                            rotatedAt?: string;
+                            /** @description shown once: the display signs in with it (POST /api/v1/auth/display) */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/displays/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a wall display or change whether it shows patients' initials only */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        initialsOnly?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: {
+                                displayName: string;
+                                /** Format: uuid */
+                                id: string;
+                            };
+                            /** @description where it hangs: "ナースステーション 壁面" / "nurse station wall" */
+                            displayName: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description patients are shown by their initials, never their full names */
+                            initialsOnly: boolean;
+                            /** Format: date-time */
+                            lastSeenAt?: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description care teams the display is on (the patients it shows) */
+                            patients: number;
+                            revoked: boolean;
+                            /** Format: date-time */
+                            rotatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/displays/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a wall display: its sessions end at once and its link stops working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/displays/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a wall display's credential: the old link stops working and its sessions end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description open this path of the dashboard on the display (the token is in the fragment, never sent to a server log) */
+                            kioskPath: string;
+                            /** @description shown once: the display signs in with it (POST /api/v1/auth/display) */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/organisations/{orgId}/post-tags": {
@@ -7272,6 +7799,8 @@ export interface paths {
                             email?: string;
                             /** Format: uuid */
                             id: string;
+                            /** @description `display`: a wall display of one of your organisations, to put on the care teams it shows */
+                            kind: "person" | "display";
                             organisations: {
                                 name: string;
                                 /** Format: uuid */
