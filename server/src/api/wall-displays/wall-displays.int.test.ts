@@ -41,7 +41,12 @@ describe('wall displays: a kiosk that shows its care teams’ patients and can o
 
   it('shows only the patients whose care teams it is on, the way their teams set it, and says what it is', async () => {
     const d = await create({ displayName: 'ナースステーション 壁面' });
-    expect(d).toMatchObject({ displayName: 'ナースステーション 壁面', initialsOnly: false, patients: 0, revoked: false });
+    expect(d).toMatchObject({
+      displayName: 'ナースステーション 壁面',
+      initialsOnly: false,
+      patients: 0,
+      revoked: false,
+    });
     expect(d.kioskPath).toBe(`/#/kiosk/${d.token}`);
     for (const p of [shown, clinical])
       expect((await t.api('POST', `/api/v1/patients/${p}/team`, { userId: d.id })).status).toBe(201);
@@ -160,8 +165,14 @@ describe('wall displays: a kiosk that shows its care teams’ patients and can o
     const people = await t.api<{ id: string; kind: string }[]>('GET', '/api/v1/people?q=not%20staff');
     expect(people.body.find((p) => p.id === d.id)).toMatchObject({ kind: 'display' });
     expect(
-      (await t.api('POST', '/api/v1/auth/login', { email: `display-${d.id}@wall-display.invalid`, password: '!' }, null))
-        .status,
+      (
+        await t.api(
+          'POST',
+          '/api/v1/auth/login',
+          { email: `display-${d.id}@wall-display.invalid`, password: '!' },
+          null,
+        )
+      ).status,
     ).toBe(401);
     expect((await signIn('not-a-credential')).status).toBe(401);
   });
