@@ -31,11 +31,7 @@ export function AlertRow({
       <span class="alert-priority">
         <span aria-hidden="true">{glyph}</span> {t(`alerts.priority.${a.priority}`)}
       </span>
-      <a
-        class="alert-link"
-        href={alertHref(a.id)}
-        aria-label={t('alerts.open', { rule: ruleLabel(a.rule), name: patientName })}
-      >
+      <a class="alert-link" href={alertHref(a.id)}>
         {ruleLabel(a.rule)} — {patientName}
       </a>
       <span class="alert-since">
