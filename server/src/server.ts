@@ -28,6 +28,7 @@ import type { StoredReading } from './storage/repos/readings.ts';
 import { enrolTotp } from './storage/repos/sign-in.ts';
 import type { Sql } from './storage/sql.ts';
 import { displayText } from './text/display-name.ts';
+import { TimelineService } from './timeline/service.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -104,6 +105,8 @@ function portError(e: unknown, port: number, setting: string): Error {
 /** Every service of a server, built and started, nothing listening yet. */
 export interface Services extends AppServices {
   notify: NotifyService;
+  /** Gateway clock events and the daily digest on the timeline (issue 15). */
+  timeline: TimelineService;
   /** Stops the services and closes the database, in the reverse order of their start. */
   close(): Promise<void>;
 }
@@ -211,6 +214,9 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
     closers.push(() => notify.stop());
     await alerts.start();
     closers.push(() => alerts.stop());
+    const timeline = new TimelineService({ sql, log: log.child({ component: 'timeline' }), events, clock });
+    timeline.start();
+    closers.push(() => timeline.stop());
     closers.push(() => broker.close());
     return {
       sql,
@@ -220,6 +226,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       ingest,
       alerts,
       notify,
+      timeline,
       publishGatewayConfig,
       readingsStored,
       sessionTtlSeconds: c.sessionTtlSeconds,

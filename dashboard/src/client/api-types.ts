@@ -6339,7 +6339,7 @@ export interface paths {
                         body: string;
                         /** @description the template's structured fields by key */
                         fields?: {
-                            [key: string]: string | number;
+                            [key: string]: number | string;
                         };
                         /** @description user ids of care-team members to notify through their contacts */
                         mentions?: string[];
@@ -6420,7 +6420,7 @@ export interface paths {
                             editedAt?: string;
                             /** @description the template's structured fields by key */
                             fields?: {
-                                [key: string]: string | number;
+                                [key: string]: number | string;
                             };
                             /** Format: uuid */
                             id: string;
@@ -7598,7 +7598,7 @@ export interface paths {
                                 editedAt?: string;
                                 /** @description the template's structured fields by key */
                                 fields?: {
-                                    [key: string]: string | number;
+                                    [key: string]: number | string;
                                 };
                                 /** Format: uuid */
                                 id: string;
@@ -8999,7 +8999,7 @@ export interface paths {
                             editedAt?: string;
                             /** @description the template's structured fields by key */
                             fields?: {
-                                [key: string]: string | number;
+                                [key: string]: number | string;
                             };
                             /** Format: uuid */
                             id: string;
@@ -9052,7 +9052,7 @@ export interface paths {
                                 editedAt?: string;
                                 /** @description the template's structured fields by key */
                                 fields?: {
-                                    [key: string]: string | number;
+                                    [key: string]: number | string;
                                 };
                                 /** Format: uuid */
                                 id: string;
@@ -9141,7 +9141,7 @@ export interface paths {
                         body?: string;
                         /** @description the template's structured fields by key */
                         fields?: {
-                            [key: string]: string | number;
+                            [key: string]: number | string;
                         };
                         /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
                         sensitivity?: "team" | "clinical" | "restricted";
@@ -9207,7 +9207,7 @@ export interface paths {
                             editedAt?: string;
                             /** @description the template's structured fields by key */
                             fields?: {
-                                [key: string]: string | number;
+                                [key: string]: number | string;
                             };
                             /** Format: uuid */
                             id: string;
@@ -9634,7 +9634,7 @@ export interface paths {
                                 editedAt?: string;
                                 /** @description the template's structured fields by key */
                                 fields?: {
-                                    [key: string]: string | number;
+                                    [key: string]: number | string;
                                 };
                                 /** Format: uuid */
                                 id: string;
@@ -9752,7 +9752,7 @@ export interface paths {
                                 body: string;
                                 /** @description the template's structured fields by key */
                                 fields?: {
-                                    [key: string]: string | number;
+                                    [key: string]: number | string;
                                 };
                                 revision: number;
                                 /** @description team < clinical < restricted: who of the care team sees it (their clearance must reach it) */
@@ -9936,7 +9936,7 @@ export interface paths {
                             editedAt?: string;
                             /** @description the template's structured fields by key */
                             fields?: {
-                                [key: string]: string | number;
+                                [key: string]: number | string;
                             };
                             /** Format: uuid */
                             id: string;

@@ -150,10 +150,38 @@ export function itemText(i: ItemForText, lang: Lang, tz: string): string {
     const v = i.fields?.[f.key];
     if (v !== undefined && v !== '') lines.push(`${f[lang]}: ${v}`);
   }
-  const summary = i.detail?.[lang === 'ja' ? 'summaryJa' : 'summaryEn'];
-  if (typeof summary === 'string') lines.push(summary);
+  lines.push(...detailLines(i.kind, i.detail, lang));
   const snap = snapshotText(i.snapshot, lang);
   if (snap) lines.push(snap);
   if (i.tags.length) lines.push(`${lang === 'ja' ? 'タグ' : 'Tags'}: ${i.tags.join(', ')}`);
   return lines.join('\n');
+}
+
+const TRANSITION_TEXT: Record<string, Record<Lang, string>> = {
+  opened: { ja: '発生', en: 'opened' },
+  reopened: { ja: '再発生', en: 'reopened' },
+  acknowledged: { ja: '確認済み', en: 'acknowledged' },
+  resolved: { ja: '解決', en: 'resolved' },
+};
+
+/** What a system item's detail says, as lines. */
+function detailLines(kind: string, d: Record<string, unknown> | undefined, lang: Lang): string[] {
+  if (!d) return [];
+  const out: string[] = [];
+  if (typeof d.rule === 'string' && typeof d.transition === 'string')
+    out.push(`${d.rule}: ${TRANSITION_TEXT[d.transition]?.[lang] ?? d.transition}`);
+  if (typeof d.event === 'string') out.push(d.event);
+  if (typeof d.startsAt === 'string' && typeof d.endsAt === 'string')
+    out.push(`${d.startsAt.slice(0, 16).replace('T', ' ')} – ${d.endsAt.slice(0, 16).replace('T', ' ')} UTC`);
+  if (Array.isArray(d.values) && d.values.length)
+    out.push(vitalsText(d.values as MetricValue[], lang, kind === 'digest'));
+  if (Array.isArray(d.outOfBand) && d.outOfBand.length)
+    out.push(
+      `${lang === 'ja' ? '範囲外' : 'Out of band'}: ${(d.outOfBand as { rule: string; n: number }[]).map((x) => `${x.rule} ${x.n}`).join(', ')}`,
+    );
+  if (Array.isArray(d.missed) && d.missed.length)
+    out.push(
+      `${lang === 'ja' ? '未測定' : 'Missed'}: ${(d.missed as { metric: string; label: string | null }[]).map((x) => x.label ?? x.metric).join(', ')}`,
+    );
+  return out;
 }

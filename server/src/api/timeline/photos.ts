@@ -108,11 +108,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!item || item.withdrawn_at || !isUuid(req.params.photoId)) throw notFound('photo');
       const photo = await photoBytes(sql, itemId, req.params.photoId.toLowerCase(), req.query.size ?? 'full');
       if (!photo) throw notFound('photo');
-      return reply
-        .type(photo.content_type)
-        .header('cache-control', 'private, no-store')
-        .header('content-disposition', 'inline')
-        .send(photo.bytes);
+      return reply.type(photo.content_type).header('content-disposition', 'inline').send(photo.bytes);
     },
   );
 };

@@ -34,7 +34,7 @@ export const PhotoParams = Type.Object(
   closed,
 );
 
-const FieldValue = Type.Union([Type.String({ maxLength: 2000 }), Type.Number()]);
+const FieldValue = Type.Union([Type.Number(), Type.String({ maxLength: 2000 })]);
 const Fields = Type.Record(Type.String({ maxLength: 64 }), FieldValue, {
   description: "the template's structured fields by key",
 });

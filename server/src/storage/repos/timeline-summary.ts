@@ -56,3 +56,51 @@ export async function missedMeasurements(
   );
   return r.rows;
 }
+
+export interface DigestCandidate {
+  patient_id: string;
+  timezone: string;
+  local_time: string;
+  last_day: string | null;
+}
+
+/** Makes the digest-state row of every patient that has none (default 07:00). */
+export async function ensureDigestStates(sql: Sql): Promise<void> {
+  await sql.query(
+    `INSERT INTO timeline_digest_state (patient_id)
+     SELECT p.id FROM patients p WHERE NOT EXISTS (SELECT 1 FROM timeline_digest_state s WHERE s.patient_id = p.id)
+     ON CONFLICT (patient_id) DO NOTHING`,
+  );
+}
+
+/** Patients whose digest may be due (last made before `beforeDay`), a page at a time after `after`. */
+export async function digestCandidates(
+  sql: Sql,
+  beforeDay: string,
+  after: string | null,
+  limit: number,
+): Promise<DigestCandidate[]> {
+  const r = await sql.query<DigestCandidate>(
+    `SELECT s.patient_id, p.timezone, s.local_time, to_char(s.last_day, 'YYYY-MM-DD') AS last_day
+       FROM timeline_digest_state s JOIN patients p ON p.id = s.patient_id
+      WHERE (s.last_day IS NULL OR s.last_day < $1::date) AND ($3::uuid IS NULL OR s.patient_id > $3::uuid)
+      ORDER BY s.patient_id LIMIT $2`,
+    [beforeDay, limit, after],
+  );
+  return r.rows;
+}
+
+/**
+ * Claims a patient's digest of `day` in the caller's transaction: the state row locked (another
+ * instance holding it skips it) and still not made for that day. False when not this maker's.
+ */
+export async function claimDigest(tx: Sql, patientId: string, day: string): Promise<boolean> {
+  const r = await tx.query(
+    `SELECT 1 FROM timeline_digest_state WHERE patient_id = $1 AND (last_day IS NULL OR last_day < $2::date)
+        FOR UPDATE SKIP LOCKED`,
+    [patientId, day],
+  );
+  if (r.rowCount === 0) return false;
+  await tx.query('UPDATE timeline_digest_state SET last_day = $2::date WHERE patient_id = $1', [patientId, day]);
+  return true;
+}
