@@ -20,6 +20,7 @@ import type { AlertService } from './alerts/service.ts';
 import { absenceRoutes } from './api/absences/index.ts';
 import { alertRuleRoutes } from './api/alert-rules/index.ts';
 import { alertRoutes } from './api/alerts/index.ts';
+import { apiClientRoutes } from './api/api-clients/index.ts';
 import { auditRoutes } from './api/audit/index.ts';
 import { authRoutes } from './api/auth/index.ts';
 import { authPlugin, type SignInSettings } from './api/auth/session.ts';
@@ -32,6 +33,7 @@ import { deviceRoutes } from './api/devices/index.ts';
 import { emergencyAccessRoutes } from './api/emergency-access/index.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors, MAX_PARAM_LENGTH } from './api/errors-plugin.ts';
 import { escalationPolicyRoutes } from './api/escalation-policies/index.ts';
+import { FHIR_BASE, fhirRoutes } from './api/fhir/index.ts';
 import { gatewayRoutes } from './api/gateways/index.ts';
 import { healthRoutes } from './api/health/index.ts';
 import { metricsPlugin, metricsRoutes } from './api/metrics/index.ts';
@@ -61,6 +63,7 @@ import { streamRoutes } from './api/stream/index.ts';
 import { targetRangeRoutes } from './api/target-ranges/index.ts';
 import { timelineRoutes } from './api/timeline/index.ts';
 import { wallDisplayRoutes } from './api/wall-displays/index.ts';
+import { webhookRoutes } from './api/webhooks/index.ts';
 import type { Broker } from './broker/embedded.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -222,6 +225,9 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(auditRoutes);
   await app.register(networkReportRoutes);
   await app.register(timelineRoutes);
+  await app.register(apiClientRoutes);
+  await app.register(webhookRoutes);
+  await app.register(fhirRoutes, { prefix: FHIR_BASE });
 
   if (o.dashboard) {
     const assets = o.dashboard;

@@ -18,6 +18,7 @@ import { openEventBus } from './events/open.ts';
 import { Ingest } from './ingest/ingest.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics/registry.ts';
+import { startOrgWebhooks } from './notify/org-webhooks.ts';
 import { NotifyService } from './notify/service.ts';
 import { lockFirstAdminCreation } from './storage/locks.ts';
 import { ArrivalLog, startMaintenance } from './storage/maintenance.ts';
@@ -212,6 +213,16 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
     metrics.attach({ sql, ingest });
     await notify.start();
     closers.push(() => notify.stop());
+    const stopOrgWebhooks = startOrgWebhooks({
+      sql,
+      events,
+      log: log.child({ component: 'webhooks' }),
+      publicUrl: c.publicUrl,
+      deliver: () => void notify.deliver(),
+      // The delivery outbox claims by the alert clock: queue by it too.
+      now: () => clock.now(),
+    });
+    closers.push(async () => stopOrgWebhooks());
     await alerts.start();
     closers.push(() => alerts.stop());
     const timeline = new TimelineService({ sql, log: log.child({ component: 'timeline' }), events, clock });

@@ -15,6 +15,9 @@ import type { ClockHold, Outbox } from '../outbox/outbox.ts';
 import type { BleFrame, DeviceEvent, Frame, SerialChunk } from '../transports/frame.ts';
 import { toWireReadings } from './wire-readings.ts';
 
+/** The Device Information Service strings forwarded as a `device_info` event. */
+const DEVICE_INFO_FIELDS = ['manufacturerName', 'modelNumber', 'serialNumber', 'firmwareRevision'] as const;
+
 export interface PipelineOptions {
   outbox: Outbox;
   log: Logger;
@@ -139,6 +142,13 @@ export class Pipeline {
     }
     if (typeof result.info?.batteryLevel === 'number')
       this.deviceEvent({ type: 'battery', device: device.id, detail: { level: result.info.batteryLevel }, time: at });
+    // Device Information strings (2A29, 2A24, 2A25, 2A26) go to the server, which shows them as
+    // the FHIR Device's manufacturer, model, serial number and firmware (issue 17).
+    const deviceInfo = Object.fromEntries(
+      DEVICE_INFO_FIELDS.flatMap((k) => (typeof result.info?.[k] === 'string' ? [[k, result.info[k]]] : [])),
+    );
+    if (Object.keys(deviceInfo).length > 0)
+      this.deviceEvent({ type: 'device_info', device: device.id, detail: deviceInfo, time: at });
     return this.store(device, at, result.readings);
   }
 

@@ -15,6 +15,11 @@
  *   silence, a timeline item); the patient is the item's, and an item of a hidden patient is not
  *   found. An item with a sensitivity of its own (a timeline item: `team` < `clinical` <
  *   `restricted`) is not found either when the caller's clearance does not reach it.
+ *   A FHIR Observation is named by its FHIR id (`item: 'observation'`).
+ *
+ * A request with an API client's access token (the FHIR API, issue 17) is judged by the same
+ * declaration: the client's patients only, up to its clearance, `read` only, audited with the
+ * client's id in the row's detail.
  * - `{ organisationAdmin: 'params.orgId' }`: an administrator of that organisation (403 for
  *   anyone else); `'any'`: an administrator of some organisation.
  *
@@ -35,7 +40,7 @@
 
 export type PatientNeed = 'read' | 'write' | 'lead' | 'emergency';
 export type RequestSource = `params.${string}` | `query.${string}` | `body.${string}`;
-export type ItemKind = 'alert' | 'silence' | 'timeline-item';
+export type ItemKind = 'alert' | 'silence' | 'timeline-item' | 'observation';
 
 export interface PatientAccess {
   patient: RequestSource;
@@ -74,7 +79,7 @@ declare module 'fastify' {
 const UNDECLARED = /^\/api\/docs(\/|$)/;
 
 const NEEDS: readonly PatientNeed[] = ['read', 'write', 'lead', 'emergency'];
-const ITEMS: readonly ItemKind[] = ['alert', 'silence', 'timeline-item'];
+const ITEMS: readonly ItemKind[] = ['alert', 'silence', 'timeline-item', 'observation'];
 const SOURCE = /^(params|query|body)\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A route as the check sees it: its URL and the property names of its query and body schemas. */

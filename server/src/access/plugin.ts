@@ -11,8 +11,11 @@ import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, badRequest, forbidden, notFound, unauthorized } from '../errors.ts';
 import { isUuid } from '../ids.ts';
+import { isObservationId } from '../fhir/ids.ts';
 import { findAlert } from '../storage/repos/alerts.ts';
+import { clientPatientGrant } from '../storage/repos/api-clients.ts';
 import { audit } from '../storage/repos/audit.ts';
+import { readingsOfObservation } from '../storage/repos/fhir.ts';
 import {
   type Clearance,
   EMERGENCY_CLEARANCE,
@@ -45,11 +48,24 @@ export interface Grant {
   organisationId: string | null;
 }
 
+/**
+ * A machine calling with an API client's access token (FHIR API only, issue 17): it is no user,
+ * so it sees exactly the patients the client names, up to the client's clearance, and reads only.
+ */
+export interface ApiClientCaller {
+  id: string;
+  organisationId: string;
+  clearance: 'team' | 'clinical';
+  scopes: string[];
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The patient the route declared, checked by the access core; null on other routes. */
     patient: PatientRow | null;
     grant: Grant | null;
+    /** The API client of a request with a client's access token (set by the FHIR API); null otherwise. */
+    apiClient: ApiClientCaller | null;
   }
   interface FastifyInstance {
     /** How long an emergency access lasts (VITALS_EMERGENCY_ACCESS_MINUTES). */
@@ -93,6 +109,10 @@ const ITEM_SCOPE: Record<ItemKind, (sql: Sql, id: string) => Promise<ItemScope |
     const i = await timelineItemScope(sql, id);
     return i && { patientId: i.patient_id, sensitivity: i.sensitivity };
   },
+  observation: async (sql, id) => {
+    const r = (await readingsOfObservation(sql, id))[0];
+    return r && { patientId: r.patient_id };
+  },
 };
 
 /** The clearance the caller reads a patient's items with: the team member's, or an emergency access's. */
@@ -119,11 +139,86 @@ function callerOf(req: FastifyRequest): Caller {
   return u;
 }
 
+type NamedDeclaration = Exclude<AccessDeclaration, 'none' | 'visible-list' | { organisationAdmin: unknown }>;
+
+/**
+ * The patient a declaration names in this request (through an item, or directly); undefined
+ * when an optional one is not sent. Throws 404 for a missing or malformed path id, 400 for a
+ * malformed query or body id.
+ */
+async function namedPatient(
+  req: FastifyRequest,
+  d: NamedDeclaration,
+): Promise<{ id: string; what: string; patientId: string; item: ItemScope | undefined } | undefined> {
+  const source = 'item' in d ? d.id : d.patient;
+  const what = 'item' in d ? d.item.replace('-', ' ') : 'patient';
+  const raw = valueAt(req, source);
+  if (raw === undefined && 'patient' in d && d.optional) return undefined;
+  const id = 'item' in d ? itemId(d.item, raw) : typeof raw === 'string' && isUuid(raw) ? raw.toLowerCase() : undefined;
+  // A malformed id in a path is one that does not exist; in a query or body it is a bad request.
+  if (!id && source.startsWith('params.')) throw notFound(what);
+  if (!id) throw badRequest(`${source.slice(source.indexOf('.') + 1)} must be a UUID, got ${JSON.stringify(raw)}`);
+  const item = 'item' in d ? await ITEM_SCOPE[d.item](req.server.sql, id) : undefined;
+  const patientId = 'item' in d ? item?.patientId : id;
+  if (!patientId) throw notFound(what);
+  return { id, what, patientId, item };
+}
+
+/** An item's id as the request names it: a UUID, or for an Observation its FHIR id (md5 hex). */
+function itemId(kind: ItemKind, raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  if (kind === 'observation') return isObservationId(raw) ? raw : undefined;
+  return isUuid(raw) ? raw.toLowerCase() : undefined;
+}
+
+/** The access core for an API client: the client's patients only, reads only, audited under the client. */
+async function clientAccess(req: FastifyRequest, client: ApiClientCaller, d: AccessDeclaration): Promise<void> {
+  if (d === 'none' || d === 'visible-list') return;
+  if ('organisationAdmin' in d) throw forbidden('an API client cannot administer; sign in as an administrator');
+  const named = await namedPatient(req, d);
+  if (!named) return;
+  const { id, what, patientId, item } = named;
+  const sql = req.server.sql;
+  const g = await clientPatientGrant(sql, client.id, client.clearance, patientId);
+  const visible = !!g?.visible && !(item?.sensitivity && !reaches(client.clearance, item.sensitivity));
+  const detail = { apiClientId: client.id };
+  if (!g || !visible || d.need !== 'read') {
+    await audit(sql, {
+      organisationId: client.organisationId,
+      patientId: g ? patientId : null,
+      action: 'access.denied',
+      target: id,
+      detail: { ...detail, route: `${req.method} ${req.routeOptions.url}`, need: d.need, status: visible ? 403 : 404 },
+      ip: req.ip,
+    });
+    if (!visible) throw notFound(what);
+    throw forbidden('an API client reads; it cannot change anything');
+  }
+  const { visible: _v, ...patient } = g;
+  req.patient = patient;
+  req.grant = {
+    patientId: g.id,
+    teamRole: null,
+    clearance: client.clearance,
+    emergencyUntil: null,
+    organisationId: client.organisationId,
+  };
+  if (req.method === 'GET' || req.method === 'HEAD')
+    await audit(sql, {
+      organisationId: client.organisationId,
+      patientId: g.id,
+      ...auditOf(req, d.audit),
+      detail,
+      ip: req.ip,
+    });
+}
+
 export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
   async (app, o) => {
     app.decorate('emergencyAccessMinutes', o.emergencyAccessMinutes);
     app.decorateRequest('patient', null);
     app.decorateRequest('grant', null);
+    app.decorateRequest('apiClient', null);
 
     app.addHook('onRoute', (r) => {
       const problem = declarationProblem(r);
@@ -133,6 +228,7 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
     app.addHook('preHandler', async (req) => {
       const d: AccessDeclaration | undefined = req.routeOptions.config.access;
       if (d === undefined || d === 'none') return;
+      if (!req.user && req.apiClient) return clientAccess(req, req.apiClient, d);
       const caller = callerOf(req);
       if (d === 'visible-list') return;
       if ('organisationAdmin' in d) {
@@ -142,17 +238,9 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
           throw forbidden('this needs an administrator of the organisation; ask one of its administrators');
         return;
       }
-      const source = 'item' in d ? d.id : d.patient;
-      const what = 'item' in d ? d.item.replace('-', ' ') : 'patient';
-      const raw = valueAt(req, source);
-      if (raw === undefined && 'patient' in d && d.optional) return;
-      const id = typeof raw === 'string' && isUuid(raw) ? raw.toLowerCase() : undefined;
-      // A malformed id in a path is one that does not exist; in a query or body it is a bad request.
-      if (!id && source.startsWith('params.')) throw notFound(what);
-      if (!id) throw badRequest(`${source.slice(source.indexOf('.') + 1)} must be a UUID, got ${JSON.stringify(raw)}`);
-      const item = 'item' in d ? await ITEM_SCOPE[d.item](app.sql, id) : undefined;
-      const patientId = 'item' in d ? item?.patientId : id;
-      if (!patientId) throw notFound(what);
+      const named = await namedPatient(req, d);
+      if (!named) return;
+      const { id, what, patientId, item } = named;
       const g = await patientGrant(app.sql, caller.id, patientId, { relatedOrganisation: d.need === 'emergency' });
       const organisationId = organisationFor(caller, g?.organisation_id ?? null);
       const refuse = async (status: 403 | 404, message?: string): Promise<never> => {

@@ -63,7 +63,8 @@ function objectSample(s: Schema, ids: Ids): Record<string, unknown> {
 
 function pathOf(url: string, ids: Ids): string {
   return url.replace(/:(\w+)/g, (_m, name: string) => {
-    if (name === 'id' && url.startsWith('/api/v1/patients/')) return ids.patient;
+    if (name === 'id' && (url.startsWith('/api/v1/patients/') || url.startsWith('/fhir/R4/Patient/')))
+      return ids.patient;
     if (name === 'patientId') return ids.patient;
     if (name === 'id' && url.startsWith('/api/v1/alerts/')) return ids.alert;
     if (name === 'sid' && url.startsWith('/api/v1/silences/')) return ids.silence;
@@ -156,7 +157,10 @@ describe('the route registry: no patient data for a user who may not see the pat
 
   it('answers every route without the patient’s data, and 404 (never 403) where the route names the patient', async () => {
     const routes = t.app.registeredRoutes.filter(
-      (r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && !NOT_WALKED.has(r.url),
+      (r) =>
+        (r.url.startsWith('/api/') || r.url.startsWith('/fhir/')) &&
+        !r.url.startsWith('/api/docs') &&
+        !NOT_WALKED.has(r.url),
     );
     expect(routes.length).toBeGreaterThan(40);
     const problems: string[] = [];

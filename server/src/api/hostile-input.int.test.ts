@@ -86,8 +86,22 @@ function problemOf(route: RouteOptions, a: Answer): string | undefined {
     const b = JSON.parse(a.body) as { error?: { code?: unknown; message?: unknown } };
     if (typeof b.error?.code === 'string' && typeof b.error.message === 'string' && b.error.message.length > 3)
       return undefined;
+    // The FHIR API answers errors as FHIR does (issue 17): an OperationOutcome, or at its OAuth
+    // token endpoint an OAuth 2.0 error.
+    if (route.url.startsWith('/fhir/') && fhirErrorShape(JSON.parse(a.body))) return undefined;
   } catch {}
   return `${a.statusCode} not in the contract's error shape: ${a.body.slice(0, 300)}`;
+}
+
+function fhirErrorShape(b: {
+  resourceType?: unknown;
+  issue?: { diagnostics?: unknown }[];
+  error?: unknown;
+  error_description?: unknown;
+}) {
+  if (b.resourceType === 'OperationOutcome')
+    return typeof b.issue?.[0]?.diagnostics === 'string' && b.issue[0].diagnostics.length > 3;
+  return typeof b.error === 'string' && typeof b.error_description === 'string' && b.error_description.length > 3;
 }
 
 function methodsOf(r: RouteOptions): string[] {

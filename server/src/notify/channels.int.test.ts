@@ -38,6 +38,7 @@ function delivery(over: Partial<DeliveryRow>): DeliveryRow {
     step: 0,
     round: 0,
     grouped_into: null,
+    subscription_id: null,
     created_at: new Date(),
     delivered_at: null,
     ...over,

@@ -81,6 +81,7 @@ export function createChannels(c: AlertConfig, opts: { pushAgent?: Agent; resolv
       switch (d.channel) {
         case 'webhook':
         case 'site_webhook':
+        case 'org_webhook':
           return postWebhook(d.target, d, secret, policy, resolve);
         case 'email': {
           if (!c.smtpUrl) throw new DeliveryError('email is not configured: set VITALS_SMTP_URL', true);

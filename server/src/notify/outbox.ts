@@ -16,6 +16,7 @@ import {
   markFailed,
   markRetry,
 } from '../storage/repos/deliveries.ts';
+import { subscriptionSecrets } from '../storage/repos/webhooks.ts';
 import { type ChannelSet, DeliveryError } from './channels.ts';
 import type { NotifyContext } from './context.ts';
 import { pageAsSent } from './page-queue.ts';
@@ -39,6 +40,10 @@ export async function deliverDue(ctx: NotifyContext, channels: ChannelSet, limit
   const secrets = await contactSecrets(
     ctx.sql,
     batch.flatMap((d) => (d.channel === 'webhook' && d.contact_id ? [d.contact_id] : [])),
+  );
+  const subscriptions = await subscriptionSecrets(
+    ctx.sql,
+    batch.flatMap((d) => (d.channel === 'org_webhook' && d.subscription_id ? [d.subscription_id] : [])),
   );
   await Promise.all(
     batch.map(async (claimed) => {
@@ -75,7 +80,9 @@ export async function deliverDue(ctx: NotifyContext, channels: ChannelSet, limit
           d,
           d.channel === 'site_webhook'
             ? (ctx.config.alertWebhookSecret ?? null)
-            : (secrets.get(d.contact_id ?? '') ?? null),
+            : d.channel === 'org_webhook'
+              ? (subscriptions.get(d.subscription_id ?? '') ?? null)
+              : (secrets.get(d.contact_id ?? '') ?? null),
         );
         await markDelivered(ctx.sql, d.id, ctx.clock.now());
       } catch (e) {

@@ -27,6 +27,7 @@ export const Delivery = Type.Object(
       Type.Literal('email'),
       Type.Literal('webpush'),
       Type.Literal('site_webhook'),
+      Type.Literal('org_webhook'),
     ]),
     userId: Type.Optional(Type.String({ format: 'uuid' })),
     target: Type.String({ description: 'the email address, or only the host of a webhook or push endpoint' }),

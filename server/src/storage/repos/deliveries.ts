@@ -14,7 +14,8 @@ export const DELIVERY_STATUS = {
   grouped: 'grouped',
 } as const;
 export type DeliveryStatus = keyof typeof DELIVERY_STATUS;
-export type DeliveryChannel = 'webhook' | 'email' | 'webpush' | 'site_webhook';
+/** `org_webhook`: an organisation's webhook subscription (issue 17; storage/repos/webhooks.ts). */
+export type DeliveryChannel = 'webhook' | 'email' | 'webpush' | 'site_webhook' | 'org_webhook';
 
 export interface DeliveryRow {
   id: number;
@@ -38,6 +39,8 @@ export interface DeliveryRow {
   created_at: Date;
   delivered_at: Date | null;
   grouped_into: number | null;
+  /** The webhook subscription of an `org_webhook` delivery. */
+  subscription_id: string | null;
 }
 
 export interface NewDelivery {
@@ -60,6 +63,8 @@ export interface NewDelivery {
   status?: 'suppressed' | 'grouped';
   reason?: string;
   groupedInto?: number;
+  /** An organisation's webhook subscription (channel `org_webhook`). */
+  subscriptionId?: string;
 }
 
 /** Enqueues deliveries; an idempotency key already queued is skipped. Returns how many were new. */
@@ -68,8 +73,8 @@ export async function enqueueDeliveries(sql: Sql, list: NewDelivery[]): Promise<
   for (const d of list) {
     const r = await sql.query(
       `INSERT INTO notification_deliveries (idempotency_key, alert_id, patient_id, event, channel, user_id, contact_id, target,
-          payload, status, max_attempts, next_attempt_at, step, round, created_at, last_error, grouped_into)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$14,$10,$15,$12,$13,$11,$16,$17) ON CONFLICT (idempotency_key) DO NOTHING`,
+          payload, status, max_attempts, next_attempt_at, step, round, created_at, last_error, grouped_into, subscription_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$14,$10,$15,$12,$13,$11,$16,$17,$18) ON CONFLICT (idempotency_key) DO NOTHING`,
       [
         d.idempotencyKey,
         d.alertId,
@@ -88,6 +93,7 @@ export async function enqueueDeliveries(sql: Sql, list: NewDelivery[]): Promise<
         d.sendAt ?? d.now,
         d.reason?.slice(0, 1000) ?? null,
         d.groupedInto ?? null,
+        d.subscriptionId ?? null,
       ],
     );
     n += r.rowCount;

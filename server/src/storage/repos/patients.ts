@@ -82,7 +82,7 @@ export async function addCareTeamMember(
   );
 }
 
-const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.timezone,
+export const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.timezone,
   p.organisation_id, p.vitals_sensitivity, p.spo2_scale, p.created_at`;
 
 /**
