@@ -10,8 +10,8 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, badRequest, forbidden, notFound, unauthorized } from '../errors.ts';
-import { isUuid } from '../ids.ts';
 import { isObservationId } from '../fhir/ids.ts';
+import { isUuid } from '../ids.ts';
 import { findAlert } from '../storage/repos/alerts.ts';
 import { clientPatientGrant } from '../storage/repos/api-clients.ts';
 import { audit } from '../storage/repos/audit.ts';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/bus.ts';
-import type { AlertChanged } from '../events/domain-events.ts';
+import type { AlertChanged, TimelinePosted } from '../events/domain-events.ts';
 import { gatewayResourceId, observationId } from '../fhir/ids.ts';
 import { groupReadings, type ReadingRecord } from '../fhir/observation.ts';
 import { enqueueDeliveries, type NewDelivery } from '../storage/repos/deliveries.ts';
@@ -28,6 +28,7 @@ export const WEBHOOK_EVENTS = [
   'alert.resolved',
   'observation.recorded',
   'gateway.offline',
+  'timeline.posted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -179,7 +180,23 @@ export function startOrgWebhooks(o: OrgWebhookOptions): () => void {
     },
   );
 
+  // A new post of a member on the timeline (system items have their own events): ids and links
+  // only, and only of posts the whole team may see (sensitivity `team`), since a subscription is
+  // no member with a clearance.
+  const onTimeline = guarded<TimelinePosted>('timeline.posted', async (e) => {
+    if (e.change !== 'posted' || e.kind !== 'post' || e.sensitivity !== 'team') return;
+    const subs = await subscriptionsForPatient(o.sql, 'timeline.posted', e.patientId);
+    await queue('timeline.posted', subs, e.itemId, () => ({
+      itemId: e.itemId,
+      patientId: e.patientId,
+      kind: e.kind,
+      time: e.time,
+      links: { ...patientLinks(base, e.patientId), item: `${base}/api/v1/timeline/${e.itemId}` },
+    }));
+  });
+
   const ends = [
+    o.events.subscribe('timeline.posted', onTimeline, local),
     o.events.subscribe('alert.changed', onAlert, local),
     o.events.subscribe('readings.stored', onReadings, local),
     o.events.subscribe('readings.attached', onReadings, local),

@@ -16,6 +16,7 @@ const EventType = Type.Union(
     Type.Literal('alert.resolved'),
     Type.Literal('observation.recorded'),
     Type.Literal('gateway.offline'),
+    Type.Literal('timeline.posted'),
   ],
   { description: WEBHOOK_EVENTS.join(', ') },
 );

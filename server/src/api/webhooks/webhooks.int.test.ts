@@ -46,7 +46,7 @@ describe('webhooks per organisation and event type', () => {
       `/api/v1/organisations/${orgId}/webhooks`,
       {
         url: receiver.url,
-        events: ['observation.recorded', 'alert.opened', 'gateway.offline'],
+        events: ['observation.recorded', 'alert.opened', 'gateway.offline', 'timeline.posted'],
         label: 'EHR inbox',
       },
     );
@@ -169,6 +169,23 @@ describe('webhooks per organisation and event type', () => {
         .map((h) => h.body.type)
         .filter((x) => !['observation.recorded', 'alert.opened', 'gateway.offline'].includes(String(x))),
     ).toEqual([]);
+  });
+
+  it('delivers a team post of the timeline as ids and links, and nothing of a clinical one', async () => {
+    const team = await t.api<{ id: string }>('POST', `/api/v1/patients/${patientId}/posts`, {
+      body: '来週からデイサービス開始',
+      sensitivity: 'team',
+    });
+    const clinical = await t.api<{ id: string }>('POST', `/api/v1/patients/${patientId}/posts`, {
+      body: '褥瘡の処置',
+      sensitivity: 'clinical',
+    });
+    expect([team.status, clinical.status]).toEqual([201, 201]);
+    await receiver.waitFor((all) => all.some((h) => h.body.type === 'timeline.posted'));
+    await deliver();
+    const posts = receiver.of('timeline.posted');
+    expect(posts.map((h) => dataOf(h).itemId)).toEqual([team.body.id]);
+    expect(posts[0]!.raw).not.toContain('デイサービス');
   });
 
   it('ends a subscription: nothing more is sent to it', async () => {
