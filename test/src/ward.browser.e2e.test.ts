@@ -153,4 +153,146 @@ describe('the care team dashboard in Chromium', () => {
     await page.locator('button.language').click();
     await expect.poll(() => page.locator('#inbox-heading').textContent()).toBe('警報');
   });
+
+  it('invites a nurse, who sets her password, and adds her to a patient’s care team', async () => {
+    await page.goto(`${server.base}/#/admin/people`);
+    const form = page.locator('[data-testid="invite-form"]');
+    await form.waitFor({ timeout: 15_000 });
+    await form.locator('#invite-name').fill('山本 看護師');
+    await form.locator('#invite-email').fill('yamamoto.nurse@clinic.test');
+    await form.locator('#invite-profession').selectOption('nurse');
+    await form.locator('button[type="submit"]').click();
+    const link = await page.locator('[data-testid="invitation-link"]').textContent({ timeout: 15_000 });
+    expect(link).toMatch(/#\/invitation\//);
+    await expect.poll(() => page.locator('[data-testid="people-table"]').textContent()).toContain('山本 看護師');
+    await shot(page, 'admin-people');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // The nurse opens the link in her own browser, chooses a password and is signed in, seeing nobody yet.
+    const nurse = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await nurse.goto(link!);
+    await nurse.locator('#invitation-password').fill('a long nurse passphrase 7');
+    await nurse.locator('[data-testid="invitation-form"] button[type="submit"]').click();
+    await nurse.locator('[data-testid="connection-state"]').waitFor({ timeout: 15_000 });
+    await nurse.locator('.wall .empty').waitFor({ timeout: 15_000 });
+
+    // The administrator puts her on 井上 健's care team.
+    await page.goto(`${server.base}/#/admin/patients`);
+    await page.locator('#team-patient').selectOption(ids.fever);
+    const add = page.locator('[data-testid="add-member-form"]');
+    await add.waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => add.locator('#member-person option').allTextContents())
+      .toContainEqual(expect.stringContaining('山本 看護師'));
+    await add.locator('#member-person').selectOption({ label: '山本 看護師 (看護師)' });
+    await add.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-testid="care-team"] ul').textContent()).toContain('山本 看護師');
+    await shot(page, 'admin-patients');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await nurse.reload();
+    await nurse.locator(`[data-testid="patient-card"][data-patient-id="${ids.fever}"]`).waitFor({ timeout: 15_000 });
+    expect(await nurse.locator('[data-testid="patient-card"]').count()).toBe(1);
+    await nurse.context().close();
+  });
+
+  it('registers a gateway (credentials once, with a QR code) and binds a device to a patient', async () => {
+    await page.goto(`${server.base}/#/admin/gateways`);
+    const form = page.locator('[data-testid="register-gateway-form"]');
+    await form.waitFor({ timeout: 15_000 });
+    await form.locator('#gateway-id').fill('gw-inoue-home');
+    await form.locator('#gateway-label').fill('井上さん宅');
+    await form.locator('button[type="submit"]').click();
+    const sheet = page.locator('[data-testid="setup-sheet"]');
+    await sheet.waitFor({ timeout: 15_000 });
+    expect((await sheet.locator('[data-testid="gateway-password"]').textContent())?.length).toBeGreaterThan(10);
+    await sheet.locator('[data-testid="gateway-qr"]').waitFor();
+    await shot(page, 'admin-gateways');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    await page.goto(`${server.base}/#/admin/devices`);
+    const bind = page.locator('[data-testid="bind-form"]');
+    await bind.waitFor({ timeout: 15_000 });
+    await bind.locator('#bind-device').fill('ble:00:1c:05:aa:bb:07');
+    await expect.poll(() => bind.locator('#bind-patient option').count()).toBeGreaterThan(1);
+    await bind.locator('#bind-patient').selectOption(ids.fever);
+    await expect.poll(() => bind.locator('#bind-gateway option').count()).toBeGreaterThan(1);
+    await bind.locator('#bind-gateway').selectOption('gw-inoue-home');
+    await bind.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="bind-done"]').waitFor({ timeout: 15_000 });
+    await shot(page, 'admin-devices');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    const fleet = await server.api<{ id: string; devices: { id: string }[] }[]>(
+      'GET',
+      '/api/v1/fleet',
+      undefined,
+      token,
+    );
+    expect(fleet.body.find((g) => g.id === 'gw-inoue-home')?.devices.map((d) => d.id)).toContain(
+      'ble:00:1c:05:aa:bb:07',
+    );
+  });
+
+  it('keeps a clinical patient’s data from a care manager on the team', async () => {
+    const clinical = (await server.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '佐藤 一郎' }, token))
+      .body.id;
+    expect((await observe(clinical, 37.0)).status).toBe(201);
+    expect(
+      (await server.api('PATCH', `/api/v1/patients/${clinical}`, { vitalsSensitivity: 'clinical' }, token)).status,
+    ).toBe(200);
+    const me = await server.api<{ organisations: { organisationId: string }[] }>('GET', '/api/v1/me', undefined, token);
+    const org = me.body.organisations[0]!.organisationId;
+    const inv = await server.api<{ id: string; invitation: { token: string } }>(
+      'POST',
+      `/api/v1/organisations/${org}/users`,
+      { email: 'cm@care.test', displayName: 'ケアマネ 田中', profession: 'care_manager' },
+      token,
+    );
+    const password = 'a care manager passphrase 7';
+    await server.api('POST', '/api/v1/auth/invitations/accept', { token: inv.body.invitation.token, password }, null);
+    for (const patientId of [clinical, ids.fever])
+      expect(
+        (await server.api('POST', `/api/v1/patients/${patientId}/team`, { userId: inv.body.id }, token)).status,
+      ).toBeLessThan(300);
+
+    const cm = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await cm.goto(server.base);
+    await cm.locator('#login-email').fill('cm@care.test');
+    await cm.locator('#login-password').fill(password);
+    await cm.locator('[data-testid="login-form"] button[type="submit"]').click();
+    await cm.locator(`[data-testid="patient-card"][data-patient-id="${ids.fever}"]`).waitFor({ timeout: 15_000 });
+    expect(await cm.locator(`[data-testid="patient-card"][data-patient-id="${clinical}"]`).count()).toBe(0);
+    await cm.goto(`${server.base}/#/patients/${clinical}`);
+    await expect
+      .poll(() => cm.locator('.patient [role="alert"]').textContent(), { timeout: 15_000 })
+      .toContain('閲覧権限がありません');
+    expect(await cm.locator('[data-testid="chart"]').count()).toBe(0);
+    await cm.context().close();
+  });
+
+  it('shows a wall display (kiosk) its patients by initials, without a sign-in screen', async () => {
+    const me = await server.api<{ organisations: { organisationId: string }[] }>('GET', '/api/v1/me', undefined, token);
+    const org = me.body.organisations[0]!.organisationId;
+    const display = await server.api<{ id: string; kioskPath: string }>(
+      'POST',
+      `/api/v1/organisations/${org}/displays`,
+      { displayName: 'ナースステーション', initialsOnly: true },
+      token,
+    );
+    expect(display.status).toBe(201);
+    await server.api('POST', `/api/v1/patients/${ids.fever}/team`, { userId: display.body.id }, token);
+
+    const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await kiosk.goto(`${server.base}${display.body.kioskPath}`);
+    const card = kiosk.locator(`[data-testid="patient-card"][data-patient-id="${ids.fever}"]`);
+    await card.waitFor({ timeout: 15_000 });
+    expect(await kiosk.locator('[data-testid="login-form"]').count()).toBe(0);
+    await kiosk.locator('[data-testid="kiosk-header"]').waitFor();
+    expect(await card.locator('h2').textContent()).toBe('井・健');
+    // The credential left the address bar.
+    expect(kiosk.url()).not.toContain('kiosk');
+    await shot(kiosk, 'kiosk');
+    expect(await accessibilityProblems(kiosk)).toEqual([]);
+    await kiosk.context().close();
+  });
 });

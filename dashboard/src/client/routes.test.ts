@@ -46,3 +46,19 @@ describe('the alert routes', () => {
     expect(inboxHref('teams')).toBe('#/alerts');
   });
 });
+
+describe('the kiosk link', () => {
+  it("reads a wall display's credential from the fragment", () => {
+    expect(parseRoute('#/kiosk/abc.DEF-123')).toStrictEqual({ page: 'kiosk', token: 'abc.DEF-123' });
+    expect(parseRoute('#/kiosk/')).toStrictEqual({ page: 'notFound' });
+  });
+});
+
+describe('administration and account', () => {
+  it('reads the section, people by default, and refuses an unknown one', () => {
+    expect(parseRoute('#/admin')).toStrictEqual({ page: 'admin', section: 'people' });
+    expect(parseRoute('#/admin/gateways')).toStrictEqual({ page: 'admin', section: 'gateways' });
+    expect(parseRoute('#/admin/secrets')).toStrictEqual({ page: 'notFound' });
+    expect(parseRoute('#/account')).toStrictEqual({ page: 'account' });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Hash routes of the single-page app (a small hash router, no library): `#/` the ward board,
  * `#/alerts?view=mine|teams|all` the inbox, `#/alerts/{id}` one alert (notifications link there),
- * `#/patients/{id}?range=24h` a patient's record.
+ * `#/patients/{id}?range=24h` a patient's record, `#/kiosk/{token}` a wall display signing in,
+ * `#/admin/{section}` administration, `#/account` the user's own settings.
  */
 
 export const RANGES = { '6h': 6 * 3600, '24h': 24 * 3600, '7d': 7 * 86_400, '30d': 30 * 86_400 } as const;
@@ -13,11 +14,18 @@ export const INBOX_VIEWS = ['mine', 'teams', 'all'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 export const DEFAULT_INBOX_VIEW: InboxView = 'teams';
 
+export const ADMIN_SECTIONS = ['people', 'patients', 'gateways', 'devices', 'audit', 'network'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
 export type Route =
   | { page: 'wall' }
   | { page: 'patient'; id: string; range: RangeKey }
   | { page: 'alerts'; view: InboxView }
   | { page: 'alert'; id: string }
+  | { page: 'kiosk'; token: string }
+  | { page: 'admin'; section: AdminSection }
+  | { page: 'account' }
+  | { page: 'invitation'; token: string }
   | { page: 'notFound' };
 
 function isRange(value: string | null): value is RangeKey {
@@ -47,6 +55,18 @@ export function parseRoute(hash: string): Route {
     const view = params.get('view');
     return { page: 'alerts', view: isInboxView(view) ? view : DEFAULT_INBOX_VIEW };
   }
+  // A wall display's link carries its credential in the fragment, which never reaches a server log.
+  const kioskToken = idAfter('kiosk', path);
+  if (kioskToken !== null) return { page: 'kiosk', token: kioskToken };
+  if (path === '/account') return { page: 'account' };
+  const invitation = idAfter('invitation', path);
+  if (invitation !== null) return { page: 'invitation', token: invitation };
+  if (path === '/admin' || path === '/admin/') return { page: 'admin', section: 'people' };
+  const section = idAfter('admin', path);
+  if (section !== null)
+    return (ADMIN_SECTIONS as readonly string[]).includes(section)
+      ? { page: 'admin', section: section as AdminSection }
+      : { page: 'notFound' };
   const alertId = idAfter('alerts', path);
   if (alertId !== null) return { page: 'alert', id: alertId };
   const patientId = idAfter('patients', path);

@@ -5,9 +5,12 @@
 import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { ApiError, type Me, sessionApi, setUnauthorizedHandler } from '../api.ts';
+import { AcceptInvitation } from '../features/account/AcceptInvitation.tsx';
+import { accountApi } from '../features/account/api.ts';
 import { Enrolment } from '../features/account/Enrolment.tsx';
 import { SignIn } from '../features/account/SignIn.tsx';
 import { DEFAULT_LOCALE, type Locale, setCurrentLocale, storedLocale, t } from '../i18n.ts';
+import { parseRoute } from '../routes.ts';
 import { openReadingStream } from '../stream.ts';
 import { AlertBox } from '../ui/AlertBox.tsx';
 import { errorMessage } from '../ui/errors.ts';
@@ -19,6 +22,7 @@ type Phase =
   | { kind: 'booting' }
   | { kind: 'unreachable'; message: string }
   | { kind: 'signIn' }
+  | { kind: 'invitation'; token: string }
   | { kind: 'enrol' }
   | { kind: 'signedIn'; user: Me };
 
@@ -63,9 +67,24 @@ export function showSignIn(): void {
   phase.value = { kind: 'signIn' };
 }
 
+/** `#/kiosk/{token}`: a wall display signs in with its credential, which then leaves the address bar. */
+async function kioskSignIn(): Promise<void> {
+  const route = parseRoute(window.location.hash);
+  if (route.page !== 'kiosk') return;
+  window.history.replaceState(null, '', `${window.location.pathname}#/`);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  await accountApi.displaySignIn(route.token);
+}
+
 async function boot(): Promise<void> {
   setCurrentLocale(chooseLocale());
   try {
+    await kioskSignIn();
+    const route = parseRoute(window.location.hash);
+    if (route.page === 'invitation') {
+      phase.value = { kind: 'invitation', token: route.token };
+      return;
+    }
     const me = await sessionApi.me();
     if (me.mfa?.sessionLimitedToEnrolment) {
       setCurrentLocale(chooseLocale(me.locale));
@@ -103,6 +122,13 @@ export function App() {
               else void boot();
             }}
           />
+        </>
+      );
+    case 'invitation':
+      return (
+        <>
+          <Header />
+          <AcceptInvitation token={p.token} onDone={() => void boot()} />
         </>
       );
     case 'enrol':

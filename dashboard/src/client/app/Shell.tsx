@@ -5,6 +5,8 @@
 import { signal } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Me, sessionApi } from '../api.ts';
+import { AccountPage } from '../features/account/AccountPage.tsx';
+import { AdminPage } from '../features/admin/AdminPage.tsx';
 import { AlertPage } from '../features/alerts/AlertPage.tsx';
 import { InboxPage } from '../features/alerts/InboxPage.tsx';
 import { PatientPage } from '../features/patient/PatientPage.tsx';
@@ -81,6 +83,13 @@ function Page({ route: r }: { route: Route }) {
       return <InboxPage view={r.view} />;
     case 'alert':
       return <AlertPage key={r.id} id={r.id} />;
+    case 'kiosk': // signed in already (App): the board
+    case 'invitation': // accepted already, or someone else's link while signed in
+      return <WallPage />;
+    case 'admin':
+      return <AdminPage section={r.section} />;
+    case 'account':
+      return <AccountPage />;
     case 'notFound':
       return <AlertBox text={t('page.notFound')} />;
     default:
@@ -98,29 +107,46 @@ export function Shell({ user, onSignOut }: { user: Me; onSignOut: () => void }) 
       <button type="button" class="skip-link" onClick={() => main.current?.focus()}>
         {t('app.skipToContent')}
       </button>
-      <header class="app-header">
-        <a class="brand" href="#/">
-          {t('app.title')}
-        </a>
-        <nav aria-label={t('nav.main')}>
-          <a href="#/" aria-current={current('wall')}>
-            {t('nav.wall')}
+      {user.kind === 'display' ? (
+        // A wall display (kiosk): no person, no navigation, nothing to sign out of by accident.
+        <header class="app-header kiosk" data-testid="kiosk-header">
+          <span class="brand">{t('app.title')}</span>
+          <span class="user">{user.displayName}</span>
+          <Connection />
+        </header>
+      ) : (
+        <header class="app-header">
+          <a class="brand" href="#/">
+            {t('app.title')}
           </a>
-          <a href="#/alerts" aria-current={current('alerts')}>
-            {t('nav.alerts')}
-          </a>
-        </nav>
-        <Connection />
-        <span class="user">{t('nav.signedInAs', { name: user.displayName })}</span>
-        <PushButton />
-        <LanguageToggle />
-        <button type="button" class="logout" onClick={() => sessionApi.logout().then(onSignOut, onSignOut)}>
-          {t('nav.logout')}
-        </button>
-      </header>
+          <nav aria-label={t('nav.main')}>
+            <a href="#/" aria-current={current('wall')}>
+              {t('nav.wall')}
+            </a>
+            <a href="#/alerts" aria-current={current('alerts')}>
+              {t('nav.alerts')}
+            </a>
+            {user.organisations.some((o) => o.role === 'admin') && (
+              <a href="#/admin" aria-current={current('admin')}>
+                {t('admin.heading')}
+              </a>
+            )}
+            <a href="#/account" aria-current={current('account')}>
+              {t('account.heading')}
+            </a>
+          </nav>
+          <Connection />
+          <span class="user">{t('nav.signedInAs', { name: user.displayName })}</span>
+          <PushButton />
+          <LanguageToggle />
+          <button type="button" class="logout" onClick={() => sessionApi.logout().then(onSignOut, onSignOut)}>
+            {t('nav.logout')}
+          </button>
+        </header>
+      )}
       <OfflineBanner />
       <main id="main" tabIndex={-1} ref={main}>
-        <Page route={r} />
+        <Page route={user.kind === 'display' ? { page: 'wall' } : r} />
       </main>
     </>
   );
