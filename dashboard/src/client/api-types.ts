@@ -4905,6 +4905,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description where the patient is, as the team names it */
+                            area?: string;
                             /** Format: date */
                             birthDate?: string;
                             displayName: string;
@@ -4935,6 +4937,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description where the patient is, as the team names it: a district of the round (北区 A地区), a room (2F-201); shown on wall displays */
+                        area?: string;
                         /** Format: date */
                         birthDate?: string;
                         displayName: string;
@@ -4988,6 +4992,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description where the patient is, as the team names it */
+                            area?: string;
                             /** Format: date */
                             birthDate?: string;
                             displayName: string;
@@ -5071,6 +5077,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description where the patient is, as the team names it */
+                            area?: string;
                             /** Format: date */
                             birthDate?: string;
                             displayName: string;
@@ -5108,6 +5116,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description null clears it; attending physician or lead */
+                        area?: string | (never | null);
                         /** @description attending physician or lead */
                         displayName?: string;
                         /** @description NEWS2 SpO2 scale; attending physician only */
@@ -5159,6 +5169,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description where the patient is, as the team names it */
+                            area?: string;
                             /** Format: date */
                             birthDate?: string;
                             displayName: string;
@@ -10773,6 +10785,9 @@ export interface paths {
                     content: {
                         "application/json": {
                             patients: {
+                                /** @description where the patient is, as the team names it */
+                                area?: string;
+                                /** @description initials on a wall display that asks for them */
                                 displayName: string;
                                 /** Format: uuid */
                                 id: string;

@@ -143,7 +143,7 @@ describe('IDOR matrix: two organisations, four users, two patients, every patien
             wrong.push(`${user} ${method} ${path(x)}: the refusal names the patient`);
         }
     expect(wrong).toEqual([]);
-  });
+  }, 180_000); // every route × every caller: grows with the API, and slows on a loaded CI machine
 
   it('lists for each user only the patients of their teams', async () => {
     const ids = async (user: UserName) =>

@@ -281,6 +281,7 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
         organisation_id: g.organisation_id,
         vitals_sensitivity: g.vitals_sensitivity,
         spo2_scale: g.spo2_scale,
+        area: g.area,
         created_at: g.created_at,
       };
       req.grant = {

@@ -203,6 +203,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         "this wall display link is not valid (rotated or revoked): ask an administrator of the display's organisation for its current link",
       );
     }
+    // One screen at a time: a copied link used elsewhere takes the wall display off, visibly.
+    const ended = await deleteSessionsOfUser(sql, u.id);
+    for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+    if (ended.length > 0)
+      await audit(sql, { userId: u.id, action: 'auth.display.replaced', detail: { ended: ended.length }, ip: req.ip });
     return startSession(req, reply, u, 'display_credential');
   });
 

@@ -31,6 +31,10 @@ describe('emergency access', () => {
     });
     await addMembership(t.sql, id, org, 'staff');
     outsiderToken = await t.login('x@elsewhere.test', 'outsider-password');
+    // The administrator of the patient's organisation is reached by email.
+    expect(
+      (await t.api('POST', '/api/v1/me/contacts', { channel: 'email', address: 'admin-pager@clinic.test' })).status,
+    ).toBe(201);
   });
   afterAll(async () => t?.close());
 
@@ -81,6 +85,24 @@ describe('emergency access', () => {
     const read = rows.rows.find((r) => r.action === 'readings.latest');
     expect(read?.detail).toEqual({ emergencyAccess: true });
     expect(rows.rows.filter((r) => r.action === 'access.denied').length).toBeGreaterThan(0);
+  });
+
+  it('is announced on the patient’s timeline and to the organisation’s administrators through their contacts', async () => {
+    const timeline = await t.api<{
+      items: { kind: string; body: string; author?: { id: string }; detail?: Record<string, unknown> }[];
+    }>('GET', `/api/v1/patients/${patient}/timeline?kind=event`);
+    const item = timeline.body.items.find((i) => i.detail?.event === 'emergency_access.opened');
+    expect(item).toMatchObject({
+      kind: 'event',
+      body: 'called by the family at night, patient breathless',
+      author: { id: colleague.id },
+    });
+    const sent = await t.sql.query<{ event: string; target: string; payload: { text: { subject: string } } }>(
+      `SELECT event, target, payload FROM notification_deliveries WHERE event = 'emergency_access.opened'`,
+    );
+    expect(sent.rows.map((r) => [r.target, r.payload.text.subject])).toEqual([
+      ['admin-pager@clinic.test', '緊急アクセス: night@clinic.testさんが山本 花子さんの記録を開きました'],
+    ]);
   });
 
   it('ends by itself', async () => {

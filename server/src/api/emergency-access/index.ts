@@ -3,11 +3,13 @@
  * registered a patient, or of an organisation with someone on its care team, who is not on the
  * team opens a time-limited access with a reason (VITALS_EMERGENCY_ACCESS_MINUTES, default 60).
  * While it runs the access core lets them read the patient's data as `clinical` clearance (no
- * changes); it ends by itself. Audited twice: `emergency_access.open` under the patient's
- * organisation (its administrators read it in the audit log: that is the announcement) and every
- * read made with it carries `emergencyAccess: true`.
+ * changes); it ends by itself. Announced on the patient's timeline and to the administrators of the
+ * patient's organisation through their contacts (access/emergency-announcement.ts); audited as
+ * `emergency_access.open` under the patient's organisation, and every read made with it carries
+ * `emergencyAccess: true`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { announceEmergencyAccess } from '../../access/emergency-announcement.ts';
 import { checkedGrant, checkedPatient } from '../../access/plugin.ts';
 import { AppError } from '../../errors.ts';
 import { audit } from '../../storage/repos/audit.ts';
@@ -54,11 +56,23 @@ export const emergencyAccessRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           ip: req.ip,
         });
+        const announced = await announceEmergencyAccess(tx, {
+          accessId: row.id,
+          patientId: p.id,
+          patientName: p.display_name,
+          userId: u.id,
+          userName: u.displayName,
+          reason: row.reason,
+          startedAt: row.started_at,
+          expiresAt: row.expires_at,
+          adminIds: admins,
+        });
+        if (announced.posted) app.events.publish('timeline.posted', announced.posted, { tx });
         return row;
       });
       req.log.warn(
         { patientId: p.id, userId: u.id, emergencyAccessId: opened.id },
-        'emergency access opened; the patient organisation administrators see it in the audit log',
+        'emergency access opened; announced on the timeline and to the patient organisation administrators',
       );
       return reply.code(201).send({ id: opened.id, expiresAt: opened.expires_at.toISOString() });
     },

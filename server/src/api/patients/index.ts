@@ -45,6 +45,7 @@ export function patientJson(p: PatientRow, viewer?: AuthUser | null) {
     organisationId: p.organisation_id,
     spo2Scale: p.spo2_scale === 2 ? (2 as const) : (1 as const),
     vitalsSensitivity: p.vitals_sensitivity,
+    ...(p.area ? { area: p.area } : {}),
   };
 }
 
@@ -72,6 +73,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
         displayName,
         ...(body.birthDate ? { birthDate: body.birthDate } : {}),
         ...(body.timezone ? { timezone: body.timezone } : {}),
+        ...(body.area?.trim() ? { area: body.area.trim() } : {}),
         organisationId: org.organisationId,
         createdBy: u.id,
       });
@@ -139,6 +141,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
         ...(b.spo2Scale !== undefined ? { spo2Scale: b.spo2Scale } : {}),
         ...(b.vitalsSensitivity !== undefined ? { vitalsSensitivity: b.vitalsSensitivity } : {}),
+        ...(b.area !== undefined ? { area: b.area === null ? null : b.area.trim() || null } : {}),
       };
       const after = await sql.transaction(async (tx) => {
         const before = await lockPatient(tx, p.id);
@@ -200,6 +203,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       patients: list.map((p) => ({
         id: p.id,
         displayName: patientNameFor(u, p.display_name),
+        ...(p.area ? { area: p.area } : {}),
         timezone: p.timezone,
         metrics: latest.get(p.id) ?? {},
       })),

@@ -22,6 +22,7 @@ export const Patient = Type.Object(
     vitalsSensitivity: Type.Union([Type.Literal('team'), Type.Literal('clinical'), Type.Literal('restricted')], {
       description: "who may see the patient's vitals and alerts: the lowest clearance that reaches them",
     }),
+    area: Type.Optional(Type.String({ description: 'where the patient is, as the team names it' })),
   },
   closed,
 );
@@ -42,6 +43,20 @@ export const PatientChanges = Type.Object(
         description: 'attending physician only',
       }),
     ),
+    area: Type.Optional(
+      Type.Union(
+        [
+          Type.String({
+            minLength: 1,
+            maxLength: 50,
+            description:
+              'where the patient is, as the team names it: a district of the round (北区 A地区), a room (2F-201); shown on wall displays',
+          }),
+          Type.Null(),
+        ],
+        { description: 'null clears it; attending physician or lead' },
+      ),
+    ),
   },
   { ...closed, minProperties: 1 },
 );
@@ -51,6 +66,14 @@ export const NewPatient = Type.Object(
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
     birthDate: Type.Optional(Type.String({ format: 'date' })),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'default Asia/Tokyo' })),
+    area: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 50,
+        description:
+          'where the patient is, as the team names it: a district of the round (北区 A地区), a room (2F-201); shown on wall displays',
+      }),
+    ),
     organisationId: Type.Optional(
       Type.String({ format: 'uuid', description: 'required when the caller belongs to several organisations' }),
     ),
@@ -127,7 +150,8 @@ export const Wall = Type.Object(
       Type.Object(
         {
           id: Type.String({ format: 'uuid' }),
-          displayName: Type.String(),
+          displayName: Type.String({ description: 'initials on a wall display that asks for them' }),
+          area: Type.Optional(Type.String({ description: 'where the patient is, as the team names it' })),
           timezone: Type.String(),
           metrics: LatestByMetric,
         },

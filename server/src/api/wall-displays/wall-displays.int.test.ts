@@ -115,6 +115,18 @@ describe('wall displays: a kiosk that shows its care teams’ patients and can o
       ).body.patients.map((p) => p.displayName),
     });
     expect(await names()).toEqual({ list: ['山・花'], one: '山・花', wall: ['山・花'] });
+    // Where the patient is tells patients apart when only initials show.
+    expect((await t.api('PATCH', `/api/v1/patients/${shown}`, { area: '北区 A地区' })).status).toBe(200);
+    const wall = await t.api<{ patients: { displayName: string; area?: string }[] }>(
+      'GET',
+      '/api/v1/wall',
+      undefined,
+      kiosk,
+    );
+    expect(wall.body.patients).toEqual([expect.objectContaining({ displayName: '山・花', area: '北区 A地区' })]);
+    expect((await t.api('PATCH', `/api/v1/patients/${shown}`, { area: null })).status).toBe(200);
+    const cleared = await t.api<{ area?: string }>('GET', `/api/v1/patients/${shown}`, undefined, kiosk);
+    expect(cleared.body.area).toBeUndefined();
     const changed = await t.api<Display>('PATCH', `/api/v1/organisations/${orgId}/displays/${d.id}`, {
       initialsOnly: false,
     });
@@ -132,6 +144,16 @@ describe('wall displays: a kiosk that shows its care teams’ patients and can o
       expect(r.status).toBe(400);
       expect(r.body.error.message).toContain('wall display');
     }
+  });
+
+  it('is bound to one screen: signing in elsewhere with the same link takes the first screen off', async () => {
+    const d = await create({ displayName: 'one screen' });
+    const first = (await signIn(d.token)).body.token;
+    const second = (await signIn(d.token)).body.token;
+    expect((await t.api('GET', '/api/v1/me', undefined, first)).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', undefined, second)).status).toBe(200);
+    const audit = await t.api<{ action: string }[]>('GET', `/api/v1/audit?userId=${d.id}`);
+    expect(audit.body.map((a) => a.action)).toContain('auth.display.replaced');
   });
 
   it('stops working at once when its credential is rotated or it is revoked', async () => {

@@ -49,18 +49,27 @@ export interface PatientRow {
   organisation_id: string;
   vitals_sensitivity: Clearance;
   spo2_scale: 1 | 2;
+  /** Where the patient is, as the team names it (a district of the round, a room). */
+  area: string | null;
   created_at: Date;
 }
 
 export async function createPatient(
   sql: Sql,
-  p: { displayName: string; birthDate?: string; timezone?: string; organisationId: string; createdBy: string },
+  p: {
+    displayName: string;
+    birthDate?: string;
+    timezone?: string;
+    area?: string;
+    organisationId: string;
+    createdBy: string;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await sql.query(
-    `INSERT INTO patients (id, display_name, birth_date, timezone, organisation_id, created_by)
-     VALUES ($1,$2,$3,$4,$5,$6)`,
-    [id, p.displayName, p.birthDate ?? null, p.timezone ?? 'Asia/Tokyo', p.organisationId, p.createdBy],
+    `INSERT INTO patients (id, display_name, birth_date, timezone, organisation_id, created_by, area)
+     VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+    [id, p.displayName, p.birthDate ?? null, p.timezone ?? 'Asia/Tokyo', p.organisationId, p.createdBy, p.area ?? null],
   );
   return id;
 }
@@ -83,7 +92,7 @@ export async function addCareTeamMember(
 }
 
 export const PATIENT_COLUMNS = `p.id, p.display_name, to_char(p.birth_date, 'YYYY-MM-DD') AS birth_date, p.timezone,
-  p.organisation_id, p.vitals_sensitivity, p.spo2_scale, p.created_at`;
+  p.organisation_id, p.vitals_sensitivity, p.spo2_scale, p.area, p.created_at`;
 
 /**
  * The ids of the patients a user may see, as a parenthesised subquery of one column
@@ -193,6 +202,8 @@ export interface PatientChanges {
   timezone?: string;
   spo2Scale?: 1 | 2;
   vitalsSensitivity?: Clearance;
+  /** null clears it. */
+  area?: string | null;
 }
 
 const PATIENT_CHANGE_COLUMNS = {
@@ -200,6 +211,7 @@ const PATIENT_CHANGE_COLUMNS = {
   timezone: 'timezone',
   spo2Scale: 'spo2_scale',
   vitalsSensitivity: 'vitals_sensitivity',
+  area: 'area',
 } as const satisfies Record<keyof PatientChanges, string>;
 
 /** Changes the given fields; the row is locked by the caller's transaction until it ends. */
