@@ -58,7 +58,7 @@ describe('the latest values NEWS2 is scored from', () => {
     await put(a!, 'spo2', '%', AT - MIN, 80, ['invalid_measurement']); // unfit: not scored
     await put(a!, 'spo2', '%', AT + MIN, 70); // after the scoring time
     await put(a!, 'pulse_rate', '/min', AT - 61 * MIN, 140); // outside the hour
-    await put(b!, 'pulse_rate', '/min', AT - 30 * MIN, 112);
+    await put(b!, 'pulse_rate', '/min', AT - 30 * MIN, 112, ['continuous']); // a monitor's stream: NEWS2 lets it settle
     const got = await valuesNear(
       sql,
       [
@@ -70,10 +70,10 @@ describe('the latest values NEWS2 is scored from', () => {
       [...UNFIT_FLAGS],
     );
     expect(got.get(`${patients[0]}|${AT}`)).toEqual([
-      { metric: 'spo2', value: 91, code: null, time: new Date(AT - 2 * MIN) },
+      { metric: 'spo2', value: 91, code: null, time: new Date(AT - 2 * MIN), continuous: false },
     ]);
     expect(got.get(`${patients[1]}|${AT}`)).toEqual([
-      { metric: 'pulse_rate', value: 112, code: null, time: new Date(AT - 30 * MIN) },
+      { metric: 'pulse_rate', value: 112, code: null, time: new Date(AT - 30 * MIN), continuous: true },
     ]);
     // The same patient at an earlier time in the same call: the value of then.
     const earlier = await valuesNear(
@@ -84,7 +84,7 @@ describe('the latest values NEWS2 is scored from', () => {
       [...UNFIT_FLAGS],
     );
     expect(earlier.get(`${patients[0]}|${AT - 5 * MIN}`)).toEqual([
-      { metric: 'spo2', value: 93, code: null, time: new Date(AT - 10 * MIN) },
+      { metric: 'spo2', value: 93, code: null, time: new Date(AT - 10 * MIN), continuous: false },
     ]);
   });
 
@@ -107,7 +107,7 @@ describe('the latest values NEWS2 is scored from', () => {
       [...UNFIT_FLAGS],
     );
     expect(got.get(`${patients[1]}|${AT + 3 * MIN}`)).toEqual([
-      { metric: 'consciousness', value: null, code: 'P', time: new Date(AT + 2 * MIN) },
+      { metric: 'consciousness', value: null, code: 'P', time: new Date(AT + 2 * MIN), continuous: false },
     ]);
   });
 });
