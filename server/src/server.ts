@@ -16,6 +16,7 @@ import { connectExternalBroker } from './broker/external.ts';
 import type { ServerConfig } from './config.ts';
 import { openEventBus } from './events/open.ts';
 import { Ingest } from './ingest/ingest.ts';
+import { startExportWorker } from './interop/bulk-export.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics/registry.ts';
 import { startOrgWebhooks } from './notify/org-webhooks.ts';
@@ -223,6 +224,8 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       now: () => clock.now(),
     });
     closers.push(async () => stopOrgWebhooks());
+    const exportWorker = startExportWorker(sql, log.child({ component: 'fhir-export' }));
+    closers.push(() => exportWorker.stop());
     await alerts.start();
     closers.push(() => alerts.stop());
     const timeline = new TimelineService({ sql, log: log.child({ component: 'timeline' }), events, clock });

@@ -37,6 +37,7 @@ import {
   visibleToCaller,
 } from '../../storage/repos/fhir.ts';
 import { tokenOf } from '../auth/session.ts';
+import { exportRoutes } from './export.ts';
 import * as schema from './schemas.ts';
 import { scopeAllows } from './scopes.ts';
 import { tokenRoutes } from './token.ts';
@@ -222,4 +223,5 @@ export const fhirRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   await app.register(tokenRoutes);
+  await app.register(exportRoutes);
 };
