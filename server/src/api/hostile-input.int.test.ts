@@ -48,6 +48,20 @@ const HOSTILE_JSON = [
   '"\\ud800"',
 ];
 
+/** The raw JSON values most often fatal (a NUL, out-of-range numbers, a lone surrogate, year 0). */
+const MOST_FATAL_JSON = ['"a\\u0000b"', '9223372036854775808', '1e400', '"\\ud800"', '"0000-01-01T00:00:00Z"'];
+
+/**
+ * PGlite is PostgreSQL compiled to WebAssembly, so the database answers the same on both: the
+ * whole walk runs on the embedded default, and on PostgreSQL the values most often fatal check that
+ * the real server and its driver (errors, parameter types) are mapped the same. The walk grows
+ * with every route, and every request costs a session look-up.
+ */
+const WALK: Record<TestBackend, { strings: readonly string[]; json: readonly string[] }> = {
+  pglite: { strings: HOSTILE_STRINGS, json: HOSTILE_JSON },
+  postgres: { strings: MOST_FATAL, json: MOST_FATAL_JSON },
+};
+
 /** Query parameter names tried on routes that declare no query schema (their handlers read req.query freely). */
 const COMMON_QUERY_NAMES = ['from', 'to', 'at', 'before', 'limit', 'patientId', 'metric', 'state', 'status', 'token'];
 /** Body fields tried on routes that declare no body schema. */
@@ -131,6 +145,7 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
   let organisationId: string;
   let ruleId: string;
   const gatewayId = 'gw-hostile-01';
+  const values = WALK[backend];
   /** Every status seen: with a valid token, a 401 would mean the walk never reached the routes. */
   const statuses = new Set<number>();
 
@@ -278,7 +293,7 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
     for (const r of walked())
       for (const name of paramNames(r.url))
         for (const [v, raw] of [
-          ...HOSTILE_STRINGS.map((x) => [x, false] as const),
+          ...values.strings.map((x) => [x, false] as const),
           ['a'.repeat(10_240), false] as const,
           ...MALFORMED_PERCENT_ENCODING.map((x) => [x, true] as const),
         ])
@@ -300,9 +315,9 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
       // Declared names one at a time with every value; on routes without a query schema, all
       // common names at once with every value, then one at a time with the values most often fatal.
       const queries: Record<string, string>[] = declared
-        ? Object.keys(declared).flatMap((name) => HOSTILE_STRINGS.map((v) => ({ [name]: v })))
+        ? Object.keys(declared).flatMap((name) => values.strings.map((v) => ({ [name]: v })))
         : [
-            ...HOSTILE_STRINGS.map((v) => Object.fromEntries(COMMON_QUERY_NAMES.map((n) => [n, v]))),
+            ...values.strings.map((v) => Object.fromEntries(COMMON_QUERY_NAMES.map((n) => [n, v]))),
             ...COMMON_QUERY_NAMES.flatMap((n) => MOST_FATAL.map((v) => ({ [n]: v }))),
           ];
       for (const q of queries)
@@ -325,7 +340,7 @@ describe.each(['pglite', 'postgres'] as TestBackend[])('hostile HTTP input on ev
         const paths = schema ? fieldPaths(schema) : COMMON_BODY_FIELDS.map((f) => [f]);
         const url = withQuery(urlOf(r), baseQuery(r));
         const bodies = [
-          ...paths.flatMap((path) => HOSTILE_JSON.map((raw) => bodyWith(schema ? base : {}, path, raw))),
+          ...paths.flatMap((path) => values.json.map((raw) => bodyWith(schema ? base : {}, path, raw))),
           '{"a\\u0000b":1}',
           '"\\u0000"',
           '1e400',

@@ -88,8 +88,12 @@ describe.each(['pglite', 'postgres'] as const)('alarm load of the issue 14 scena
     await pager?.close();
   });
 
+  // The issue's baseline (before) is reproduced once, on the embedded default; what the product
+  // does now (the default policy) on both backends.
   const cases = SCENARIOS.flatMap((s) => [
-    { ...s, policy: 'every priority cycling until acknowledged (before)', priorities: CYCLE_EVERY_PRIORITY },
+    ...(backend === 'pglite'
+      ? [{ ...s, policy: 'every priority cycling until acknowledged (before)', priorities: CYCLE_EVERY_PRIORITY }]
+      : []),
     { ...s, policy: 'the default priority policy', priorities: undefined },
   ]);
   const expected: Record<string, Record<string, number>> = {
