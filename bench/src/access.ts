@@ -9,7 +9,11 @@
  * - a day of one patient's readings at one a minute: the core's check (`patientGrant`) then the
  *   readings, against the readings alone;
  * - a patient's alerts: the check then the alert list filtered by the fragment, against the same
- *   list without either.
+ *   list without either;
+ * - the newest 50 items of a patient's timeline (two years of 20 items a day, a third of them
+ *   `clinical`): the check then the page at the caller's clearance (a `team` member: the
+ *   sensitivity filter leaves items out), against the same page read with the clearance that reaches
+ *   everything and no check.
  * Core and raw runs alternate, so load on a shared machine hits both alike. The audit row the
  * core writes for a read is timed apart (it was written by the handlers before the core too).
  */
@@ -28,6 +32,7 @@ import {
 } from '@vitals/server/storage/repos/patients.ts';
 import { addMembership, createOrganisation, createUser } from '@vitals/server/storage/repos/people.ts';
 import { latestOfPatients, rawPoints } from '@vitals/server/storage/repos/readings.ts';
+import { listTimeline } from '@vitals/server/storage/repos/timeline.ts';
 import type { Sql } from '@vitals/server/storage/sql.ts';
 import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
 import { TEST_DATABASE_URL } from '../../test/src/processes.ts';
@@ -114,6 +119,15 @@ async function seed(sql: Sql, patients: number) {
       openedAt: new Date(now),
       now: new Date(now),
     });
+  log('  two years of timeline items of patient 0 (20 a day)');
+  await sql.query(
+    `INSERT INTO timeline_items (id, patient_id, kind, time, sensitivity, author_id, body, search_text)
+     SELECT gen_random_uuid(), $1, CASE WHEN i % 4 = 0 THEN 'post' ELSE 'alert' END,
+            $2::timestamptz - i * interval '72 minutes', CASE WHEN i % 3 = 0 THEN 'clinical' ELSE 'team' END,
+            $3, 'item ' || i, 'item ' || i
+       FROM generate_series(1, 20 * 730) i`,
+    [ids[0], new Date(now), user],
+  );
   await sql.query('ANALYZE').catch(() => undefined);
   return { user, patient: ids[0]! };
 }
@@ -158,6 +172,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   try {
     await migrate(sql);
     const { user, patient } = await seed(sql, patients);
+    const worker = await createUser(sql, {
+      email: 'w@bench.test',
+      displayName: 'W',
+      profession: 'care_worker',
+      passwordHash: 'x',
+    });
     const mine = (await listVisiblePatients(sql, user)).map((p) => p.id);
 
     const wall = await pair(
@@ -220,6 +240,29 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       `  a patient's alerts: core ${round(alerts.core, 2)} ms, raw ${round(alerts.raw, 2)} ms, ratio ${round(alerts.core / alerts.raw, 2)}`,
     );
 
+    // A care worker on the team (clearance team): the sensitivity filter leaves a third out.
+    await addCareTeamMember(sql, {
+      patientId: patient,
+      userId: worker,
+      teamRole: 'member',
+      clearance: 'team',
+      addedBy: user,
+    });
+    const timeline = await pair(
+      rounds,
+      async () => {
+        const g = await patientGrant(sql, worker, patient);
+        if (!g?.visible || !g.clearance) throw new Error('the core refused the patient');
+        const page = await listTimeline(sql, { patientId: g.id, userId: worker, clearance: g.clearance, limit: 50 });
+        if (page.some((i) => i.sensitivity !== 'team')) throw new Error('the core let a clinical item through');
+        return page;
+      },
+      () => listTimeline(sql, { patientId: patient, userId: worker, clearance: 'restricted', limit: 50 }),
+    );
+    log(
+      `  newest 50 timeline items: core ${round(timeline.core, 2)} ms, raw ${round(timeline.raw, 2)} ms, ratio ${round(timeline.core / timeline.raw, 2)}`,
+    );
+
     const check = await pair(
       rounds,
       () => patientGrant(sql, user, patient),
@@ -246,6 +289,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       alertsCoreP50Ms: round(alerts.core, 2),
       alertsRawP50Ms: round(alerts.raw, 2),
       alertsRatio: round(alerts.core / alerts.raw, 2),
+      timelineCoreP50Ms: round(timeline.core, 2),
+      timelineRawP50Ms: round(timeline.raw, 2),
+      timelineRatio: round(timeline.core / timeline.raw, 2),
       checkP50Ms: round(check.core, 2),
       auditRowP50Ms: round(auditRow.core, 2),
     };
