@@ -14,6 +14,12 @@ import { launchBrowser } from './browser.ts';
 import { ADMIN, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
 
 const SHOTS = process.env.VITALS_SCREENSHOTS;
+const CARE_MANAGER = { email: 'cm@care.test', password: 'a care manager passphrase 7' };
+/** A 1×1 PNG: the photo a nurse attaches to a post. */
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
@@ -134,8 +140,12 @@ describe('the care team dashboard in Chromium', () => {
     expect((await order())[0]).toBe(ids.fever);
   });
 
-  it('shows the patient record with its open alerts, and passes axe-core', async () => {
-    await page.goto(`${server.base}/#/patients/${ids.fever}`);
+  it('shows the patient record at its stable link with open alerts, NEWS2 and the team, and passes axe-core', async () => {
+    // `/p/{id}`, the link other systems keep: redirected to the record.
+    await page.goto(`${server.base}/p/${ids.fever}`);
+    expect(page.url()).toContain(`/#/patients/${ids.fever}`);
+    await page.locator('[data-testid="news2"] [data-band]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="record-team"]').textContent()).toContain('Administrator');
     await page.locator('.record-alerts [data-testid="alert-row"]').waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="chart"][data-metric="body_temperature"]').waitFor({ timeout: 15_000 });
     await shot(page, 'patient');
@@ -245,10 +255,10 @@ describe('the care team dashboard in Chromium', () => {
     const inv = await server.api<{ id: string; invitation: { token: string } }>(
       'POST',
       `/api/v1/organisations/${org}/users`,
-      { email: 'cm@care.test', displayName: 'ケアマネ 田中', profession: 'care_manager' },
+      { email: CARE_MANAGER.email, displayName: 'ケアマネ 田中', profession: 'care_manager' },
       token,
     );
-    const password = 'a care manager passphrase 7';
+    const password = CARE_MANAGER.password;
     await server.api('POST', '/api/v1/auth/invitations/accept', { token: inv.body.invitation.token, password }, null);
     for (const patientId of [clinical, ids.fever])
       expect(
@@ -257,7 +267,7 @@ describe('the care team dashboard in Chromium', () => {
 
     const cm = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await cm.goto(server.base);
-    await cm.locator('#login-email').fill('cm@care.test');
+    await cm.locator('#login-email').fill(CARE_MANAGER.email);
     await cm.locator('#login-password').fill(password);
     await cm.locator('[data-testid="login-form"] button[type="submit"]').click();
     await cm.locator(`[data-testid="patient-card"][data-patient-id="${ids.fever}"]`).waitFor({ timeout: 15_000 });
@@ -294,5 +304,57 @@ describe('the care team dashboard in Chromium', () => {
     await shot(kiosk, 'kiosk');
     expect(await accessibilityProblems(kiosk)).toEqual([]);
     await kiosk.context().close();
+  });
+
+  it('posts to the timeline with a template and a photo, acknowledges an alert there, and hides a clinical post from the care manager', async () => {
+    await page.goto(`${server.base}/#/patients/${ids.fever}`);
+    const composer = page.locator('[data-testid="composer"]');
+    await composer.waitFor({ timeout: 15_000 });
+    await expect.poll(() => composer.locator('#post-template option').count()).toBeGreaterThan(1);
+    await composer.locator('#post-template').selectOption('visit_result');
+    // The template's fields, and its sensitivity (clinical) chosen for it.
+    await composer.locator('[data-field="condition"]').fill('解熱傾向、食事半量');
+    expect(await composer.locator('#post-sensitivity').inputValue()).toBe('clinical');
+    await composer.locator('[data-tag="pressure_ulcer"]').check();
+    await composer.locator('#post-photo').setInputFiles({ name: 'wound.png', mimeType: 'image/png', buffer: PHOTO });
+    await composer.locator('button[type="submit"]').click();
+    const visit = page.locator('[data-testid="timeline-item"][data-kind="post"]').filter({ hasText: '解熱傾向' });
+    await visit.waitFor({ timeout: 15_000 });
+    const photo = visit.locator('[data-testid="timeline-photo"]');
+    await photo.waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+
+    await composer.locator('#post-body').fill('ご家族へ発熱時の連絡先を説明しました');
+    await composer.locator('button[type="submit"]').click();
+    await page.locator('[data-testid="timeline-item"]').filter({ hasText: 'ご家族へ' }).waitFor({ timeout: 15_000 });
+
+    // The medium temperature alert, acknowledged from its timeline item with a comment.
+    const ack = page.locator('[data-testid="timeline-ack"]').first();
+    await ack.waitFor({ timeout: 15_000 });
+    await ack.locator('input').fill('解熱剤使用、経過観察');
+    await ack.locator('button[type="submit"]').click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await server.api<{ state: string }[]>('GET', `/api/v1/alerts?patientId=${ids.fever}`, undefined, token)
+          ).body.map((a) => a.state),
+        { timeout: 10_000 },
+      )
+      .toContain('acknowledged');
+    await shot(page, 'patient-timeline');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // The care manager on the team reads the team post, never the clinical one.
+    const cm = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await cm.goto(`${server.base}/#/patients/${ids.fever}`);
+    await cm.locator('#login-email').fill(CARE_MANAGER.email);
+    await cm.locator('#login-password').fill(CARE_MANAGER.password);
+    await cm.locator('[data-testid="login-form"] button[type="submit"]').click();
+    await cm.locator('[data-testid="timeline-item"]').filter({ hasText: 'ご家族へ' }).waitFor({ timeout: 15_000 });
+    expect(await cm.locator('[data-testid="timeline"]').textContent()).not.toContain('解熱傾向');
+    await cm.context().close();
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Metric } from '@vitals/contract';
 import uPlot from 'uplot';
+import { type Threshold, thresholdBands } from './chart-overlays.ts';
 import { addLivePoint, dropBefore, isAggregate, type MetricColumns, toColumns } from './columnar.ts';
 import { h } from './dom.ts';
 import type { FrameScheduler } from './frame-scheduler.ts';
@@ -21,6 +22,12 @@ export interface ChartInput {
   spanSec: number;
   scheduler: FrameScheduler;
   now?: () => number;
+  /** Alert limits of the chart's metrics, drawn as bands behind the lines. */
+  thresholds?: Threshold[];
+  /** Alert openings (seconds), drawn as vertical markers. */
+  markers?: { s: number; priority: 'high' | 'medium' | 'low' }[];
+  /** Values the care team recorded (seconds, value), drawn as diamonds: not a device's. */
+  observed?: { s: number; v: number }[];
 }
 
 export interface MetricChart {
@@ -48,6 +55,68 @@ const STYLE: Partial<Record<Metric, { stroke: string; dash?: number[] }>> = {
 const DEFAULT_STYLE: { stroke: string; dash?: number[] } = { stroke: '#b0bec5' };
 const AXIS = { stroke: '#d7dde4', grid: { stroke: 'rgba(215,221,228,0.15)', width: 1 }, ticks: { show: false } };
 const HEIGHT = 260;
+const BAND_FILL = { medium: 'rgba(255,196,107,0.13)', high: 'rgba(255,107,94,0.18)' } as const;
+const MARKER = { high: '#ff6b5e', medium: '#ffc46b', low: '#b0bec5' } as const;
+
+/** Bands under the lines (drawAxes), markers and diamonds over them (draw): canvas pixels from values. */
+function overlayHooks(input: ChartInput): uPlot.Hooks.Arrays {
+  const { thresholds = [], markers = [], observed = [] } = input;
+  return {
+    drawAxes: [
+      (u) => {
+        const yMin = u.scales.y?.min;
+        const yMax = u.scales.y?.max;
+        if (yMin == null || yMax == null || thresholds.length === 0) return;
+        const { ctx, bbox } = u;
+        ctx.save();
+        for (const b of thresholdBands(thresholds, yMin, yMax)) {
+          const top = u.valToPos(b.to, 'y', true);
+          const bottom = u.valToPos(b.from, 'y', true);
+          ctx.fillStyle = BAND_FILL[b.level];
+          ctx.fillRect(bbox.left, top, bbox.width, bottom - top);
+        }
+        ctx.restore();
+      },
+    ],
+    draw: [
+      (u) => {
+        const { ctx, bbox } = u;
+        const xMin = u.scales.x?.min ?? 0;
+        const xMax = u.scales.x?.max ?? 0;
+        ctx.save();
+        ctx.lineWidth = 2;
+        ctx.setLineDash([4, 4]);
+        for (const m of markers) {
+          if (m.s < xMin || m.s > xMax) continue;
+          const x = u.valToPos(m.s, 'x', true);
+          ctx.strokeStyle = MARKER[m.priority];
+          ctx.beginPath();
+          ctx.moveTo(x, bbox.top);
+          ctx.lineTo(x, bbox.top + bbox.height);
+          ctx.stroke();
+        }
+        ctx.setLineDash([]);
+        ctx.fillStyle = '#ffe082';
+        ctx.strokeStyle = '#1a222b';
+        const r = 6 * (window.devicePixelRatio || 1);
+        for (const o of observed) {
+          if (o.s < xMin || o.s > xMax) continue;
+          const x = u.valToPos(o.s, 'x', true);
+          const y = u.valToPos(o.v, 'y', true);
+          ctx.beginPath();
+          ctx.moveTo(x, y - r);
+          ctx.lineTo(x + r, y);
+          ctx.lineTo(x, y + r);
+          ctx.lineTo(x - r, y);
+          ctx.closePath();
+          ctx.fill();
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    ],
+  };
+}
 
 function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
@@ -122,6 +191,7 @@ export function createMetricChart(input: ChartInput): MetricChart {
     // Redraws follow data, never an animation loop (STYLE.md 14).
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
+    hooks: overlayHooks(input),
     tzDate: (s) => uPlot.tzDate(new Date(s * 1000), zone),
     scales: { x: { time: true, range: () => windowRange() }, y: { range: valueRange } },
     axes: [

@@ -9,6 +9,7 @@ import * as account from './features/account/messages.ts';
 import * as admin from './features/admin/messages.ts';
 import * as alerts from './features/alerts/messages.ts';
 import * as patient from './features/patient/messages.ts';
+import * as timeline from './features/timeline/messages.ts';
 import * as wall from './features/wall/messages.ts';
 
 export const LOCALES = ['ja', 'en'] as const;
@@ -101,7 +102,7 @@ const core = {
   'unit.': '(ACVPU)',
 } as const;
 
-const en = { ...core, ...account.en, ...admin.en, ...alerts.en, ...patient.en, ...wall.en };
+const en = { ...core, ...account.en, ...admin.en, ...alerts.en, ...patient.en, ...timeline.en, ...wall.en };
 
 export type MessageKey = keyof typeof en;
 
@@ -194,6 +195,7 @@ const ja: Record<MessageKey, string> = {
   ...admin.ja,
   ...alerts.ja,
   ...patient.ja,
+  ...timeline.ja,
   ...wall.ja,
 };
 

@@ -1,6 +1,9 @@
 /**
- * The patient record (`#/patients/{id}`, the stable link): who the patient is, their open alerts,
- * and the charts (an imperative uPlot island, charts.ts) over a chosen period ending now.
+ * The patient record (`#/patients/{id}`, the stable link, also `/p/{id}`): who the patient is and
+ * a planned absence, their open alerts, the charts (an imperative uPlot island, charts.ts, with the
+ * alert limits as bands, alert openings as markers and the team's values as diamonds) over a
+ * chosen period ending now, NEWS2 with its parameters, the visit form, and beside them the care
+ * team and the team timeline.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api.ts';
@@ -12,9 +15,11 @@ import { AlertBox } from '../../ui/AlertBox.tsx';
 import { errorMessage, isAbort } from '../../ui/errors.ts';
 import { AlertRow } from '../alerts/AlertRow.tsx';
 import { type Alert, alertsApi } from '../alerts/api.ts';
+import { Timeline } from '../timeline/Timeline.tsx';
 import { scheduler } from '../wall/WallPage.tsx';
 import { type Patient, patientApi } from './api.ts';
 import { mountCharts } from './charts.ts';
+import { AbsenceNote, CareTeamPanel, News2Panel, ObservationForm } from './RecordPanels.tsx';
 
 /** Whole years between a birth date (YYYY-MM-DD) and now. */
 export function ageOn(birthDate: string, nowMs: number): number | null {
@@ -35,6 +40,8 @@ export function PatientPage({ id, range }: { id: string; range: RangeKey }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [chartStatus, setChartStatus] = useState<'loading' | 'ready' | 'empty' | { error: unknown }>('loading');
   const charts = useRef<HTMLDivElement>(null);
+  /** Bumped when the team records values or an alert changes: NEWS2 and the timeline reload. */
+  const [version, setVersion] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -118,6 +125,7 @@ export function PatientPage({ id, range }: { id: string; range: RangeKey }) {
       <header class="patient-header">
         <h1>{patient ? patient.displayName : t('page.loading')}</h1>
         {patient && <p class="patient-details">{details.join(' · ')}</p>}
+        {patient && <AbsenceNote patientId={id} zone={zone} />}
       </header>
       {alerts.length > 0 && (
         <section class="record-alerts" aria-labelledby="record-alerts-heading">
@@ -147,7 +155,18 @@ export function PatientPage({ id, range }: { id: string; range: RangeKey }) {
         {chartStatus === 'empty' && <p class="empty">{t('patient.noReadings')}</p>}
         {typeof chartStatus === 'object' && <AlertBox text={errorMessage(chartStatus.error)} />}
       </div>
-      <div class="charts" ref={charts} />
+      <div class="record-layout">
+        <div class="record-main">
+          <p class="hint">{t('record.observedLegend')}</p>
+          <div class="charts" ref={charts} />
+          {patient && <News2Panel patientId={id} zone={zone} version={version} />}
+          {patient && <ObservationForm patientId={id} onSaved={() => setVersion((v) => v + 1)} />}
+        </div>
+        <aside class="record-side">
+          {patient && <CareTeamPanel patientId={id} />}
+          {patient && <Timeline patientId={id} zone={zone} version={version} />}
+        </aside>
+      </div>
     </section>
   );
 }

@@ -5,13 +5,31 @@
  */
 import { isMetric, type Metric } from '@vitals/contract';
 import { createMetricChart, type MetricChart } from '../../chart.ts';
+import type { Threshold } from '../../chart-overlays.ts';
 import { fromResponse } from '../../columnar.ts';
 import type { FrameScheduler } from '../../frame-scheduler.ts';
 import type { Locale } from '../../i18n.ts';
 import { chartGroups } from '../../metric-display.ts';
 import type { LiveReading, ReadingStream } from '../../stream.ts';
 import { toMillis } from '../../time-format.ts';
-import { patientApi } from './api.ts';
+import { alertsApi } from '../alerts/api.ts';
+import { type AlertRules, patientApi } from './api.ts';
+
+/** The effective limits of the threshold rules on these metrics (the patient's own, else the defaults). */
+export function thresholdsOf(rules: AlertRules | null, metrics: readonly string[]): Threshold[] {
+  if (!rules) return [];
+  return rules.rules.flatMap((r) => {
+    const e = r.effective ?? r;
+    if (!r.enabled || e.kind !== 'threshold' || !metrics.includes(e.metric)) return [];
+    return [
+      {
+        direction: e.direction,
+        ...(e.bands.medium !== undefined ? { medium: e.bands.medium } : {}),
+        ...(e.bands.high !== undefined ? { high: e.bands.high } : {}),
+      },
+    ];
+  });
+}
 
 /** How often the time window slides to now when no reading arrives. */
 const SLIDE_MS = 30_000;
@@ -45,7 +63,11 @@ export function mountCharts(input: ChartsInput): () => void {
     controller = new AbortController();
     const { signal } = controller;
     try {
-      const latest = await patientApi.latest(patientId, signal);
+      const [latest, rules, alerts] = await Promise.all([
+        patientApi.latest(patientId, signal),
+        patientApi.alertRules(patientId, signal).catch(() => null),
+        alertsApi.list({ patientId, limit: 200 }, signal).catch(() => []),
+      ]);
       const groups = chartGroups(Object.keys(latest.metrics).filter(isMetric));
       if (groups.length === 0) return input.onStatus('empty');
       // One point per CSS pixel of the chart: the database aggregates down to what can be seen.
@@ -74,6 +96,17 @@ export function mountCharts(input: ChartsInput): () => void {
           locale,
           spanSec,
           scheduler,
+          thresholds: thresholdsOf(rules, g.metrics),
+          markers: alerts
+            .filter((a) => a.metric !== undefined && g.metrics.some((m) => m === a.metric))
+            .map((a) => ({ s: toMillis(a.openedAt) / 1000, priority: a.priority })),
+          observed: (responses[i] ?? []).flatMap((r) =>
+            r.points.flatMap((p) =>
+              'source' in p && 'v' in p && p.source === 'observation' && typeof p.v === 'number'
+                ? [{ s: toMillis(p.t) / 1000, v: p.v }]
+                : [],
+            ),
+          ),
         }),
       );
       container.replaceChildren(...chartList.map((c) => c.element));

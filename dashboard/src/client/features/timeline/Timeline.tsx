@@ -1,0 +1,213 @@
+/**
+ * The patient's team timeline beside the charts: posts of every profession and the system's items
+ * (alerts, observations, device events, absences), newest first, as far as the reader's clearance
+ * reaches. Each item shows its author, time, template, tags, sensitivity, photos and how many have
+ * read it; it is marked read when shown; it can be copied as text; an alert item is acknowledged
+ * from here with a comment.
+ */
+
+import { isMetric } from '@vitals/contract';
+import { useEffect, useState } from 'preact/hooks';
+import { metricLabel, t, uiLocale } from '../../i18n.ts';
+import { formatValue } from '../../metric-display.ts';
+import { formatFullDateTime, toMillis } from '../../time-format.ts';
+import { AlertBox } from '../../ui/AlertBox.tsx';
+import { errorMessage } from '../../ui/errors.ts';
+import { useLoad } from '../../ui/use-load.ts';
+import { professionLabel } from '../admin/labels.ts';
+import { eventLabel, ruleLabel } from '../alerts/labels.ts';
+import { type Template, type TimelineItem, timelineApi } from './api.ts';
+import { Composer } from './Composer.tsx';
+
+const KIND_GLYPH: Record<TimelineItem['kind'], string> = {
+  post: '✎',
+  alert: '▲',
+  observation: '◆',
+  event: '⚙',
+  digest: '≡',
+  absence: '⌂',
+};
+
+function AckFromTimeline({ item, onDone }: { item: TimelineItem; onDone: () => void }) {
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const id = `tl-ack-${item.id}`;
+  return (
+    <form
+      class="ack-form"
+      data-testid="timeline-ack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        timelineApi.ack(item.id, note).then(onDone, (err: unknown) => setError(errorMessage(err)));
+      }}
+    >
+      <label for={id}>{t('alerts.ackComment')}</label>
+      <input id={id} type="text" maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      <button type="submit">{t('alerts.ack')}</button>
+      {error && <AlertBox text={error} />}
+    </form>
+  );
+}
+
+/** What a system item says: the alert and what happened to it, or the values the team recorded. */
+function systemSummary(item: TimelineItem): string | null {
+  const d = item.detail;
+  if (!d) return null;
+  if ((item.kind === 'alert' || item.kind === 'event') && typeof d.rule === 'string')
+    return `${ruleLabel(d.rule)} — ${typeof d.transition === 'string' ? eventLabel(d.transition) : ''}`;
+  if (item.kind === 'observation' && Array.isArray(d.values))
+    return d.values
+      .flatMap((v: unknown) => {
+        if (typeof v !== 'object' || v === null) return [];
+        const { metric, value, code } = v as { metric?: unknown; value?: unknown; code?: unknown };
+        if (!isMetric(metric)) return [];
+        const shown = typeof value === 'number' ? formatValue(metric, value, uiLocale.value) : String(code ?? '');
+        return [`${metricLabel(uiLocale.value, metric)} ${shown}`];
+      })
+      .join('、');
+  return null;
+}
+
+/** Alerts whose acknowledgement or resolution is on the timeline: their opening needs no action. */
+function settledAlerts(items: readonly TimelineItem[]): Set<string> {
+  const settled = new Set<string>();
+  for (const i of items)
+    if (
+      typeof i.detail?.alertId === 'string' &&
+      (i.detail.transition === 'acknowledged' || i.detail.transition === 'resolved')
+    )
+      settled.add(i.detail.alertId);
+  return settled;
+}
+
+function Item({
+  item,
+  zone,
+  settled,
+  templates,
+  onChange,
+}: {
+  item: TimelineItem;
+  zone: string;
+  settled: Set<string>;
+  templates: readonly Template[];
+  onChange: () => void;
+}) {
+  const locale = uiLocale.value;
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!item.read && item.kind === 'post') void timelineApi.read(item.id).catch(() => {});
+  }, [item.id, item.read, item.kind]);
+  const alertId = typeof item.detail?.alertId === 'string' ? item.detail.alertId : null;
+  const needsAck =
+    (item.kind === 'alert' || item.kind === 'event') &&
+    alertId !== null &&
+    !settled.has(alertId) &&
+    (item.detail?.transition === 'opened' || item.detail?.transition === 'reopened');
+  const summary = systemSummary(item);
+  const template = templates.find((x) => x.key === item.template);
+  const fieldLabel = (key: string) => template?.fields.find((f) => f.key === key)?.[locale] ?? key;
+  const copy = () =>
+    timelineApi.text(item.id).then(
+      (r) =>
+        navigator.clipboard?.writeText(r.text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        ),
+      () => setCopied(false),
+    );
+  return (
+    <li
+      class={`timeline-item kind-${item.kind} sensitivity-${item.sensitivity}`}
+      data-testid="timeline-item"
+      data-item-id={item.id}
+      data-kind={item.kind}
+    >
+      <p class="timeline-meta">
+        <span aria-hidden="true">{KIND_GLYPH[item.kind]}</span>{' '}
+        <strong>{item.author?.displayName ?? t(`timeline.kind.${item.kind}`)}</strong>
+        {item.author?.profession && ` ${professionLabel(item.author.profession)}`} ·{' '}
+        <time dateTime={item.time}>{formatFullDateTime(toMillis(item.time), zone, locale)}</time>
+        {item.sensitivity !== 'team' && (
+          <span class="sensitivity-badge"> · {t(`timeline.sensitivity.${item.sensitivity}`)}</span>
+        )}
+        {item.edited && ` · ${t('timeline.edited')}`}
+      </p>
+      {item.withdrawn ? (
+        <p class="withdrawn">{t('timeline.withdrawn', { reason: item.withdrawn.reason })}</p>
+      ) : (
+        <>
+          {item.template && <p class="timeline-template">{template?.[locale] ?? item.template}</p>}
+          {item.fields && Object.keys(item.fields).length > 0 && (
+            <dl class="timeline-fields">
+              {Object.entries(item.fields).map(([k, v]) => (
+                <div key={k}>
+                  <dt>{fieldLabel(k)}</dt>
+                  <dd>{String(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          {summary && <p class="timeline-summary">{summary}</p>}
+          {item.body && <p class="timeline-body">{item.body}</p>}
+          {item.tags.length > 0 && (
+            <p class="timeline-tags">
+              {item.tags.map((tag) => (
+                <span key={tag} class="tag">
+                  #{tag}
+                </span>
+              ))}
+            </p>
+          )}
+          {item.photos.length > 0 && (
+            <p class="timeline-photos">
+              {item.photos.map((p) => (
+                <a key={p.id} href={p.url} target="_blank" rel="noreferrer">
+                  <img
+                    src={`${p.url}?size=thumbnail`}
+                    alt={t('timeline.photoAlt')}
+                    data-testid="timeline-photo"
+                    loading="lazy"
+                  />
+                </a>
+              ))}
+            </p>
+          )}
+        </>
+      )}
+      <p class="timeline-actions">
+        {item.kind === 'post' && <span class="read-count">{t('timeline.readBy', { n: item.readCount })}</span>}
+        <button type="button" class="copy" onClick={() => void copy()}>
+          {t(copied ? 'timeline.copied' : 'timeline.copy')}
+        </button>
+      </p>
+      {needsAck && <AckFromTimeline item={item} onDone={onChange} />}
+    </li>
+  );
+}
+
+export function Timeline({ patientId, zone, version }: { patientId: string; zone: string; version: number }) {
+  const feed = useLoad((signal) => timelineApi.feed(patientId, signal), [patientId, version]);
+  const templates = useLoad((signal) => timelineApi.templates(patientId, signal), [patientId]);
+  const settled = settledAlerts(feed.data?.items ?? []);
+  return (
+    <section class="timeline" aria-labelledby="timeline-heading" data-testid="timeline">
+      <h2 id="timeline-heading">{t('timeline.heading')}</h2>
+      <Composer patientId={patientId} onPosted={feed.reload} />
+      {feed.error && <AlertBox text={feed.error} />}
+      <ol class="timeline-items">
+        {feed.data?.items.map((item) => (
+          <Item
+            key={`${item.id}:${item.revision}`}
+            item={item}
+            zone={zone}
+            settled={settled}
+            templates={templates.data?.templates ?? []}
+            onChange={feed.reload}
+          />
+        ))}
+      </ol>
+      {feed.data?.items.length === 0 && <p class="empty">{t('timeline.empty')}</p>}
+    </section>
+  );
+}
