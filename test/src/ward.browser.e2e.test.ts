@@ -145,7 +145,7 @@ describe('the care team dashboard in Chromium', () => {
     await page.goto(`${server.base}/p/${ids.fever}`);
     expect(page.url()).toContain(`/#/patients/${ids.fever}`);
     await page.locator('[data-testid="news2"] [data-band]').waitFor({ timeout: 15_000 });
-    expect(await page.locator('[data-testid="record-team"]').textContent()).toContain('Administrator');
+    await expect.poll(() => page.locator('[data-testid="record-team"]').textContent()).toContain('Administrator');
     await page.locator('.record-alerts [data-testid="alert-row"]').waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="chart"][data-metric="body_temperature"]').waitFor({ timeout: 15_000 });
     await shot(page, 'patient');
@@ -157,8 +157,8 @@ describe('the care team dashboard in Chromium', () => {
     await page.locator('[data-testid="alert-list"]').waitFor({ timeout: 15_000 });
     await page.locator('button.language').click();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
-    expect(await page.locator('#inbox-heading').textContent()).toBe('Alerts');
-    expect(await page.locator('.app-header nav').textContent()).toContain('Ward board');
+    await expect.poll(() => page.locator('#inbox-heading').textContent()).toBe('Alerts');
+    await expect.poll(() => page.locator('.app-header nav').textContent()).toContain('Ward board');
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.locator('button.language').click();
     await expect.poll(() => page.locator('#inbox-heading').textContent()).toBe('警報');
