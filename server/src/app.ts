@@ -43,6 +43,7 @@ import { news2Routes } from './api/news2/index.ts';
 import { observationRoutes } from './api/observations/index.ts';
 import { openApiPlugin } from './api/openapi.ts';
 import { organisationRoutes } from './api/organisations/index.ts';
+import { patientLinkRoutes } from './api/patient-link/index.ts';
 import { patientRoutes } from './api/patients/index.ts';
 import { peopleRoutes } from './api/people/index.ts';
 import { pushRoutes } from './api/push/index.ts';
@@ -229,6 +230,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
   await app.register(apiClientRoutes);
   await app.register(webhookRoutes);
   await app.register(fhirRoutes, { prefix: FHIR_BASE });
+  await app.register(patientLinkRoutes);
 
   if (o.dashboard) {
     const assets = o.dashboard;

@@ -10699,7 +10699,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description unread posts of the last 30 days per patient of your care teams */
+                /** @description unread posts by others since you joined each care team, within your clearance */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10708,7 +10708,10 @@ export interface paths {
                         "application/json": {
                             patients: {
                                 displayName: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description the time of the newest post counted (it may be read by now)
+                                 */
                                 newest: string;
                                 /** Format: uuid */
                                 patientId: string;
@@ -11756,6 +11759,74 @@ export interface paths {
                     content: {
                         "application/json": string;
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/p/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's stable link for other systems: redirects to the dashboard's patient page (#/patients/{id}) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Location: /#/patients/{id} */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

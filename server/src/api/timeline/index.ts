@@ -34,8 +34,15 @@ import {
   organisationTags,
   organisationTemplates,
 } from '../../storage/repos/timeline-catalogue.ts';
-import { type PhotoMeta, photosOf } from '../../storage/repos/timeline-photos.ts';
-import { markRead, notYetReadBy, receiptsOf, unreadOf } from '../../storage/repos/timeline-receipts.ts';
+import {
+  countNewPost,
+  markRead,
+  moveUnread,
+  notYetReadBy,
+  receiptsOf,
+  uncountPost,
+  unreadOf,
+} from '../../storage/repos/timeline-receipts.ts';
 import { BUILT_IN_TAGS, BUILT_IN_TEMPLATES, type TemplateDefinition } from '../../timeline/catalogue.ts';
 import { queueMentions } from '../../timeline/mentions.ts';
 import { periodValues, vitalsSnapshot } from '../../timeline/snapshot.ts';
@@ -47,8 +54,6 @@ import * as schema from './schemas.ts';
 type Item = Static<typeof schema.Item>;
 
 const DAY_MS = 86_400_000;
-/** "My unread" looks this far back (older posts are history, not news). */
-export const UNREAD_WINDOW_DAYS = 30;
 const MAX_SUMMARY_MS = 31 * DAY_MS;
 
 const itemAccess = (need: 'read' | 'write', audit?: string) =>
@@ -59,8 +64,9 @@ export function photoUrl(itemId: string, photoId: string): string {
 }
 
 /** An item row as the API shows it; a withdrawn item keeps its frame, not its words. */
-export function itemJson(r: TimelineItemRow, photos: readonly PhotoMeta[] = []): Item {
+export function itemJson(r: TimelineItemRow): Item {
   const withdrawn = r.withdrawn_at !== null;
+  const photos = r.photos ?? [];
   return {
     id: r.id,
     patientId: r.patient_id,
@@ -174,15 +180,6 @@ function checkFields(
 export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sql, events } = app;
 
-  /** The items of a page with their photos. */
-  const withPhotos = async (rows: TimelineItemRow[]): Promise<Item[]> => {
-    const photos = await photosOf(
-      sql,
-      rows.map((r) => r.id),
-    );
-    return rows.map((r) => itemJson(r, photos.get(r.id)));
-  };
-
   app.post(
     '/api/v1/patients/:id/posts',
     { schema: schema.createPost, config: { access: { patient: 'params.id', need: 'write' } } },
@@ -256,6 +253,14 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
           replyTo: b.replyTo?.toLowerCase() ?? null,
           mentions,
         });
+        await countNewPost(tx, {
+          id,
+          patient_id: p.id,
+          sensitivity,
+          author_id: u.id,
+          created_at: now,
+          reply_to: b.replyTo?.toLowerCase() ?? null,
+        });
         await audit(tx, {
           userId: u.id,
           patientId: p.id,
@@ -314,13 +319,13 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(to ? { to } : {}),
       });
       const page = rows.slice(0, limit);
-      return { items: await withPhotos(page), ...(rows.length > limit ? { next: cursorOf(page.at(-1)!) } : {}) };
+      return { items: page.map(itemJson), ...(rows.length > limit ? { next: cursorOf(page.at(-1)!) } : {}) };
     },
   );
 
   app.get('/api/v1/timeline/unread', { schema: schema.unread, config: { access: 'visible-list' } }, async (req) => {
     const u = requireUser(req);
-    const rows = await unreadOf(sql, u.id, new Date(Date.now() - UNREAD_WINDOW_DAYS * DAY_MS));
+    const rows = await unreadOf(sql, u.id);
     await audit(sql, {
       userId: u.id,
       action: 'timeline.unread.read',
@@ -353,7 +358,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: 200,
         replyTo: row.id,
       });
-      const [item, ...answers] = await withPhotos([row, ...replies.slice(0, 200).reverse()]);
+      const [item, ...answers] = [row, ...replies.slice(0, 200).reverse()].map(itemJson);
       return {
         ...item!,
         readBy: (await receiptsOf(sql, row.id)).map((r) => ({
@@ -383,7 +388,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         limit: 200,
         replyTo: req.params.itemId,
       });
-      return { items: await withPhotos(rows.slice(0, 200).reverse()) };
+      return { items: rows.slice(0, 200).reverse().map(itemJson) };
     },
   );
 
@@ -416,7 +421,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await sql.transaction(async (tx) => {
         const item = await lockTimelineItem(tx, itemId);
         if (!item) throw notFound('timeline item');
-        if (await markRead(tx, itemId, u.id, at)) {
+        if (await markRead(tx, item, u.id, at)) {
           await audit(tx, {
             userId: u.id,
             patientId: g.patientId,
@@ -468,6 +473,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw badRequest('a post cannot be edited to nothing; withdraw it instead');
         const at = new Date();
         await reviseTimelineItem(tx, item, next, { userId: u.id, authorName: u.displayName, at });
+        await moveUnread(tx, item, sensitivity);
         await audit(tx, {
           userId: u.id,
           patientId: g.patientId,
@@ -492,7 +498,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const row = await findTimelineItem(sql, itemId, u.id, clearance);
       if (!row) throw notFound('timeline item');
-      return itemJson(row, (await photosOf(sql, [itemId])).get(itemId));
+      return itemJson(row);
     },
   );
 
@@ -511,6 +517,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (item.author_id !== u.id && !leads)
           throw forbidden('only the author, the attending physician or the team lead can withdraw a post');
         if (item.withdrawn_at) throw new AppError('conflict', 'this post is already withdrawn');
+        await uncountPost(tx, item);
         await withdrawTimelineItem(tx, itemId, { userId: u.id, reason: req.body.reason, at: new Date() });
         await audit(tx, {
           userId: u.id,

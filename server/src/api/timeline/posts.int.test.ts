@@ -251,6 +251,14 @@ describe('posts on the team timeline', () => {
     expect(refused.status).toBe(400);
   });
 
+  it('gives every patient a stable link for other systems, to the dashboard’s patient page', async () => {
+    const p = await patient('リンク 太郎');
+    const r = await t.app.inject({ method: 'GET', url: `/p/${p}` });
+    expect(r.statusCode).toBe(302);
+    expect(r.headers.location).toBe(`/#/patients/${p}`);
+    expect((await t.app.inject({ method: 'GET', url: '/p/not-a-patient' })).statusCode).toBe(404);
+  });
+
   it('pages through a long timeline with the next cursor and no item twice', async () => {
     const p = await patient('投稿 十郎');
     for (let i = 0; i < 7; i++) await post(p, { body: `note ${i}` }, nurse.token);

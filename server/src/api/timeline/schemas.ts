@@ -168,10 +168,21 @@ export const Unread = Type.Object(
   {
     total: Type.Integer(),
     patients: Type.Array(
-      Type.Object({ patientId: Uuid, displayName: Type.String(), unread: Type.Integer(), newest: Time }, closed),
+      Type.Object(
+        {
+          patientId: Uuid,
+          displayName: Type.String(),
+          unread: Type.Integer(),
+          newest: Type.String({
+            format: 'date-time',
+            description: 'the time of the newest post counted (it may be read by now)',
+          }),
+        },
+        closed,
+      ),
     ),
   },
-  { ...closed, description: 'unread posts of the last 30 days per patient of your care teams' },
+  { ...closed, description: 'unread posts by others since you joined each care team, within your clearance' },
 );
 
 const TagDef = Type.Object({ key: Type.String(), ja: Type.String(), en: Type.String() }, closed);

@@ -120,6 +120,28 @@ describe('timeline items filtered by sensitivity and clearance', () => {
     expect(await unread('physician')).toBe(4);
   });
 
+  it('moves an unread post out of a member’s count when its author raises its sensitivity above their clearance', async () => {
+    const unread = async (who: keyof typeof CLEARANCE) =>
+      (await t.api<{ total: number }>('GET', '/api/v1/timeline/unread', undefined, members[who].token)).body.total;
+    const [cm, dr] = [await unread('careManager'), await unread('physician')];
+    const id = (
+      await t.api<{ id: string }>(
+        'POST',
+        `/api/v1/patients/${patientId}/posts`,
+        { body: '家族の連絡先' },
+        members.nurse.token,
+      )
+    ).body.id;
+    expect([await unread('careManager'), await unread('physician')]).toEqual([cm + 1, dr + 1]);
+    await t.api('PATCH', `/api/v1/timeline/${id}`, { sensitivity: 'clinical' }, members.nurse.token);
+    expect([await unread('careManager'), await unread('physician')]).toEqual([cm, dr + 1]);
+    await t.api('PATCH', `/api/v1/timeline/${id}`, { sensitivity: 'team' }, members.nurse.token);
+    expect([await unread('careManager'), await unread('physician')]).toEqual([cm + 1, dr + 1]);
+    await t.api('POST', `/api/v1/timeline/${id}/read`, undefined, members.careManager.token);
+    await t.api('POST', `/api/v1/timeline/${id}/withdraw`, { reason: '重複' }, members.nurse.token);
+    expect([await unread('careManager'), await unread('physician')]).toEqual([cm, dr]);
+  });
+
   it('refuses a post above the author’s clearance and a mention of a member who could not read it', async () => {
     const above = await t.api(
       'POST',

@@ -20,19 +20,6 @@ export async function insertPhoto(
   );
 }
 
-/** The photos of the items, by item, in upload order. */
-export async function photosOf(sql: Sql, itemIds: string[]): Promise<Map<string, PhotoMeta[]>> {
-  const out = new Map<string, PhotoMeta[]>();
-  if (itemIds.length === 0) return out;
-  const r = await sql.query<PhotoMeta>(
-    `SELECT id, item_id, content_type, width, height FROM timeline_photos WHERE item_id = ANY($1::uuid[])
-      ORDER BY uploaded_at, id`,
-    [itemIds],
-  );
-  for (const p of r.rows) out.set(p.item_id, [...(out.get(p.item_id) ?? []), p]);
-  return out;
-}
-
 export async function countPhotos(sql: Sql, itemId: string): Promise<number> {
   const r = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM timeline_photos WHERE item_id = $1', [
     itemId,
