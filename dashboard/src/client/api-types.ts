@@ -11777,7 +11777,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A patient's stable link for other systems: redirects to the dashboard's patient page (#/patients/{id}) */
+        /** A patient's stable link for other systems: opens the dashboard's patient page after sign-in */
         get: {
             parameters: {
                 query?: never;
@@ -11789,7 +11789,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description an error in the contract shape */
+                /** @description Default Response */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -11805,7 +11805,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description an error in the contract shape */
+                /** @description Default Response */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -11821,12 +11821,14 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Location: /#/patients/{id} */
-                302: {
+                /** @description Default Response */
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/html": string;
+                    };
                 };
             };
         };

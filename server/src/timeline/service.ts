@@ -9,8 +9,6 @@
  */
 import type { GatewayEvent } from '@vitals/contract';
 import type { Logger } from 'pino';
-import type { Clock } from '../alerts/clock.ts';
-import { addDays, localParts, localToUtc } from '../alerts/local-time.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { TimelinePosted } from '../events/domain-events.ts';
 import { patientsOfGateway } from '../storage/repos/timeline.ts';
@@ -22,8 +20,14 @@ import {
   missedMeasurements,
 } from '../storage/repos/timeline-summary.ts';
 import type { Sql } from '../storage/sql.ts';
+import { addDays, localParts, localToUtc } from './local-day.ts';
 import { periodValues } from './snapshot.ts';
 import { CLINICAL_GATEWAY_EVENTS, recordSystemItem } from './system-items.ts';
+
+/** The time the digest runs on: the alert clock (tests move it); alerts/ is not imported here. */
+export interface Clock {
+  now(): Date;
+}
 
 const TICK_MS = 60_000;
 const PAGE = 200;
