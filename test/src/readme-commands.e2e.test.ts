@@ -102,7 +102,35 @@ describe("the README's commands, verbatim", () => {
         60_000,
         'every demo patient to have a reading',
       );
-      expect(wall.patients.length).toBeGreaterThanOrEqual(3);
+      expect(wall.patients.length).toBeGreaterThanOrEqual(6);
+      // The care network: the nurse reads the clinical visit notes, the care manager the same
+      // patient's timeline without them (the banner prints both logins).
+      const also = (who: string) => {
+        const m = new RegExp(`also:\\s+(${who}@\\S+)\\s+/\\s+(\\S+)`).exec(run.output());
+        if (!m) throw new Error(`the banner prints no login for ${who}:\n${run.output().slice(-2000)}`);
+        return { email: m[1]!, password: m[2]! };
+      };
+      const signIn = async (l: { email: string; password: string }) => {
+        const r = await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(l),
+        });
+        expect(r.status).toBe(200);
+        return ((await r.json()) as { token: string }).token;
+      };
+      const timelineOf = async (token: string, patientId: string) => {
+        const r = await fetch(`${base}/api/v1/patients/${patientId}/timeline?kind=post`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return ((await r.json()) as { items: { sensitivity: string; template?: string }[] }).items;
+      };
+      const patientId = (wall.patients[0] as unknown as { id: string }).id;
+      const nurse = await timelineOf(await signIn(also('nurse')), patientId);
+      const careManager = await timelineOf(await signIn(also('caremanager')), patientId);
+      expect(nurse.some((p) => p.sensitivity === 'clinical' && p.template === 'visit_result')).toBe(true);
+      expect(careManager.some((p) => p.template === 'care_plan')).toBe(true);
+      expect(careManager.filter((p) => p.sensitivity !== 'team')).toEqual([]);
       const page = await fetch(`${base}/`);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
     } finally {

@@ -10,6 +10,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadHome } from '../ble/home.ts';
+import { type NetworkState, seedNetwork } from './network.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const HOMES_DIR = new URL('../homes/demo/', import.meta.url).pathname;
@@ -21,6 +22,8 @@ interface DemoState {
   admin: { email: string; password: string };
   gateways: Record<string, { id: string; password: string }>;
   patients: Record<string, string>;
+  /** The care network around the patients, once it is seeded (network.ts). */
+  network?: NetworkState;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -155,15 +158,24 @@ async function main() {
     );
     spawnTs(
       'gateway/src/cli/main.ts',
-      ['start', '--config', config, '--simulate', join(HOMES_DIR, file), '--history-days', '7', '--spot-every', '20'],
+      ['start', '--config', config, '--simulate', join(HOMES_DIR, file), '--history-days', '30', '--spot-every', '20'],
       {},
       join(LOGS, `gateway-${key}.log`),
     );
   }
 
+  if (!state.network) {
+    state.network = await seedNetwork(api, token, state.patients, say);
+    writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+  }
+
   say('');
   say(`  Dashboard:  http://localhost:${ports.http}/`);
-  say(`  Log in as:  ${state.admin.email}  /  ${state.admin.password}`);
+  say(`  Log in as:  ${state.admin.email}  /  ${state.admin.password}   (doctor 医師, administrator)`);
+  for (const l of state.network.logins) say(`       also:  ${l.email}  /  ${l.password}   (${l.role})`);
+  say("              A care manager sees the care plan and the vitals, not the nurses' clinical notes.");
+  if (state.network.kioskPath)
+    say(`  Wall:       http://localhost:${ports.http}${state.network.kioskPath}   (the nurse station's display)`);
   say(`  MQTT:       port ${ports.mqtt} (${homes.length} simulated homes connected as gateways)`);
   say(`  Logs:       ${LOGS}`);
   say('  Stop with Ctrl-C. Data stays in ' + DATA + ' (delete it to start afresh).');
