@@ -20,9 +20,25 @@ export interface ReadingFilter {
   received?: readonly { op: '>=' | '>' | '<' | '<='; at: Date }[];
 }
 
+// The recorder's name is looked up apart (withRecorderNames): most readings come from devices.
 const COLUMNS = `r.id, r.patient_id, r.device_id, r.gateway_id, r.metric, r.time, r.value, r.code, r.unit, r.time_source,
-  r.flags, r.group_id, r.received_at, r.recorded_by, u.display_name AS recorder_name`;
-const FROM = 'readings r LEFT JOIN users u ON u.id = r.recorded_by';
+  r.flags, r.group_id, r.received_at, r.recorded_by`;
+const FROM = 'readings r';
+
+/** Fills in `recorder_name` of the readings a care-team member recorded (one query for them all). */
+async function withRecorderNames(sql: Sql, rows: ReadingRecord[]): Promise<ReadingRecord[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.recorded_by ? [r.recorded_by] : [])))];
+  const names = new Map<string, string>();
+  if (ids.length) {
+    const u = await sql.query<{ id: string; display_name: string }>(
+      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    for (const x of u.rows) names.set(x.id, x.display_name);
+  }
+  for (const r of rows) r.recorder_name = r.recorded_by ? (names.get(r.recorded_by) ?? null) : null;
+  return rows;
+}
 
 function where(f: ReadingFilter, params: unknown[]): string {
   params.push(f.patientId);
@@ -95,7 +111,7 @@ export async function readingsPage(
       ).rows,
     );
   }
-  return { rows, more };
+  return { rows: await withRecorderNames(sql, rows), more };
 }
 
 /**
@@ -106,13 +122,13 @@ export async function readingsOfObservation(sql: Sql, hash: string): Promise<Rea
   const r = await sql.query<ReadingRecord>(`SELECT ${COLUMNS} FROM ${FROM} WHERE md5(r.id) = $1`, [hash]);
   const anchor = r.rows[0];
   if (!anchor?.patient_id) return [];
-  if (!anchor.metric.startsWith('bp_') || anchor.device_id === 'observation') return [anchor];
+  if (!anchor.metric.startsWith('bp_') || anchor.device_id === 'observation') return withRecorderNames(sql, [anchor]);
   const all = await sql.query<ReadingRecord>(
     `SELECT ${COLUMNS} FROM ${FROM}
       WHERE r.patient_id = $1 AND r.device_id = $2 AND r.time = $3 AND r.metric IN ('bp_systolic','bp_diastolic','bp_mean')`,
     [anchor.patient_id, anchor.device_id, anchor.time],
   );
-  return all.rows;
+  return withRecorderNames(sql, all.rows);
 }
 
 /** A measuring device by the md5 of its id, with the newest Device Information its gateway reported. */
