@@ -47,7 +47,7 @@ export interface OrgWebhookOptions {
 
 /** The links a payload gives about a patient: the dashboard page (an EHR's button) and the FHIR Patient. */
 export function patientLinks(base: string, patientId: string) {
-  return { page: `${base}/#/patients/${patientId}`, fhir: `${base}/fhir/R4/Patient/${patientId}` };
+  return { page: `${base}/p/${patientId}`, fhir: `${base}/fhir/R4/Patient/${patientId}` };
 }
 
 /** The payload of an alert transition (pure). */

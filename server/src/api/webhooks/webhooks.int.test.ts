@@ -160,7 +160,7 @@ describe('webhooks per organisation and event type', () => {
     expect(dataOf(alert)).toMatchObject({
       patientId,
       rule: expect.any(String),
-      links: { page: expect.stringContaining(`/#/patients/${patientId}`) },
+      links: { page: expect.stringContaining(`/p/${patientId}`) },
     });
     expect(alert.raw).not.toContain(NAME);
     expect(dataOf(receiver.of('gateway.offline')[0]!)).toMatchObject({ gatewayId: 'gw-hooks-01' });
