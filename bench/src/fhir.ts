@@ -12,7 +12,6 @@
  *   validated against the FHIR R4 JSON schema.
  */
 import { randomBytes } from 'node:crypto';
-import { ensureDevice } from '@vitals/server/storage/repos/gateways.ts';
 import { addCareTeamMember, createPatient } from '@vitals/server/storage/repos/patients.ts';
 import { buildTestApp, type TestApp } from '@vitals/server/test-support/app.ts';
 import { phdProblems, schemaProblems } from '@vitals/server/test-support/fhir-validation.ts';

@@ -52,7 +52,7 @@ describe('FHIR bulk export', () => {
     const status = pathOf(String(kick.headers['content-location']));
     let r = await call('GET', status);
     const progress: string[] = [];
-    for (let i = 0; r.status === 202 && i < 100; i++) {
+    for (let i = 0; r.status === 202 && i < 600; i++) {
       progress.push(String(r.headers['x-progress']));
       await new Promise((done) => setTimeout(done, 100));
       r = await call('GET', status);
@@ -93,7 +93,7 @@ describe('FHIR bulk export', () => {
     expect((await call('GET', `/fhir/R4/Patient/${patients[0]}/$export`, outsider)).status).toBe(404);
     expect((await call('GET', `/fhir/R4/Group/${orgId}/$export`, outsider)).status).toBe(404);
     let r = await call('GET', status);
-    for (let i = 0; r.status === 202 && i < 100; i++) {
+    for (let i = 0; r.status === 202 && i < 600; i++) {
       await new Promise((done) => setTimeout(done, 100));
       r = await call('GET', status);
     }
