@@ -20,6 +20,8 @@ interface Target {
   alert: string;
   /** The nurse of the patient's organisation: the lead adds them again (an update, 200). */
   nurse: string;
+  /** A team post on the patient's timeline. */
+  item: string;
 }
 
 const soon = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -40,6 +42,14 @@ const ROUTES: [string, (x: Target) => string, Need, ((x: Target) => unknown)?][]
   ['GET', (x) => `/api/v1/patients/${x.patient}/emergency-access`, 'read'],
   ['GET', (x) => `/api/v1/patients/${x.patient}/observations`, 'read'],
   ['GET', (x) => `/api/v1/patients/${x.patient}/news2`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/timeline?q=x`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/summary-text`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/post-tags`, 'read'],
+  ['GET', (x) => `/api/v1/patients/${x.patient}/post-templates`, 'read'],
+  ['GET', (x) => `/api/v1/timeline/${x.item}`, 'read'],
+  ['GET', (x) => `/api/v1/timeline/${x.item}/text`, 'read'],
+  ['GET', (x) => `/api/v1/timeline/${x.item}/replies`, 'read'],
+  ['GET', (x) => `/api/v1/timeline/${x.item}/revisions`, 'read'],
   ['GET', (x) => `/api/v1/alerts?patientId=${x.patient}`, 'read'],
   ['GET', (x) => `/api/v1/alerts/${x.alert}`, 'read'],
   ['GET', (x) => `/api/v1/alerts/${x.alert}/events`, 'read'],
@@ -48,6 +58,9 @@ const ROUTES: [string, (x: Target) => string, Need, ((x: Target) => unknown)?][]
   ['POST', (x) => `/api/v1/patients/${x.patient}/absences`, 'write', () => ({ reason, endsAt: soon() })],
   ['POST', (x) => `/api/v1/patients/${x.patient}/schedules`, 'write', () => ({ metric: 'spo2', dueTime: '09:00' })],
   ['POST', (x) => `/api/v1/alerts/${x.alert}/ack`, 'write', () => ({ note: 'seen' })],
+  ['POST', (x) => `/api/v1/patients/${x.patient}/posts`, 'write', () => ({ body: '訪問しました' })],
+  ['POST', (x) => `/api/v1/timeline/${x.item}/read`, 'write'],
+  ['PUT', (x) => `/api/v1/patients/${x.patient}/timeline/digest`, 'write', () => ({ time: '07:30' })],
   [
     'POST',
     (x) => `/api/v1/patients/${x.patient}/observations`,
@@ -122,7 +135,9 @@ describe('IDOR matrix: two organisations, four users, two patients, every patien
         openedAt: now,
         now,
       }))!.id;
-      return { patient, alert, nurse };
+      const item = (await t.api<{ id: string }>('POST', `/api/v1/patients/${patient}/posts`, { body: 'x' }, token)).body
+        .id;
+      return { patient, alert, nurse, item };
     };
     targets.P1 = await register(t.token, '患者 一', nurseA.id);
     targets.P2 = await register(adminB.token, '患者 二', nurseB.id);
