@@ -116,5 +116,14 @@ describe('searching the timeline and my unread posts', () => {
     const late = await addColleague(t, { email: 'late@station.test', profession: 'nurse' });
     await joinCareTeam(t, patientId, late.id, 'member', 'nurse');
     expect((await unread(late.token)).total).toBe(0);
+    // Leaving the team and joining again starts afresh: nothing stuck from the first stay.
+    await post('while-on-team', { body: '退院日決定' }, t.token);
+    expect((await unread(late.token)).total).toBe(1);
+    expect((await t.api('DELETE', `/api/v1/patients/${patientId}/team/${late.id}`)).status).toBe(204);
+    await joinCareTeam(t, patientId, late.id, 'member', 'nurse');
+    expect((await unread(late.token)).total).toBe(0);
+    await post('after-rejoin', { body: '訪問時間変更' }, t.token);
+    await t.api('POST', `/api/v1/timeline/${ids['after-rejoin']}/read`, undefined, late.token);
+    expect((await unread(late.token)).total).toBe(0);
   });
 });

@@ -106,6 +106,8 @@ export async function removeCareTeamMember(sql: Sql, patientId: string, userId: 
     patientId,
     userId,
   ]);
+  // Their unread timeline posts of this patient go too: if they join again, they start afresh.
+  await sql.query('DELETE FROM timeline_unread WHERE patient_id = $1 AND user_id = $2', [patientId, userId]);
   return r.rowCount > 0;
 }
 
