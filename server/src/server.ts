@@ -211,7 +211,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       earliestReadingTime: Date.parse(c.earliestReadingTime),
     });
     closers.push(() => ingest!.stop());
-    metrics.attach({ sql, ingest });
+    metrics.attach({ sql, ingest, ...(c.minGatewayVersion ? { minGatewayVersion: c.minGatewayVersion } : {}) });
     await notify.start();
     closers.push(() => notify.stop());
     const stopOrgWebhooks = startOrgWebhooks({

@@ -9,7 +9,9 @@ import client from 'prom-client';
 import type { Ingest } from '../ingest/ingest.ts';
 import { deadLetterCount } from '../storage/repos/dead-letters.ts';
 import { deliveryCounts } from '../storage/repos/deliveries.ts';
+import { fleetHealth } from '../storage/repos/gateways.ts';
 import type { Sql } from '../storage/sql.ts';
+import { compareVersions } from '../versions.ts';
 
 export interface Metrics {
   registry: client.Registry;
@@ -18,7 +20,7 @@ export interface Metrics {
   /** Live-stream (SSE) clients connected to this instance. */
   streamClients: client.Gauge;
   /** Connects the collectors that read the services at scrape time. */
-  attach(sources: { sql: Sql; ingest: Ingest }): void;
+  attach(sources: { sql: Sql; ingest: Ingest; minGatewayVersion?: string }): void;
 }
 
 export function createMetrics(): Metrics {
@@ -35,7 +37,68 @@ export function createMetrics(): Metrics {
     help: 'Live-stream (server-sent events) clients connected to this instance',
     registers: [registry],
   });
-  const attach: Metrics['attach'] = ({ sql, ingest }) => {
+  const attach: Metrics['attach'] = ({ sql, ingest, minGatewayVersion }) => {
+    // The fleet, read once per scrape for all its gauges (all instances see the same rows).
+    let fleet: Promise<Awaited<ReturnType<typeof fleetHealth>>> | undefined;
+    const fleetNow = () => {
+      fleet ??= fleetHealth(sql).finally(() => {
+        setImmediate(() => {
+          fleet = undefined;
+        });
+      });
+      return fleet;
+    };
+    const fleetGauge = (name: string, help: string, value: (f: Awaited<ReturnType<typeof fleetHealth>>) => number) =>
+      new client.Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(value(await fleetNow()));
+        },
+      });
+    new client.Gauge({
+      name: 'vitals_gateways',
+      help: 'Gateways not revoked, by liveness (online, offline, unknown = never heard from)',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const s of ['online', 'offline', 'unknown']) this.set({ state: s }, 0);
+        for (const r of (await fleetNow()).byState) this.set({ state: r.state }, r.gateways);
+      },
+    });
+    fleetGauge(
+      'vitals_gateways_outdated',
+      'Gateways older than VITALS_MIN_GATEWAY_VERSION (or that never reported a version); 0 when no minimum is set',
+      (f) =>
+        minGatewayVersion === undefined
+          ? 0
+          : f.versions
+              .filter((v) => v.version === null || compareVersions(v.version, minGatewayVersion) < 0)
+              .reduce((n, v) => n + v.gateways, 0),
+    );
+    fleetGauge(
+      'vitals_gateways_with_outbox_backlog',
+      'Gateways whose latest report shows readings waiting in their outbox',
+      (f) => f.backlog.with_backlog,
+    );
+    fleetGauge(
+      'vitals_gateway_outbox_readings_sum',
+      "Readings waiting in the gateways' outboxes, by their latest reports, summed over the fleet",
+      (f) => f.backlog.sum,
+    );
+    fleetGauge(
+      'vitals_gateway_outbox_readings_max',
+      'The largest outbox backlog any one gateway reported last',
+      (f) => f.backlog.max,
+    );
+    fleetGauge(
+      'vitals_gateway_clock_adjustments_24h',
+      'Device clocks the gateways corrected in the last 24 hours',
+      (f) => f.clockAdjustments24h,
+    );
+    fleetGauge('vitals_devices_battery_low', 'Devices whose battery is reported low', (f) => f.lowBatteries);
     new client.Counter({
       name: 'vitals_ingest_readings_total',
       help: 'Readings handled by this instance since it started, by outcome',

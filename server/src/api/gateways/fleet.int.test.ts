@@ -64,6 +64,27 @@ describe('the fleet view', () => {
     expect(old.lastContactAt).toBeDefined();
   });
 
+  it('sums the fleet on /metrics without naming any gateway: liveness, versions, backlog, clocks, batteries', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const sample = (line: string) =>
+      Number(
+        r.body
+          .split('\n')
+          .find((l) => l.startsWith(`${line} `))
+          ?.split(' ')[1],
+      );
+    // Both registered; neither has been heard from by the liveness check yet.
+    expect(sample('vitals_gateways{state="unknown"}')).toBe(2);
+    expect(sample('vitals_gateways{state="online"}')).toBe(0);
+    expect(sample('vitals_gateways_outdated')).toBe(1);
+    expect(sample('vitals_gateways_with_outbox_backlog')).toBe(1);
+    expect(sample('vitals_gateway_outbox_readings_sum')).toBe(1200);
+    expect(sample('vitals_gateway_outbox_readings_max')).toBe(1200);
+    expect(sample('vitals_gateway_clock_adjustments_24h')).toBe(1);
+    expect(sample('vitals_devices_battery_low')).toBe(1);
+    expect(r.body).not.toContain('gw-fleet-');
+  });
+
   it('is for administrators only', async () => {
     const nurse = await addColleague(t, { email: 'fleet.nurse@clinic.test' });
     expect((await t.api('GET', '/api/v1/fleet', undefined, nurse.token)).status).toBe(403);

@@ -295,3 +295,54 @@ export async function fleetOf(
   );
   return { gateways: g.rows, devices: d.rows };
 }
+
+export interface FleetHealthRow {
+  state: string;
+  gateways: number;
+}
+
+/**
+ * The whole fleet's health for /metrics, summed over gateways (no gateway ids: they can name a
+ * household): gateways by liveness, their reported versions, the latest outbox backlog each
+ * reported, clock corrections in the last day, devices with a low battery.
+ */
+export async function fleetHealth(sql: Sql): Promise<{
+  byState: FleetHealthRow[];
+  versions: { version: string | null; gateways: number }[];
+  backlog: { with_backlog: number; sum: number; max: number };
+  clockAdjustments24h: number;
+  lowBatteries: number;
+}> {
+  const [byState, versions, backlog, clock, battery] = await Promise.all([
+    sql.query<FleetHealthRow>(
+      `SELECT coalesce(l.state, 'unknown') AS state, count(*)::int AS gateways
+         FROM gateways g LEFT JOIN gateway_liveness l ON l.gateway_id = g.id
+        WHERE g.revoked_at IS NULL GROUP BY 1 ORDER BY 1`,
+    ),
+    sql.query<{ version: string | null; gateways: number }>(
+      `SELECT s.version, count(*)::int AS gateways
+         FROM gateways g LEFT JOIN gateway_status s ON s.gateway_id = g.id
+        WHERE g.revoked_at IS NULL GROUP BY 1`,
+    ),
+    sql.query<{ with_backlog: number; sum: number; max: number }>(
+      `SELECT count(*) FILTER (WHERE n > 0)::int AS with_backlog, coalesce(sum(n), 0)::float8 AS sum,
+              coalesce(max(n), 0)::float8 AS max
+         FROM (SELECT (SELECT (e.detail->>'readings')::float8 FROM gateway_events e
+                        WHERE e.gateway_id = g.id AND e.type = 'outbox_backlog'
+                        ORDER BY e.time DESC LIMIT 1) AS n
+                 FROM gateways g WHERE g.revoked_at IS NULL) b`,
+    ),
+    sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM gateway_events
+        WHERE type = 'clock_adjusted' AND received_at > now() - interval '24 hours'`,
+    ),
+    sql.query<{ n: number }>('SELECT count(*)::int AS n FROM device_battery WHERE low'),
+  ]);
+  return {
+    byState: byState.rows,
+    versions: versions.rows,
+    backlog: backlog.rows[0] ?? { with_backlog: 0, sum: 0, max: 0 },
+    clockAdjustments24h: clock.rows[0]?.n ?? 0,
+    lowBatteries: battery.rows[0]?.n ?? 0,
+  };
+}
