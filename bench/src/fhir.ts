@@ -1,5 +1,5 @@
 /**
- * `pnpm -s bench fhir [--backend postgres|pglite] [--patients 500] [--days 30] [--rounds 100]`
+ * `pnpm -s bench fhir [--backend postgres|pglite] [--patients 500] [--days 30] [--rounds 100] [--no-export] [--explain]`
  *
  * The FHIR R4 API (issue 17) on the real app through inject(), on PostgreSQL by default:
  * - a searchset page of 1,000 Observations (`/fhir/R4/Observation?patient=&_count=1000`, paged
@@ -97,6 +97,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const patients = Number(opt('--patients') ?? 500);
   const days = Number(opt('--days') ?? 30);
   const rounds = Number(opt('--rounds') ?? 100);
+  const skipExport = args.includes('--no-export');
   const schema = `benchf_${randomBytes(5).toString('hex')}`;
   log(`== FHIR on ${backend}: ${patients} patients × ${days} days, ${rounds} search rounds`);
   const t = await buildTestApp({
@@ -122,6 +123,15 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       );
       return JSON.stringify(r.rows).length;
     };
+    if (args.includes('--explain')) {
+      const plan = await t.sql.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN ANALYZE SELECT r.id, r.patient_id, r.device_id, r.gateway_id, r.metric, r.time, r.value, r.code, r.unit,
+                r.time_source, r.flags, r.group_id, r.received_at, r.recorded_by
+           FROM readings r WHERE r.patient_id = $1 AND r.time >= $2 ORDER BY r.time, r.id LIMIT 1251`,
+        [ids[0], new Date(Date.now() - 3 * 86_400_000)],
+      );
+      for (const row of plan.rows) log(`  | ${row['QUERY PLAN']}`);
+    }
     const fhirTimes: number[] = [];
     const rawTimes: number[] = [];
     await raw();
@@ -153,6 +163,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     log(
       `  page of 1,000 Observations: p50 ${search.p50} ms, p99 ${search.p99} ms; raw SQL p50 ${search.rawP50} ms (ratio ${ratio})`,
     );
+
+    if (skipExport) return { backend, patients, days, searchPage1000: { ...search, ratioP50: ratio, targetP99Ms: 200 } };
 
     // Bulk export of every patient.
     const e0 = performance.now();

@@ -53,6 +53,27 @@ describe('Pipeline', () => {
     expect(spo2.every((r) => r.timeSource === 'gateway' && r.device.id === oximeter.id)).toBe(true);
   });
 
+  it("forwards the Device Information strings as a device_info event (the server's FHIR Device shows them)", () => {
+    const { pipeline, events } = setup();
+    const at = new Date('2026-11-24T00:00:10Z');
+    for (const [characteristic, text] of [
+      ['2A29', 'A&D Medical'],
+      ['2A26', '1.0.3'],
+    ] as const)
+      pipeline.frame({
+        kind: 'ble',
+        device: bp,
+        characteristic,
+        bytes: new TextEncoder().encode(text),
+        context: {},
+        receivedAt: at,
+      });
+    expect(events.filter((e) => e.type === 'device_info').map((e) => [e.device, e.detail])).toEqual([
+      [bp.id, { manufacturerName: 'A&D Medical' }],
+      [bp.id, { firmwareRevision: '1.0.3' }],
+    ]);
+  });
+
   it('stores a blood-pressure record once even when the monitor sends it again', () => {
     const { pipeline, outbox, stored } = setup();
     const frame = {

@@ -157,26 +157,32 @@ describe('FHIR R4 read API', () => {
   });
 
   it('serves the patient, the cuff (manufacturer and firmware from Device Information) and the gateway as a PHG', async () => {
-    await t.sql.query(
-      `INSERT INTO gateway_events (gateway_id, time, device_id, type, detail) VALUES ($1, now(), $2, 'device_info', $3)`,
-      [
-        home.gatewayId,
-        home.cuff,
-        JSON.stringify({
-          manufacturerName: 'A&D Medical',
-          modelNumber: 'UA-651BLE',
-          serialNumber: '5140123',
-          firmwareRevision: '1.0.3',
-        }),
-      ],
-    );
+    // As a gateway reports them: one event per Device Information characteristic, newest wins.
+    for (const detail of [
+      { manufacturerName: 'A&D', firmwareRevision: '1.0.2' },
+      { manufacturerName: 'A&D Medical' },
+      { serialNumber: '5140123' },
+      { firmwareRevision: '1.0.3' },
+    ])
+      await t.sql.query(
+        `INSERT INTO gateway_events (gateway_id, time, device_id, type, detail) VALUES ($1, clock_timestamp(), $2, 'device_info', $3)`,
+        [home.gatewayId, home.cuff, JSON.stringify(detail)],
+      );
+
     const patient = await get(`/fhir/R4/Patient/${patientId}`);
-    const cuff = await get<{ manufacturer?: string; serialNumber?: string; parent?: { reference: string } }>(
-      `/fhir/R4/Device/${deviceResourceId(home.cuff)}`,
-    );
+    const cuff = await get<{
+      manufacturer?: string;
+      serialNumber?: string;
+      version?: { value: string }[];
+      parent?: { reference: string };
+    }>(`/fhir/R4/Device/${deviceResourceId(home.cuff)}`);
     const gateway = await get(`/fhir/R4/Device/${gatewayResourceId(home.gatewayId)}`);
     expect([patient.status, cuff.status, gateway.status]).toEqual([200, 200, 200]);
-    expect(cuff.body).toMatchObject({ manufacturer: 'A&D Medical', serialNumber: '5140123' });
+    expect(cuff.body).toMatchObject({
+      manufacturer: 'A&D Medical',
+      serialNumber: '5140123',
+      version: [{ value: '1.0.3' }],
+    });
     expect(cuff.body.parent?.reference).toBe(`Device/${gatewayResourceId(home.gatewayId)}`);
     expect(fhirProblems([patient.body, cuff.body as Resource, gateway.body])).toEqual([]);
   });

@@ -131,12 +131,17 @@ export async function readingsOfObservation(sql: Sql, hash: string): Promise<Rea
   return withRecorderNames(sql, all.rows);
 }
 
-/** A measuring device by the md5 of its id, with the newest Device Information its gateway reported. */
+/** A measuring device by the md5 of its id, with the Device Information its gateway reported (newest per field). */
 export async function deviceByHash(sql: Sql, hash: string): Promise<DeviceRecord | undefined> {
   const r = await sql.query<DeviceRecord>(
     `SELECT d.id, d.gateway_id, d.model, d.label, d.last_seen, d.created_at,
-            (SELECT e.detail FROM gateway_events e WHERE e.device_id = d.id AND e.type = 'device_info'
-              ORDER BY e.time DESC, e.id DESC LIMIT 1) AS info
+            -- Each characteristic arrives as its own event: the newest value of each field.
+            (SELECT jsonb_object_agg(x.k, x.v) FROM (
+               SELECT DISTINCT ON (kv.key) kv.key AS k, kv.value AS v
+                 FROM gateway_events e, jsonb_each(e.detail) kv
+                WHERE e.gateway_id = d.gateway_id AND e.device_id = d.id AND e.type = 'device_info'
+                  AND jsonb_typeof(e.detail) = 'object'
+                ORDER BY kv.key, e.time DESC, e.id DESC) x) AS info
        FROM devices d WHERE md5(d.id) = $1`,
     [hash],
   );
