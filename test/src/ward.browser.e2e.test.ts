@@ -197,6 +197,14 @@ describe('the care team dashboard in Chromium', () => {
     await add.locator('#member-person').selectOption({ label: '山本 看護師 (看護師)' });
     await add.locator('button[type="submit"]').click();
     await expect.poll(() => page.locator('[data-testid="care-team"] ul').textContent()).toContain('山本 看護師');
+    // The patient's own alert limit, with the reason kept in the settings history.
+    const limits = page.locator('[data-testid="limits-form"]');
+    await expect.poll(() => limits.locator('#limit-rule option').count()).toBeGreaterThan(1);
+    await limits.locator('#limit-rule').selectOption('temperature_high');
+    await limits.locator('#limit-medium').fill('37.8');
+    await limits.locator('#limit-reason').fill('主治医指示: 37.8℃ から連絡');
+    await limits.locator('button[type="submit"]').click();
+    await limits.locator('[data-testid="settings-saved"]').waitFor({ timeout: 15_000 });
     await shot(page, 'admin-patients');
     expect(await accessibilityProblems(page)).toEqual([]);
 

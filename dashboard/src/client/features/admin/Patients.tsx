@@ -11,6 +11,7 @@ import { Field } from '../../ui/Field.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi, type TeamBody } from './api.ts';
 import { professionLabel } from './labels.ts';
+import { PatientSettings } from './PatientSettings.tsx';
 
 type TeamRole = NonNullable<TeamBody['teamRole']>;
 type Clearance = NonNullable<TeamBody['clearance']>;
@@ -71,6 +72,7 @@ export function Patients({ orgId }: { orgId: string }) {
         </select>
       </Field>
       {selected && <CareTeam key={selected} patientId={selected} />}
+      {selected && <PatientSettings key={`settings-${selected}`} patientId={selected} />}
     </section>
   );
 }

@@ -21,7 +21,7 @@ import {
 } from '../../time-format.ts';
 import { ruleLabel } from '../alerts/labels.ts';
 import type { WallPatient } from './api.ts';
-import { type WardState, wardStatus } from './ward-order.ts';
+import type { WardState } from './ward-order.ts';
 import type { WardEntry } from './ward-store.ts';
 
 const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -114,7 +114,7 @@ export const PatientCard = memo(function PatientCard({
   const p = entry.patient.value;
   const nowMs = now.value;
   const locale = uiLocale.value;
-  const status = wardStatus(p, entry.alerts.value, nowMs);
+  const status = entry.status.value;
   const zone = safeZone(p.timezone);
   const a = status.alert;
   return (

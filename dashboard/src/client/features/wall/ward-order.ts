@@ -76,13 +76,23 @@ export function wardStatus(p: BoardPatient, alerts: readonly BoardAlert[], nowMs
   return { state: allStale(p, nowMs) ? 'stale' : 'stable' };
 }
 
+const collators = new Map<string, Intl.Collator>();
+function collatorFor(locale: string): Intl.Collator {
+  let c = collators.get(locale);
+  if (!c) {
+    c = new Intl.Collator(locale);
+    collators.set(locale, c);
+  }
+  return c;
+}
+
 /** Patient ids in board order. */
 export function wardOrder(
   patients: readonly BoardPatient[],
   statusOf: (p: BoardPatient) => WardStatus,
   locale: string,
 ): string[] {
-  const collator = new Intl.Collator(locale);
+  const collator = collatorFor(locale);
   return patients
     .map((p) => ({ p, s: statusOf(p) }))
     .sort(

@@ -8,12 +8,17 @@ import type { FrameScheduler } from '../../frame-scheduler.ts';
 import type { LiveAlertChange, LiveReading } from '../../stream.ts';
 import type { Alert } from '../alerts/api.ts';
 import type { WallPatient } from './api.ts';
-import { type BoardAlert, sameOrder, wardOrder, wardStatus } from './ward-order.ts';
+import { type BoardAlert, sameOrder, type WardStatus, wardOrder, wardStatus } from './ward-order.ts';
 
 export interface WardEntry {
   id: string;
   patient: Signal<WallPatient>;
   alerts: Signal<BoardAlert[]>;
+  /**
+   * The patient's ward state, the same object while the state, its alert and its start stay the
+   * same: a reading that changes no state does not re-sort the board (500 patients, 1,000 readings/s).
+   */
+  status: ReadonlySignal<WardStatus>;
 }
 
 export interface WardStore {
@@ -53,17 +58,38 @@ export function createWardStore(scheduler: FrameScheduler, locale: () => string)
   const now = signal(Date.now());
   const pending = new Map<string, LiveReading[]>();
 
+  const entry = (p: WallPatient): WardEntry => {
+    const patient = signal(p);
+    const alerts = signal<BoardAlert[]>([]);
+    let last: WardStatus | null = null;
+    const status = computed(() => {
+      const next = wardStatus(patient.value, alerts.value, now.value);
+      if (
+        last &&
+        last.state === next.state &&
+        last.sinceMs === next.sinceMs &&
+        last.alert?.id === next.alert?.id &&
+        last.alert?.state === next.alert?.state &&
+        last.alert?.acknowledgedByName === next.alert?.acknowledgedByName
+      )
+        return last;
+      last = next;
+      return next;
+    });
+    return { id: p.id, patient, alerts, status };
+  };
+
   let previous: string[] = [];
   const order = computed(() => {
+    // Reads each patient's status and name, never their values: readings do not re-sort.
     const list = ids.value.flatMap((id) => {
       const e = entries.get(id);
-      return e ? [{ e, p: e.patient.value }] : [];
+      return e ? [{ id, displayName: e.patient.peek().displayName, status: e.status.value }] : [];
     });
-    const nowMs = now.value;
-    const byId = new Map(list.map(({ e }) => [e.id, e]));
+    const byId = new Map(list.map((x) => [x.id, x.status]));
     const next = wardOrder(
-      list.map(({ p }) => p),
-      (p) => wardStatus(p, byId.get(p.id)?.alerts.value ?? [], nowMs),
+      list.map(({ id, displayName }) => ({ id, displayName, metrics: {} })),
+      (p) => byId.get(p.id) ?? { state: 'stable' },
       locale(),
     );
     if (sameOrder(next, previous)) return previous;
@@ -101,13 +127,13 @@ export function createWardStore(scheduler: FrameScheduler, locale: () => string)
         byPatient.set(a.patientId, list);
       }
       batch(() => {
-        for (const id of [...entries.keys()]) if (!patients.some((p) => p.id === id)) entries.delete(id);
+        const listed = new Set(patients.map((p) => p.id));
+        for (const id of [...entries.keys()]) if (!listed.has(id)) entries.delete(id);
         for (const p of patients) {
-          const e = entries.get(p.id);
-          if (e) {
-            e.patient.value = p;
-            e.alerts.value = byPatient.get(p.id) ?? [];
-          } else entries.set(p.id, { id: p.id, patient: signal(p), alerts: signal(byPatient.get(p.id) ?? []) });
+          const e = entries.get(p.id) ?? entry(p);
+          entries.set(p.id, e);
+          e.patient.value = p;
+          e.alerts.value = byPatient.get(p.id) ?? [];
         }
         ids.value = patients.map((p) => p.id);
         now.value = Date.now();
