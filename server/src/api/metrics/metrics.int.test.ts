@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 
@@ -31,6 +32,23 @@ describe('GET /metrics', () => {
     expect(sample(after.body, 'vitals_ingest_up')).toBe(1);
     expect(after.body).toMatch(/^vitals_nodejs_eventloop_lag_seconds /m);
     expect(after.body).toMatch(/^vitals_stream_clients 0$/m);
+  });
+
+  it("exports every series the operator's Grafana dashboard and alert rules in docs/monitoring use", async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const exported = new Set([...r.body.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    for (const file of ['grafana-dashboard.json', 'vitals-alert-rules.yml']) {
+      const text = readFileSync(new URL(`../../../../docs/monitoring/${file}`, import.meta.url), 'utf8');
+      const used = new Set([...text.matchAll(/\bvitals_[a-z0-9_]+/g)].map((m) => m[0]));
+      expect(used.size).toBeGreaterThan(5);
+      // A histogram's series are its name with _bucket, _count or _sum.
+      // The connection pool exists only on PostgreSQL (this app runs on the embedded database).
+      const known = (name: string) =>
+        exported.has(name) ||
+        exported.has(name.replace(/_(bucket|count|sum)$/, '')) ||
+        name === 'vitals_db_pool_connections';
+      for (const name of used) expect([file, name, known(name)]).toEqual([file, name, true]);
+    }
   });
 
   it('never labels a sample with a patient, a person or a gateway', async () => {
