@@ -15,7 +15,6 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { Type } from 'typebox';
 import { accessPlugin } from './access/plugin.ts';
 import type { AlertService } from './alerts/service.ts';
 import { absenceRoutes } from './api/absences/index.ts';
@@ -240,18 +239,7 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
         scope.get(path, { schema: { hide: true } }, async (_req, reply) =>
           reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
         );
-      // A patient's stable link (`/p/{id}`, for other systems' records and printed sheets): the
-      // dashboard's patient record, after the sign-in when there is no session (issue 16).
-      scope.withTypeProvider<TypeBoxTypeProvider>().get(
-        '/p/:id',
-        {
-          schema: {
-            hide: true,
-            params: Type.Object({ id: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
-          },
-        },
-        async (req, reply) => reply.redirect(`/#/patients/${encodeURIComponent(req.params.id)}`, 302),
-      );
+
     });
   }
   return app;

@@ -143,7 +143,7 @@ describe('the care team dashboard in Chromium', () => {
   it('shows the patient record at its stable link with open alerts, NEWS2 and the team, and passes axe-core', async () => {
     // `/p/{id}`, the link other systems keep: redirected to the record.
     await page.goto(`${server.base}/p/${ids.fever}`);
-    expect(page.url()).toContain(`/#/patients/${ids.fever}`);
+    await page.waitForURL(`**/#/patients/${ids.fever}`, { timeout: 15_000 });
     await page.locator('[data-testid="news2"] [data-band]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid="record-team"]').textContent()).toContain('Administrator');
     await page.locator('.record-alerts [data-testid="alert-row"]').waitFor({ timeout: 15_000 });
