@@ -3,6 +3,7 @@
  * cuff and an oximeter bound to the patient, and days of readings written through the storage
  * repository (as ingest writes them), with values that are exact conversions (not round).
  */
+import { randomUUID } from 'node:crypto';
 import type { Reading } from '@vitals/contract';
 import { insertReadings } from '../src/storage/repos/readings.ts';
 import type { TestApp } from './app.ts';
@@ -18,22 +19,43 @@ export interface SeededHome {
 /** Two cuff inflations (systolic, diastolic, mean, pulse) and one oximeter reading a day. */
 export async function seedHome(
   t: TestApp,
-  o: { patientId: string; tag: string; days: number; start: Date; token?: string },
+  o: { patientId: string; tag: string; days: number; start: Date; token?: string; direct?: boolean },
 ): Promise<SeededHome> {
   const gatewayId = `gw-${o.tag}`;
   const cuff = `ble:c4:7c:8d:6a:${o.tag.slice(0, 2).padStart(2, '0')}:01`;
   const oximeter = `ble:c4:7c:8d:6a:${o.tag.slice(0, 2).padStart(2, '0')}:02`;
   const token = o.token ?? t.token;
-  const gw = await t.api('POST', '/api/v1/gateways', { id: gatewayId }, token);
-  if (gw.status !== 201) throw new Error(`gateway: ${gw.status} ${JSON.stringify(gw.body)}`);
-  for (const deviceId of [cuff, oximeter]) {
-    const b = await t.api(
-      'POST',
-      '/api/v1/bindings',
-      { deviceId, patientId: o.patientId, gatewayId, from: new Date(o.start.getTime() - 86_400_000).toISOString() },
-      token,
+  const from = new Date(o.start.getTime() - 86_400_000);
+  if (o.direct) {
+    // Many homes (the export test): straight into storage, as the API would leave them.
+    await t.sql.query(
+      `INSERT INTO gateways (id, organisation_id, secret_hash) SELECT $1, organisation_id, 'x' FROM patients WHERE id = $2`,
+      [gatewayId, o.patientId],
     );
-    if (b.status !== 201) throw new Error(`binding: ${b.status} ${JSON.stringify(b.body)}`);
+    for (const deviceId of [cuff, oximeter]) {
+      await t.sql.query(
+        `INSERT INTO devices (id, gateway_id, organisation_id) SELECT $1, $2, organisation_id FROM patients WHERE id = $3`,
+        [deviceId, gatewayId, o.patientId],
+      );
+      await t.sql.query('INSERT INTO bindings (id, device_id, patient_id, valid_from) VALUES ($1, $2, $3, $4)', [
+        randomUUID(),
+        deviceId,
+        o.patientId,
+        from,
+      ]);
+    }
+  } else {
+    const gw = await t.api('POST', '/api/v1/gateways', { id: gatewayId }, token);
+    if (gw.status !== 201) throw new Error(`gateway: ${gw.status} ${JSON.stringify(gw.body)}`);
+    for (const deviceId of [cuff, oximeter]) {
+      const b = await t.api(
+        'POST',
+        '/api/v1/bindings',
+        { deviceId, patientId: o.patientId, gatewayId, from: from.toISOString() },
+        token,
+      );
+      if (b.status !== 201) throw new Error(`binding: ${b.status} ${JSON.stringify(b.body)}`);
+    }
   }
   const readings = new Map<string, Reading>();
   const add = (r: Reading) => readings.set(r.id, r);

@@ -39,6 +39,7 @@ describe('FHIR bulk export', () => {
         tag: `${10 + i}`,
         days: DAYS,
         start: new Date('2026-11-01T00:00:00Z'),
+        direct: true,
       });
       for (const r of home.readings.keys()) readingIds.add(r);
     }
