@@ -240,6 +240,17 @@ describe('the care team dashboard in Chromium', () => {
     await page.locator('[data-testid="bind-done"]').waitFor({ timeout: 15_000 });
     await shot(page, 'admin-devices');
     expect(await accessibilityProblems(page)).toEqual([]);
+    // The other administration pages and the account page, for axe-core.
+    for (const [hash, testId, name] of [
+      ['#/admin/audit', 'audit-table', 'admin-audit'],
+      ['#/admin/network', 'network-org', 'admin-network'],
+      ['#/account', 'sessions', 'account'],
+    ] as const) {
+      await page.goto(`${server.base}/${hash}`);
+      await page.locator(`[data-testid="${testId}"]`).first().waitFor({ timeout: 15_000 });
+      await shot(page, name);
+      expect(await accessibilityProblems(page), hash).toEqual([]);
+    }
     const fleet = await server.api<{ id: string; devices: { id: string }[] }[]>(
       'GET',
       '/api/v1/fleet',
