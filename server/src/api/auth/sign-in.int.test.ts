@@ -150,6 +150,25 @@ describe('sign-in', () => {
   });
 
   describe('throttling and lock-out', () => {
+    it('lets an administrator of their organisation remove a lost second factor: their sessions end, the password alone signs in again', async () => {
+      const p = await person(t, 'lost.phone@station.test');
+      const before = (await login(t, p.email, p.password)).body.token!;
+      await enrol(t, before);
+      expect((await login(t, p.email, p.password)).body.mfaRequired).toBe(true);
+      const org = (await t.sql.query<{ id: string }>('SELECT id FROM organisations ORDER BY created_at LIMIT 1'))
+        .rows[0]!.id;
+      const reset = `/api/v1/organisations/${org}/users/${p.id}/reset-second-factor`;
+      expect((await t.api('POST', reset, undefined, before)).status).toBe(403); // not an administrator
+      const since = await lastAuditId(t);
+      expect((await t.api('POST', reset)).status).toBe(204);
+      expect((await t.api('GET', '/api/v1/me', undefined, before)).status).toBe(401);
+      const after = await login(t, p.email, p.password);
+      expect(after.body.mfaRequired).toBeUndefined();
+      expect((await t.api('GET', '/api/v1/me', undefined, after.body.token)).status).toBe(200);
+      expect(await actions(t, since)).toContain('organisation.member.second_factor_reset');
+      expect((await t.api('POST', reset)).status).toBe(409); // nothing left to remove
+    });
+
     it('refuses the right password after 30 wrong ones in a row, while the account is locked (issue 13)', async () => {
       const p = await person(t, 'target@station.test');
       const since = await lastAuditId(t);

@@ -26,6 +26,7 @@ import {
   staffOf,
 } from '../../storage/repos/people.ts';
 import { deleteSessionsOfUser } from '../../storage/repos/sessions.ts';
+import { removeSecondFactor } from '../../storage/repos/sign-in.ts';
 import { requireAdmin, requireUser } from '../auth/session.ts';
 import type { AuthUser } from '../context.ts';
 import { isUuid } from '../ids.ts';
@@ -207,6 +208,36 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         userId: u.id,
         organisationId: orgId,
         action: 'organisation.member.disabled',
+        target: userId,
+        detail: { sessionsEnded: ended.length },
+        ip: req.ip,
+      });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/organisations/:orgId/users/:userId/reset-second-factor',
+    { schema: schema.resetSecondFactor, config: orgAdmin },
+    async (req, reply) => {
+      const u = adminOf(req, req.params.orgId);
+      const { orgId, userId } = req.params;
+      const m = await member(orgId, userId);
+      if (m.disabled_at) throw new AppError('conflict', 'this account is disabled');
+      if (userId === u.id)
+        throw new AppError(
+          'conflict',
+          'you cannot remove your own second factor here: ask another administrator, or change it in your account',
+        );
+      await wholeAccountManagedBy(u, userId, 'reset the second factor of');
+      const removed = await sql.transaction((tx) => removeSecondFactor(tx, userId));
+      if (!removed) throw new AppError('conflict', 'this person has no second factor to remove');
+      const ended = await deleteSessionsOfUser(sql, userId);
+      for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+      await audit(sql, {
+        userId: u.id,
+        organisationId: orgId,
+        action: 'organisation.member.second_factor_reset',
         target: userId,
         detail: { sessionsEnded: ended.length },
         ip: req.ip,

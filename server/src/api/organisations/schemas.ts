@@ -164,6 +164,16 @@ export const disable = {
   response: { 204: NoContent, ...ERROR_RESPONSES },
 };
 
+export const resetSecondFactor = {
+  summary:
+    "Remove a member's second factor (a lost phone and lost recovery codes); their sessions end (its administrators)",
+  description:
+    'The person signs in with their password and, where a second factor is required, enrols a new one before anything else. Refused for someone who also works for an organisation the caller does not administer.',
+  tags,
+  params: StaffParams,
+  response: { 204: NoContent, ...ERROR_RESPONSES },
+};
+
 export const resetPassword = {
   summary: "Reset a member's password: a new one-time token; their sessions end (its administrators)",
   tags,

@@ -100,6 +100,20 @@ export async function acceptTotpStep(sql: Sql, userId: string, step: number): Pr
   return r.rowCount === 1;
 }
 
+/**
+ * Removes a user's second factor and recovery codes (an administrator's reset after a lost phone):
+ * the next sign-in asks them to enrol again where a second factor is required.
+ */
+export async function removeSecondFactor(sql: Sql, userId: string): Promise<boolean> {
+  const r = await sql.query(
+    `UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL
+      WHERE id = $1 AND (totp_secret IS NOT NULL OR totp_enabled_at IS NOT NULL)`,
+    [userId],
+  );
+  await sql.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+  return r.rowCount > 0;
+}
+
 /** Replaces a user's recovery codes with new ones (hashes only). */
 export async function replaceRecoveryCodes(sql: Sql, userId: string, codeHashes: string[]): Promise<void> {
   await sql.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
