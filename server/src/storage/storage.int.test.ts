@@ -18,9 +18,11 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { createBinding } from './repos/bindings.ts';
 import { ensureDevice } from './repos/gateways.ts';
-import { createPatient } from './repos/patients.ts';
+import { addCareTeamMember, createPatient } from './repos/patients.ts';
 import { addMembership, createOrganisation, createUser } from './repos/people.ts';
 import { bucketPoints, insertReadings, rawPoints } from './repos/readings.ts';
+import { insertTimelineItem, listTimeline, lockTimelineItem } from './repos/timeline.ts';
+import { countNewPost, markRead, unreadOf } from './repos/timeline-receipts.ts';
 import type { Sql } from './sql.ts';
 
 type Kind = 'pglite' | 'postgres' | 'timescaledb';
@@ -87,6 +89,72 @@ describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('storage on %s', (kin
   it('reports its backend and applies nothing when migrations run again', async () => {
     expect(db.sql.backend).toBe(kind);
     expect(await migrate(db.sql)).toEqual([]);
+  });
+
+  it('keeps a timeline: newest first within a clearance, a system item once per source, unread counted as posts are read', async () => {
+    const { sql } = db;
+    const users = await sql.query<{ id: string }>('SELECT id FROM users LIMIT 1');
+    const author = users.rows[0]!.id;
+    const reader = await createUser(sql, { email: `${randomUUID()}@x.test`, displayName: 'CM', passwordHash: 'x' });
+    await addCareTeamMember(sql, {
+      patientId: patient,
+      userId: author,
+      teamRole: 'attending',
+      clearance: 'restricted',
+      addedBy: author,
+    });
+    await addCareTeamMember(sql, {
+      patientId: patient,
+      userId: reader,
+      teamRole: 'member',
+      clearance: 'team',
+      addedBy: author,
+    });
+    const ids: string[] = [];
+    for (const [i, sensitivity] of (['team', 'clinical', 'team'] as const).entries()) {
+      const id = randomUUID();
+      ids.push(id);
+      const time = new Date(Date.now() + i * 1000);
+      await sql.transaction(async (tx) => {
+        await insertTimelineItem(tx, {
+          id,
+          patientId: patient,
+          kind: 'post',
+          time,
+          sensitivity,
+          authorId: author,
+          body: `post ${i}`,
+        });
+        await countNewPost(tx, {
+          id,
+          patient_id: patient,
+          sensitivity,
+          author_id: author,
+          created_at: time,
+          reply_to: null,
+        });
+      });
+    }
+    const system = {
+      patientId: patient,
+      kind: 'event' as const,
+      time: new Date(),
+      sensitivity: 'team' as const,
+      sourceKey: 'gw:clock',
+    };
+    expect(await insertTimelineItem(sql, { ...system, id: randomUUID() })).toBe(true);
+    expect(await insertTimelineItem(sql, { ...system, id: randomUUID() })).toBe(false);
+    const seen = await listTimeline(sql, {
+      patientId: patient,
+      userId: reader,
+      clearance: 'team',
+      limit: 10,
+      kinds: ['post'],
+    });
+    expect(seen.map((r) => r.body)).toEqual(['post 2', 'post 0']);
+    expect((await unreadOf(sql, reader)).map((r) => r.unread)).toEqual([2]);
+    await sql.transaction(async (tx) => markRead(tx, (await lockTimelineItem(tx, ids[2]!))!, reader, new Date()));
+    expect((await unreadOf(sql, reader)).map((r) => r.unread)).toEqual([1]);
   });
 
   it('stores each reading id once, within a batch and across batches', async () => {
