@@ -164,7 +164,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       `  page of 1,000 Observations: p50 ${search.p50} ms, p99 ${search.p99} ms; raw SQL p50 ${search.rawP50} ms (ratio ${ratio})`,
     );
 
-    if (skipExport) return { backend, patients, days, searchPage1000: { ...search, ratioP50: ratio, targetP99Ms: 200 } };
+    if (skipExport)
+      return { backend, patients, days, searchPage1000: { ...search, ratioP50: ratio, targetP99Ms: 200 } };
 
     // Bulk export of every patient.
     const e0 = performance.now();

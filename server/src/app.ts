@@ -239,7 +239,6 @@ export async function buildApp(o: BuildAppOptions): Promise<VitalsApp> {
         scope.get(path, { schema: { hide: true } }, async (_req, reply) =>
           reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
         );
-
     });
   }
   return app;
