@@ -59,11 +59,21 @@ function reading(i: number, t: number, value: number): { reading: Reading; gatew
   };
 }
 
-async function seedPatient(sql: Sql): Promise<string> {
+/** `asVersion1`: the patient row written with the columns version 1 had (the migration test). */
+async function seedPatient(sql: Sql, asVersion1 = false): Promise<string> {
   const org = await createOrganisation(sql, { name: 'Clinic', kind: 'clinic' });
   const user = await createUser(sql, { email: `${randomUUID()}@x.test`, displayName: 'Dr', passwordHash: 'x' });
   await addMembership(sql, user, org, 'admin');
-  const patient = await createPatient(sql, { displayName: 'P', organisationId: org, createdBy: user });
+  let patient: string;
+  if (asVersion1) {
+    patient = randomUUID();
+    await sql.query('INSERT INTO patients (id, display_name, organisation_id, created_by) VALUES ($1, $2, $3, $4)', [
+      patient,
+      'P',
+      org,
+      user,
+    ]);
+  } else patient = await createPatient(sql, { displayName: 'P', organisationId: org, createdBy: user });
   await ensureDevice(sql, { id: DEVICE });
   await sql.transaction((tx) =>
     createBinding(tx, { deviceId: DEVICE, patientId: patient, from: '2020-01-01T00:00:00Z', createdBy: user }),
@@ -342,7 +352,7 @@ describe.each<Kind>(['pglite', 'timescaledb'])('migrations on %s from the previo
         db.sql,
         all.filter((m) => m.version === 1),
       );
-      const patient = await seedPatient(db.sql);
+      const patient = await seedPatient(db.sql, true);
       // Written as version 1 wrote it (the insert path of later versions needs their tables).
       await db.sql.query(
         `INSERT INTO readings (id, patient_id, device_id, gateway_id, metric, time, value, unit, time_source, batch_id)
