@@ -2,6 +2,7 @@ export * from './alert-priority.ts';
 export * from './flags.ts';
 export * from './metrics.ts';
 export * from './racp.ts';
+export * from './rule-names.ts';
 export * from './topics.ts';
 export * from './types.ts';
 export * from './units.ts';

@@ -1,9 +1,10 @@
-/** How alert rules and states read on screen. */
-import { CATALOGUE, type MessageKey, t } from '../../i18n.ts';
+/** How alert rules and the events of an alert read on screen. */
+import { ruleName } from '@vitals/contract';
+import { CATALOGUE, type MessageKey, t, uiLocale } from '../../i18n.ts';
 
+/** The rule's name from the contract's table, the one the server's notifications use too. */
 export function ruleLabel(rule: string): string {
-  const key = `rule.${rule}`;
-  return Object.hasOwn(CATALOGUE.en, key) ? t(key as MessageKey) : rule;
+  return ruleName(rule, uiLocale.value);
 }
 
 export function eventLabel(type: string): string {
