@@ -4,12 +4,14 @@
  * schema and the PHD IG rules; a patient export by a care-team outsider is 404, and a job is
  * its requester's alone. (The 500 × 30 size is `pnpm -s bench fhir`.) One app for the file.
  */
+import { randomUUID } from 'node:crypto';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 import { addColleague } from '../../../test-support/colleagues.ts';
 import { seedHome } from '../../../test-support/fhir-data.ts';
 import { fhirProblems } from '../../../test-support/fhir-validation.ts';
+import { createExport } from '../../storage/repos/fhir-exports.ts';
 
 const PATIENTS = 20;
 const DAYS = 3;
@@ -103,6 +105,40 @@ describe('FHIR bulk export', () => {
     const lines = (await call('GET', pathOf(manifest.output[0]!.url))).body.split('\n').filter(Boolean);
     expect(lines).toHaveLength(DAYS * 5);
     expect((await call('GET', pathOf(manifest.output[0]!.url), outsider)).status).toBe(404);
+  });
+
+  it('goes on from its cursor when the instance that ran a job died, every patient once', async () => {
+    const me = (await t.api<{ id: string }>('GET', '/api/v1/me')).body.id;
+    const ids = [...patients].sort();
+    const job = await createExport(t.sql, {
+      id: randomUUID(),
+      userId: me,
+      clientId: null,
+      organisationId: null,
+      requestUrl: 'http://x/fhir/R4/Group/x/$export',
+      patientIds: ids,
+      types: ['Patient'],
+      since: null,
+    });
+    // Claimed by an instance that recorded its first chunk and died: its lease runs out.
+    await t.sql.query(
+      `UPDATE fhir_exports SET status = 'running', done_patients = 7, files = $2, lease_until = now() - interval '1 second'
+        WHERE id = $1`,
+      [job.id, JSON.stringify([{ type: 'Patient', patients: ids.slice(0, 7) }])],
+    );
+    let r = await call('GET', `/fhir/R4/$export-status/${job.id}`);
+    for (let i = 0; r.status === 202 && i < 600; i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      r = await call('GET', `/fhir/R4/$export-status/${job.id}`);
+    }
+    expect(r.status).toBe(200);
+    const manifest = JSON.parse(r.body) as { output: { url: string }[] };
+    expect(manifest.output).toHaveLength(2);
+    const exported: string[] = [];
+    for (const o of manifest.output)
+      for (const line of (await call('GET', pathOf(o.url))).body.split('\n').filter(Boolean))
+        exported.push((JSON.parse(line) as { id: string }).id);
+    expect(exported).toEqual(ids);
   });
 
   it('refuses types it does not export and a _since that is no instant', async () => {
