@@ -8834,6 +8834,8 @@ export interface paths {
                                     patients: number;
                                     posts: {
                                         available: boolean;
+                                        /** @description posts of the care teams about the patients in the period */
+                                        count: number;
                                         note: string;
                                         perPatientWeek: number | null;
                                     };
@@ -8880,6 +8882,8 @@ export interface paths {
                                     patients: number;
                                     posts: {
                                         available: boolean;
+                                        /** @description posts of the care teams about the patients in the period */
+                                        count: number;
                                         note: string;
                                         perPatientWeek: number | null;
                                     };

@@ -53,9 +53,10 @@ function indicators(n: NetworkNumbers, weeks: number): Static<typeof schema.Indi
         }
       : { mean: null, median: null, min: null, max: null },
     posts: {
-      available: false,
-      perPatientWeek: null,
-      note: 'posts are not available yet: the timeline arrives with a later issue',
+      available: true,
+      count: n.posts,
+      perPatientWeek: patientWeeks ? round(n.posts / patientWeeks) : null,
+      note: 'posts of the care teams on the timeline (withdrawn ones left out); system items are not posts',
     },
     acknowledgements: {
       count: n.acknowledgements,

@@ -91,7 +91,22 @@ describe('the network report', () => {
 
   afterAll(async () => t?.close());
 
-  it('counts members per physician, team sizes, acknowledgements per patient-week and pages per paged person per week', async () => {
+  it('counts members per physician, team sizes, posts and acknowledgements per patient-week and pages per paged person per week', async () => {
+    // Posts of patient 1: two in the period, one withdrawn, one before it; a system item is no post.
+    const patient = (await t.sql.query<{ id: string }>("SELECT id FROM patients WHERE display_name = 'P1'")).rows[0]!
+      .id;
+    for (const [time, kind, withdrawn] of [
+      ['2026-11-02T09:00:00Z', 'post', false],
+      ['2026-11-10T09:00:00Z', 'post', false],
+      ['2026-11-11T09:00:00Z', 'post', true],
+      ['2026-10-30T09:00:00Z', 'post', false],
+      ['2026-11-03T09:00:00Z', 'alert', false],
+    ] as const)
+      await t.sql.query(
+        `INSERT INTO timeline_items (id, patient_id, kind, time, sensitivity, withdrawn_at)
+         VALUES ($1, $2, $3, $4, 'team', $5)`,
+        [randomUUID(), patient, kind, time, withdrawn ? time : null],
+      );
     const r = await t.api<Static<typeof NetworkReport>>('GET', `/api/v1/reports/network?from=${FROM}&to=${TO}`);
     expect(r.status).toBe(200);
     expect(r.body.weeks).toBe(2);
@@ -107,7 +122,8 @@ describe('the network report', () => {
       },
       patients: 2,
       teamSize: { mean: 3, median: 3, min: 2, max: 4 },
-      posts: { available: false, perPatientWeek: null, note: expect.stringMatching(/not available yet/) },
+      // 2 posts in the period / (2 patients × 2 weeks)
+      posts: { available: true, count: 2, perPatientWeek: 0.5, note: expect.stringMatching(/withdrawn/) },
       // 3 acknowledged in the period / (2 patients × 2 weeks)
       acknowledgements: { count: 3, perPatientWeek: 0.75 },
       // nurse 1: 4 pages, physician 1: 2 pages, over 2 weeks

@@ -33,6 +33,7 @@ export const Indicators = Type.Object(
     posts: Type.Object(
       {
         available: Type.Boolean(),
+        count: Type.Integer({ description: 'posts of the care teams about the patients in the period' }),
         perPatientWeek: Ratio,
         note: Type.String(),
       },

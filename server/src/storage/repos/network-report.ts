@@ -11,6 +11,8 @@ export interface NetworkNumbers {
   patients: number;
   teamSizes: number[];
   acknowledgements: number;
+  /** Posts of the team (not withdrawn) about the patients in the period. */
+  posts: number;
   pagesPerPerson: number[];
 }
 
@@ -31,17 +33,26 @@ export async function regionOf(sql: Sql, organisations: string[]): Promise<{ id:
 export async function networkNumbers(sql: Sql, organisations: string[], from: Date, to: Date): Promise<NetworkNumbers> {
   const members = await sql.query<{ profession: string; n: number }>(
     `SELECT u.profession, count(DISTINCT u.id)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id
-      WHERE m.organisation_id = ANY($1::uuid[]) AND u.disabled_at IS NULL GROUP BY u.profession`,
+      WHERE m.organisation_id = ANY($1::uuid[]) AND u.disabled_at IS NULL AND u.kind = 'person'
+      GROUP BY u.profession`,
     [organisations],
   );
   const teams = await sql.query<{ size: number }>(
-    `SELECT count(c.user_id)::int AS size FROM patients p LEFT JOIN care_team_members c ON c.patient_id = p.id
+    `SELECT count(u.id)::int AS size FROM patients p
+       LEFT JOIN care_team_members c ON c.patient_id = p.id
+       LEFT JOIN users u ON u.id = c.user_id AND u.kind = 'person'
       WHERE p.organisation_id = ANY($1::uuid[]) GROUP BY p.id ORDER BY 1`,
     [organisations],
   );
   const acks = await sql.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM alerts a JOIN patients p ON p.id = a.patient_id
       WHERE p.organisation_id = ANY($1::uuid[]) AND a.acknowledged_at >= $2 AND a.acknowledged_at < $3`,
+    [organisations, from, to],
+  );
+  const posts = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM timeline_items i JOIN patients p ON p.id = i.patient_id
+      WHERE p.organisation_id = ANY($1::uuid[]) AND i.kind = 'post' AND i.withdrawn_at IS NULL
+        AND i.time >= $2 AND i.time < $3`,
     [organisations, from, to],
   );
   // A page is one step of one alert to one person, however many channels carried it.
@@ -57,6 +68,7 @@ export async function networkNumbers(sql: Sql, organisations: string[], from: Da
     patients: teams.rows.length,
     teamSizes: teams.rows.map((r) => r.size),
     acknowledgements: acks.rows[0]!.n,
+    posts: posts.rows[0]!.n,
     pagesPerPerson: pages.rows.map((r) => r.n),
   };
 }

@@ -27,6 +27,8 @@ export function Network() {
                 .join('、')}
               )
             </dd>
+            <dt>{t('admin.postsPerPatientWeek')}</dt>
+            <dd>{o.indicators.posts.perPatientWeek ?? '—'}</dd>
             <dt>{t('admin.acknowledgementsPerPatientWeek')}</dt>
             <dd>{o.indicators.acknowledgements.perPatientWeek ?? '—'}</dd>
             <dt>{t('admin.pagesPerPersonWeek')}</dt>
