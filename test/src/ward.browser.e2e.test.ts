@@ -339,6 +339,8 @@ describe('the care team dashboard in Chromium', () => {
     await composer.locator('button[type="submit"]').click();
     const visit = page.locator('[data-testid="timeline-item"][data-kind="post"]').filter({ hasText: '解熱傾向' });
     await visit.waitFor({ timeout: 15_000 });
+    // The tag by its label in the reader's language, not its key.
+    await expect.poll(() => visit.locator('.tag').textContent(), { timeout: 10_000 }).toBe('#褥瘡');
     const photo = visit.locator('[data-testid="timeline-photo"]');
     await photo.waitFor({ timeout: 15_000 });
     await expect

@@ -16,7 +16,7 @@ import { errorMessage } from '../../ui/errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { professionLabel } from '../admin/labels.ts';
 import { eventLabel, ruleLabel } from '../alerts/labels.ts';
-import { type Template, type TimelineItem, timelineApi } from './api.ts';
+import { type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
 import { Composer } from './Composer.tsx';
 
 const KIND_GLYPH: Record<TimelineItem['kind'], string> = {
@@ -85,12 +85,14 @@ function Item({
   zone,
   settled,
   templates,
+  tags,
   onChange,
 }: {
   item: TimelineItem;
   zone: string;
   settled: Set<string>;
   templates: readonly Template[];
+  tags: readonly Tag[];
   onChange: () => void;
 }) {
   const locale = uiLocale.value;
@@ -154,7 +156,7 @@ function Item({
             <p class="timeline-tags">
               {item.tags.map((tag) => (
                 <span key={tag} class="tag">
-                  #{tag}
+                  #{tags.find((x) => x.key === tag)?.[locale] ?? tag}
                 </span>
               ))}
             </p>
@@ -189,6 +191,8 @@ function Item({
 export function Timeline({ patientId, zone, version }: { patientId: string; zone: string; version: number }) {
   const feed = useLoad((signal) => timelineApi.feed(patientId, signal), [patientId, version]);
   const templates = useLoad((signal) => timelineApi.templates(patientId, signal), [patientId]);
+  // Posts carry tag keys; the labels are the organisation's and the built-in ones, in the reader's language.
+  const tags = useLoad((signal) => timelineApi.tags(patientId, signal), [patientId]);
   const settled = settledAlerts(feed.data?.items ?? []);
   return (
     <section class="timeline" aria-labelledby="timeline-heading" data-testid="timeline">
@@ -203,6 +207,7 @@ export function Timeline({ patientId, zone, version }: { patientId: string; zone
             zone={zone}
             settled={settled}
             templates={templates.data?.templates ?? []}
+            tags={tags.data?.tags ?? []}
             onChange={feed.reload}
           />
         ))}
