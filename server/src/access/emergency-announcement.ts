@@ -7,9 +7,7 @@
  * the audit log, read where access is checked.
  */
 import type { TimelinePosted } from '../events/domain-events.ts';
-import { usersByIds } from '../storage/repos/care-team.ts';
-import { contactsOf } from '../storage/repos/contacts.ts';
-import { enqueueDeliveries, type NewDelivery } from '../storage/repos/deliveries.ts';
+import { enqueueToContacts } from '../storage/repos/deliveries.ts';
 import type { Sql } from '../storage/sql.ts';
 import { recordSystemItem } from '../timeline/system-items.ts';
 
@@ -64,34 +62,15 @@ export async function announceEmergencyAccess(
       summary: 'emergency access 緊急アクセス',
     },
   });
-  const users = await usersByIds(tx, a.adminIds);
-  const rows: NewDelivery[] = [];
-  for (const c of await contactsOf(tx, a.adminIds)) {
-    const user = users.get(c.user_id);
-    if (!user) continue;
-    const key = `emergency_access.opened:${a.accessId}:${c.id}`;
-    rows.push({
-      idempotencyKey: key,
-      alertId: null,
-      patientId: a.patientId,
-      event: 'emergency_access.opened',
-      channel: c.channel,
-      userId: user.id,
-      contactId: c.id,
-      target: c.address,
-      payload: {
-        v: 1,
-        type: 'emergency_access.opened',
-        idempotencyKey: key,
-        emergencyAccessId: a.accessId,
-        patientId: a.patientId,
-        recipient: { userId: user.id, displayName: user.display_name, locale: user.locale },
-        text: emergencyAccessText(user.locale, a),
-        ...(c.channel === 'webpush' ? { subscription: c.subscription } : {}),
-      },
-      maxAttempts: ANNOUNCEMENT_ATTEMPTS,
-      now: a.startedAt,
-    });
-  }
-  return { posted, queued: await enqueueDeliveries(tx, rows) };
+  const queued = await enqueueToContacts(tx, {
+    userIds: a.adminIds,
+    event: 'emergency_access.opened',
+    source: a.accessId,
+    patientId: a.patientId,
+    fields: { emergencyAccessId: a.accessId, patientId: a.patientId },
+    text: (locale) => emergencyAccessText(locale, a),
+    maxAttempts: ANNOUNCEMENT_ATTEMPTS,
+    now: a.startedAt,
+  });
+  return { posted, queued };
 }

@@ -6,9 +6,7 @@
  * clearance reaches the post are mentioned (the route refuses the others).
  */
 
-import { usersByIds } from '../storage/repos/care-team.ts';
-import { contactsOf } from '../storage/repos/contacts.ts';
-import { enqueueDeliveries, type NewDelivery } from '../storage/repos/deliveries.ts';
+import { enqueueToContacts } from '../storage/repos/deliveries.ts';
 import type { Sql } from '../storage/sql.ts';
 
 const MENTION_ATTEMPTS = 5;
@@ -34,35 +32,14 @@ export async function queueMentions(
   tx: Sql,
   m: { itemId: string; patientId: string; patientName: string; authorName: string; userIds: string[]; now: Date },
 ): Promise<number> {
-  if (m.userIds.length === 0) return 0;
-  const users = await usersByIds(tx, m.userIds);
-  const rows: NewDelivery[] = [];
-  for (const c of await contactsOf(tx, m.userIds)) {
-    const user = users.get(c.user_id);
-    if (!user) continue;
-    const key = `timeline.mention:${m.itemId}:${c.id}`;
-    rows.push({
-      idempotencyKey: key,
-      alertId: null,
-      patientId: m.patientId,
-      event: 'timeline.mention',
-      channel: c.channel,
-      userId: user.id,
-      contactId: c.id,
-      target: c.address,
-      payload: {
-        v: 1,
-        type: 'timeline.mention',
-        idempotencyKey: key,
-        itemId: m.itemId,
-        patientId: m.patientId,
-        recipient: { userId: user.id, displayName: user.display_name, locale: user.locale },
-        text: mentionText(user.locale, m),
-        ...(c.channel === 'webpush' ? { subscription: c.subscription } : {}),
-      },
-      maxAttempts: MENTION_ATTEMPTS,
-      now: m.now,
-    });
-  }
-  return enqueueDeliveries(tx, rows);
+  return enqueueToContacts(tx, {
+    userIds: m.userIds,
+    event: 'timeline.mention',
+    source: m.itemId,
+    patientId: m.patientId,
+    fields: { itemId: m.itemId, patientId: m.patientId },
+    text: (locale) => mentionText(locale, m),
+    maxAttempts: MENTION_ATTEMPTS,
+    now: m.now,
+  });
 }

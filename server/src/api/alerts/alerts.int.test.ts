@@ -73,6 +73,8 @@ describe('alert routes', () => {
         step: 0,
         round: 0,
         now: new Date(NOW),
+        // Due only later on the manual clock, which stays put: the outbox leaves it pending, as listed.
+        sendAt: new Date(NOW + 3_600_000),
       },
     ]);
   });

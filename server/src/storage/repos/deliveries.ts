@@ -1,5 +1,7 @@
 /** The delivery outbox: every page and site-webhook notification, its attempts and outcome. */
 import type { Sql } from '../sql.ts';
+import { usersByIds } from './care-team.ts';
+import { contactsOf } from './contacts.ts';
 import { visiblePatientIds } from './patients.ts';
 
 export const DELIVERY_STATUS = {
@@ -270,4 +272,57 @@ export async function anyPageSent(sql: Sql, alertId: string): Promise<boolean> {
     [alertId],
   );
   return r.rows.length > 0;
+}
+
+/** A message to people (not an alert page): its type, what it is about, and its text per locale. */
+export interface MessageToPeople {
+  userIds: readonly string[];
+  /** The event and the payload's `type` (`timeline.mention`, `emergency_access.opened`, …). */
+  event: string;
+  /** What makes the message unique; with the contact it is the idempotency key. */
+  source: string;
+  patientId: string | null;
+  /** Ids and links the payload carries beside its text (never the words of a record). */
+  fields: Record<string, unknown>;
+  text(locale: 'ja' | 'en'): { subject: string; body: string };
+  maxAttempts: number;
+  now: Date;
+}
+
+/**
+ * Queues one delivery per contact of each person (mentions, announcements), in the caller's
+ * transaction; the outbox sends, retries and records them like pages. Disabled people and
+ * contacts are left out. Returns how many were queued.
+ */
+export async function enqueueToContacts(tx: Sql, m: MessageToPeople): Promise<number> {
+  if (m.userIds.length === 0) return 0;
+  const users = await usersByIds(tx, [...m.userIds]);
+  const rows: NewDelivery[] = [];
+  for (const c of await contactsOf(tx, [...m.userIds])) {
+    const user = users.get(c.user_id);
+    if (!user) continue;
+    const key = `${m.event}:${m.source}:${c.id}`;
+    rows.push({
+      idempotencyKey: key,
+      alertId: null,
+      patientId: m.patientId,
+      event: m.event,
+      channel: c.channel,
+      userId: user.id,
+      contactId: c.id,
+      target: c.address,
+      payload: {
+        v: 1,
+        type: m.event,
+        idempotencyKey: key,
+        ...m.fields,
+        recipient: { userId: user.id, displayName: user.display_name, locale: user.locale },
+        text: m.text(user.locale),
+        ...(c.channel === 'webpush' ? { subscription: c.subscription } : {}),
+      },
+      maxAttempts: m.maxAttempts,
+      now: m.now,
+    });
+  }
+  return enqueueDeliveries(tx, rows);
 }
