@@ -310,6 +310,7 @@ describe('the care team dashboard in Chromium', () => {
     );
     expect(display.status).toBe(201);
     await server.api('POST', `/api/v1/patients/${ids.fever}/team`, { userId: display.body.id }, token);
+    await server.api('PATCH', `/api/v1/patients/${ids.fever}`, { area: '北区 A地区' }, token);
 
     const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await kiosk.goto(`${server.base}${display.body.kioskPath}`);
@@ -317,7 +318,9 @@ describe('the care team dashboard in Chromium', () => {
     await card.waitFor({ timeout: 15_000 });
     expect(await kiosk.locator('[data-testid="login-form"]').count()).toBe(0);
     await kiosk.locator('[data-testid="kiosk-header"]').waitFor();
-    expect(await card.locator('h2').textContent()).toBe('井・健');
+    // Initials, and where the patient is to tell patients apart.
+    expect(await card.locator('h2 a').textContent()).toBe('井・健');
+    expect(await card.locator('[data-testid="patient-area"]').textContent()).toBe(' 北区 A地区');
     // The credential left the address bar.
     expect(kiosk.url()).not.toContain('kiosk');
     await shot(kiosk, 'kiosk');

@@ -129,6 +129,12 @@ export const PatientCard = memo(function PatientCard({
           <a href={patientHref(p.id)} aria-label={t('wall.openPatient', { name: p.displayName })}>
             {p.displayName}
           </a>
+          {p.area && (
+            <span class="area" data-testid="patient-area">
+              {' '}
+              {p.area}
+            </span>
+          )}
         </h2>
         {zone !== viewerZone && <span class="zone">{zoneAbbreviation(zone, locale, nowMs)}</span>}
       </header>
