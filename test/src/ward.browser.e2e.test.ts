@@ -350,6 +350,24 @@ describe('the care team dashboard in Chromium', () => {
       .poll(() => photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0);
 
+    // Who has read the visit note: the author, who is reading the page; not yet the rest of the team.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          const again = page.locator('[data-testid="timeline-item"][data-kind="post"]').filter({ hasText: '解熱傾向' });
+          await again.waitFor({ timeout: 15_000 });
+          return again.locator('[data-testid="read-receipts"]').textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('既読 1');
+    const noted = page.locator('[data-testid="timeline-item"][data-kind="post"]').filter({ hasText: '解熱傾向' });
+    await noted.locator('[data-testid="read-receipts"]').click();
+    const receipts = noted.locator('[data-testid="receipt-list"]');
+    await receipts.waitFor({ timeout: 10_000 });
+    expect(await receipts.textContent()).toMatch(/^確認済み: Administrator 未確認: .+/);
+
     await composer.locator('#post-body').fill('ご家族へ発熱時の連絡先を説明しました');
     await composer.locator('button[type="submit"]').click();
     await page.locator('[data-testid="timeline-item"]').filter({ hasText: 'ご家族へ' }).waitFor({ timeout: 15_000 });

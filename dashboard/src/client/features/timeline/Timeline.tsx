@@ -16,7 +16,7 @@ import { errorMessage } from '../../ui/errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { professionLabel } from '../admin/labels.ts';
 import { eventLabel, ruleLabel } from '../alerts/labels.ts';
-import { type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
+import { type ItemWithReceipts, type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
 import { Composer } from './Composer.tsx';
 
 const KIND_GLYPH: Record<TimelineItem['kind'], string> = {
@@ -46,6 +46,44 @@ function AckFromTimeline({ item, onDone }: { item: TimelineItem; onDone: () => v
       <button type="submit">{t('alerts.ack')}</button>
       {error && <AlertBox text={error} />}
     </form>
+  );
+}
+
+/**
+ * "既読 N" opens who on the team has read the post (and when) and who has not yet: what a team
+ * leader checks before a visit ("has the pharmacist seen the new prescription?").
+ */
+function Receipts({ item }: { item: TimelineItem }) {
+  const [open, setOpen] = useState(false);
+  const [receipts, setReceipts] = useState<ItemWithReceipts | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const names = (list: readonly { displayName: string }[]) =>
+    list.length ? list.map((p) => p.displayName).join('、') : t('timeline.nobody');
+  const toggle = () => {
+    const next = !open;
+    setOpen(next);
+    if (next) timelineApi.receipts(item.id).then(setReceipts, (e: unknown) => setError(errorMessage(e)));
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="read-count"
+        aria-expanded={open}
+        title={t('timeline.receipts')}
+        data-testid="read-receipts"
+        onClick={toggle}
+      >
+        {t('timeline.readBy', { n: item.readCount })}
+      </button>
+      {open && receipts && (
+        <span class="receipts" data-testid="receipt-list">
+          <span>{t('timeline.readList', { names: names(receipts.readBy) })}</span>{' '}
+          <span>{t('timeline.notReadList', { names: names(receipts.notReadBy) })}</span>
+        </span>
+      )}
+      {open && error && <AlertBox text={error} />}
+    </>
   );
 }
 
@@ -178,7 +216,7 @@ function Item({
         </>
       )}
       <p class="timeline-actions">
-        {item.kind === 'post' && <span class="read-count">{t('timeline.readBy', { n: item.readCount })}</span>}
+        {item.kind === 'post' && <Receipts item={item} />}
         <button type="button" class="copy" onClick={() => void copy()}>
           {t(copied ? 'timeline.copied' : 'timeline.copy')}
         </button>

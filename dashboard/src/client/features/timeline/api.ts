@@ -6,6 +6,7 @@ export type TimelineItem = TimelinePage['items'][number];
 export type NewPost = Body<'/api/v1/patients/{id}/posts'>;
 export type Template = Answer<'/api/v1/patients/{id}/post-templates'>['templates'][number];
 export type Tag = Answer<'/api/v1/patients/{id}/post-tags'>['tags'][number];
+export type ItemWithReceipts = Answer<'/api/v1/timeline/{itemId}'>;
 
 export const timelineApi = {
   feed: (patientId: string, signal?: AbortSignal) =>
@@ -43,4 +44,6 @@ export const timelineApi = {
   ack: (itemId: string, note: string) =>
     request<void>('POST', `/api/v1/timeline/${seg(itemId)}/ack`, note.trim() ? { note: note.trim() } : {}),
   text: (itemId: string) => request<{ text: string }>('GET', `/api/v1/timeline/${seg(itemId)}/text`),
+  /** The item with its read receipts: who has read it (and when), who on the team has not. */
+  receipts: (itemId: string) => request<ItemWithReceipts>('GET', `/api/v1/timeline/${seg(itemId)}`),
 };
