@@ -240,6 +240,11 @@ describe('the care team dashboard in Chromium', () => {
     await page.locator('[data-testid="bind-done"]').waitFor({ timeout: 15_000 });
     await shot(page, 'admin-devices');
     expect(await accessibilityProblems(page)).toEqual([]);
+    // The patient's record lists the device at home, not heard from yet.
+    await page.goto(`${server.base}/#/patients/${ids.fever}`);
+    const device = page.locator('[data-testid="record-device"][data-device-id="ble:00:1c:05:aa:bb:07"]');
+    await device.waitFor({ timeout: 15_000 });
+    expect(await device.textContent()).toContain('まだ受信なし');
     // The other administration pages and the account page, for axe-core.
     for (const [hash, testId, name] of [
       ['#/admin/audit', 'audit-table', 'admin-audit'],

@@ -5982,6 +5982,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The devices bound to a patient now: when each was last heard, its battery, the home's gateway */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            devices: {
+                                /** @description as the device last reported it */
+                                battery?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    level?: number;
+                                    low: boolean;
+                                };
+                                /** Format: date-time */
+                                boundFrom: string;
+                                gateway?: {
+                                    id: string;
+                                    /** Format: date-time */
+                                    since?: string;
+                                    state: "online" | "offline" | "unknown";
+                                };
+                                /** @description ble:<address> or serial:<id> */
+                                id: string;
+                                label?: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when the gateway last heard it
+                                 */
+                                lastSeenAt?: string;
+                                model?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/emergency-access": {
         parameters: {
             query?: never;

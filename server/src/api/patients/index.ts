@@ -9,6 +9,7 @@ import { checkedGrant, checkedPatient } from '../../access/plugin.ts';
 import { AppError, badRequest, forbidden } from '../../errors.ts';
 import { bucketSecondsFor, resolutionLabel } from '../../queries/resolution.ts';
 import { audit, auditPatients } from '../../storage/repos/audit.ts';
+import { devicesOfPatient } from '../../storage/repos/bound-devices.ts';
 import {
   addCareTeamMember,
   createPatient,
@@ -115,6 +116,41 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/patients/:id/latest',
     { schema: schema.latest, config: { access: { patient: 'params.id', need: 'read', audit: 'readings.latest' } } },
     async (req) => ({ metrics: await latestOfPatient(sql, checkedPatient(req).id) }),
+  );
+
+  app.get(
+    '/api/v1/patients/:id/devices',
+    { schema: schema.devices, config: { access: { patient: 'params.id', need: 'read', audit: 'devices.read' } } },
+    async (req) => ({
+      devices: (await devicesOfPatient(sql, checkedPatient(req).id, new Date())).map((d) => ({
+        id: d.device_id,
+        ...(d.model ? { model: d.model } : {}),
+        ...(d.label ? { label: d.label } : {}),
+        boundFrom: d.bound_from.toISOString(),
+        ...(d.last_seen ? { lastSeenAt: d.last_seen.toISOString() } : {}),
+        ...(d.battery_at
+          ? {
+              battery: {
+                ...(d.battery_level !== null ? { level: d.battery_level } : {}),
+                low: d.battery_low ?? false,
+                at: d.battery_at.toISOString(),
+              },
+            }
+          : {}),
+        ...(d.gateway_id
+          ? {
+              gateway: {
+                id: d.gateway_id,
+                state:
+                  d.gateway_state === 'online' || d.gateway_state === 'offline'
+                    ? d.gateway_state
+                    : ('unknown' as const),
+                ...(d.gateway_since ? { since: d.gateway_since.toISOString() } : {}),
+              },
+            }
+          : {}),
+      })),
+    }),
   );
 
   /**

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 import { addColleague } from '../../../test-support/colleagues.ts';
+import { setBattery } from '../../storage/repos/device-battery.ts';
+import { setGatewayLiveness } from '../../storage/repos/gateway-liveness.ts';
 
 describe('patient routes', () => {
   let t: TestApp;
@@ -69,6 +71,30 @@ describe('patient routes', () => {
     const r = await t.api<{ error: { code: string; message: string } }>(method, path, body);
     expect(r.status).toBe(status);
     expect(r.body.error.message.length).toBeGreaterThan(3);
+  });
+
+  it('lists the devices bound to the patient with their battery and the home gateway’s state, to the team only', async () => {
+    expect((await t.api('POST', '/api/v1/gateways', { id: 'gw-devices-01' })).status).toBe(201);
+    const bound = await t.api('POST', '/api/v1/bindings', {
+      deviceId: 'ble:c4:7c:8d:6a:3f:91',
+      patientId,
+      from: '2026-11-01T00:00:00Z',
+      gatewayId: 'gw-devices-01',
+    });
+    expect(bound.status).toBe(201);
+    await setBattery(t.sql, 'ble:c4:7c:8d:6a:3f:91', 18, true, new Date('2026-12-01T08:00:00Z'));
+    await setGatewayLiveness(t.sql, 'gw-devices-01', 'offline', new Date('2026-12-02T01:00:00Z'));
+    const r = await t.api<{ devices: unknown[] }>('GET', `/api/v1/patients/${patientId}/devices`);
+    expect(r.status).toBe(200);
+    expect(r.body.devices).toEqual([
+      {
+        id: 'ble:c4:7c:8d:6a:3f:91',
+        boundFrom: '2026-11-01T00:00:00.000Z',
+        battery: { level: 18, low: true, at: '2026-12-01T08:00:00.000Z' },
+        gateway: { id: 'gw-devices-01', state: 'offline', since: '2026-12-02T01:00:00.000Z' },
+      },
+    ]);
+    expect((await t.api('GET', `/api/v1/patients/${patientId}/devices`, undefined, nurseToken)).status).toBe(404);
   });
 
   it('validates readings queries: unknown metric, bad times, reversed range', async () => {

@@ -200,6 +200,42 @@ export const latest = {
   response: { 200: Type.Object({ metrics: LatestByMetric }, closed), ...ERROR_RESPONSES },
 };
 
+const Time = Type.String({ format: 'date-time' });
+
+export const PatientDevice = Type.Object(
+  {
+    id: Type.String({ description: 'ble:<address> or serial:<id>' }),
+    model: Type.Optional(Type.String()),
+    label: Type.Optional(Type.String()),
+    boundFrom: Time,
+    lastSeenAt: Type.Optional(Type.String({ format: 'date-time', description: 'when the gateway last heard it' })),
+    battery: Type.Optional(
+      Type.Object(
+        { level: Type.Optional(Type.Number()), low: Type.Boolean(), at: Time },
+        { ...closed, description: 'as the device last reported it' },
+      ),
+    ),
+    gateway: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String(),
+          state: Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('unknown')]),
+          since: Type.Optional(Time),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+export const devices = {
+  summary: "The devices bound to a patient now: when each was last heard, its battery, the home's gateway",
+  tags,
+  params: PatientParams,
+  response: { 200: Type.Object({ devices: Type.Array(PatientDevice) }, closed), ...ERROR_RESPONSES },
+};
+
 export const readings = {
   summary: "A patient's readings of one metric: raw, or min/avg/max buckets when there are more than maxPoints",
   tags,

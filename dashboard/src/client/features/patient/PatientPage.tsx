@@ -19,7 +19,7 @@ import { Timeline } from '../timeline/Timeline.tsx';
 import { scheduler } from '../wall/WallPage.tsx';
 import { type Patient, patientApi } from './api.ts';
 import { mountCharts } from './charts.ts';
-import { AbsenceNote, CareTeamPanel, News2Panel, ObservationForm } from './RecordPanels.tsx';
+import { AbsenceNote, CareTeamPanel, DevicesPanel, News2Panel, ObservationForm } from './RecordPanels.tsx';
 
 /** Whole years between a birth date (YYYY-MM-DD) and now. */
 export function ageOn(birthDate: string, nowMs: number): number | null {
@@ -164,6 +164,7 @@ export function PatientPage({ id, range }: { id: string; range: RangeKey }) {
         </div>
         <aside class="record-side">
           {patient && <CareTeamPanel patientId={id} />}
+          {patient && <DevicesPanel patientId={id} zone={zone} />}
           {patient && <Timeline patientId={id} zone={zone} version={version} />}
         </aside>
       </div>

@@ -37,6 +37,48 @@ export function CareTeamPanel({ patientId }: { patientId: string }) {
   );
 }
 
+/** The devices at the patient's home: when each was last heard, a low battery, the gateway offline. */
+export function DevicesPanel({ patientId, zone }: { patientId: string; zone: string }) {
+  const devices = useLoad((signal) => patientApi.devices(patientId, signal), [patientId]);
+  const locale = uiLocale.value;
+  const now = Date.now();
+  const list = devices.data?.devices ?? [];
+  return (
+    <section class="record-panel" aria-labelledby="record-devices-heading" data-testid="record-devices">
+      <h2 id="record-devices-heading">{t('record.devices')}</h2>
+      {devices.error && <AlertBox text={devices.error} />}
+      {devices.data && list.length === 0 && <p class="hint">{t('record.noDevices')}</p>}
+      <ul class="device-list">
+        {list.map((d) => (
+          <li key={d.id} data-testid="record-device" data-device-id={d.id}>
+            <strong>{d.label ?? d.model ?? d.id}</strong>{' '}
+            <span class="hint">
+              {d.lastSeenAt
+                ? t('record.lastHeard', { time: formatMeasurementTime(toMillis(d.lastSeenAt), zone, locale, now) })
+                : t('record.neverHeard')}
+            </span>
+            {d.battery?.low && (
+              <span class="device-warning">
+                {' '}
+                · {t('record.batteryLow', { level: d.battery.level === undefined ? '—' : String(d.battery.level) })}
+              </span>
+            )}
+            {d.gateway?.state === 'offline' && (
+              <span class="device-warning">
+                {' '}
+                ·{' '}
+                {t('record.gatewayOffline', {
+                  since: d.gateway.since ? formatMeasurementTime(toMillis(d.gateway.since), zone, locale, now) : '—',
+                })}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function AbsenceNote({ patientId, zone }: { patientId: string; zone: string }) {
   const absences = useLoad((signal) => patientApi.absences(patientId, signal).catch(() => []), [patientId]);
   const now = Date.now();

@@ -11,6 +11,7 @@ export type News2 = Answer<'/api/v1/patients/{id}/news2'>;
 export type TeamMember = Answer<'/api/v1/patients/{id}/team'>[number];
 export type Absence = Answer<'/api/v1/patients/{id}/absences'>[number];
 export type NewObservation = Body<'/api/v1/patients/{id}/observations'>;
+export type PatientDevice = Answer<'/api/v1/patients/{id}/devices'>['devices'][number];
 
 export const patientApi = {
   alertRules: (id: string, signal?: AbortSignal) =>
@@ -19,6 +20,8 @@ export const patientApi = {
     request<News2>('GET', `/api/v1/patients/${seg(id)}/news2`, undefined, signal),
   team: (id: string, signal?: AbortSignal) =>
     request<TeamMember[]>('GET', `/api/v1/patients/${seg(id)}/team`, undefined, signal),
+  devices: (id: string, signal?: AbortSignal) =>
+    request<Answer<'/api/v1/patients/{id}/devices'>>('GET', `/api/v1/patients/${seg(id)}/devices`, undefined, signal),
   absences: (id: string, signal?: AbortSignal) =>
     request<Absence[]>('GET', `/api/v1/patients/${seg(id)}/absences`, undefined, signal),
   observe: (id: string, body: NewObservation) =>
