@@ -393,6 +393,13 @@ describe('the care team dashboard in Chromium', () => {
       .toContain('acknowledged');
     await shot(page, 'patient-timeline');
     expect(await accessibilityProblems(page)).toEqual([]);
+    // The same record in English (the screenshot for docs/dashboard.md), then back to Japanese.
+    await page.locator('button.language').click();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+    await expect.poll(() => page.locator('#record-devices-heading').textContent()).toBe('Devices at home');
+    await shot(page, 'patient-timeline-en');
+    await page.locator('button.language').click();
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
 
     // The care manager on the team reads the team post, never the clinical one.
     const cm = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();

@@ -8142,6 +8142,8 @@ export interface paths {
                             /** @description the most sensitive level the member sees: team < clinical < restricted */
                             clearance: "team" | "clinical" | "restricted";
                             displayName: string;
+                            /** @description `display`: a wall display showing the patient (it reads, is never paged or mentioned) */
+                            kind: "person" | "display";
                             /**
                              * Format: uuid
                              * @description the member's organisation: the patient's when they belong to it, else their first
@@ -8224,6 +8226,8 @@ export interface paths {
                             /** @description the most sensitive level the member sees: team < clinical < restricted */
                             clearance: "team" | "clinical" | "restricted";
                             displayName: string;
+                            /** @description `display`: a wall display showing the patient (it reads, is never paged or mentioned) */
+                            kind: "person" | "display";
                             /**
                              * Format: uuid
                              * @description the member's organisation: the patient's when they belong to it, else their first
@@ -8247,6 +8251,8 @@ export interface paths {
                             /** @description the most sensitive level the member sees: team < clinical < restricted */
                             clearance: "team" | "clinical" | "restricted";
                             displayName: string;
+                            /** @description `display`: a wall display showing the patient (it reads, is never paged or mentioned) */
+                            kind: "person" | "display";
                             /**
                              * Format: uuid
                              * @description the member's organisation: the patient's when they belong to it, else their first

@@ -25,7 +25,6 @@ import {
   createSession,
   deleteSession,
   deleteSessionOfUser,
-  deleteSessionsOfUser,
   liftEnrolmentLimit,
   listSessions,
 } from '../../storage/repos/sessions.ts';
@@ -46,7 +45,7 @@ import { wallDisplayByToken } from '../../storage/repos/wall-displays.ts';
 import { toAuthUser } from '../context.ts';
 import { isUuid } from '../ids.ts';
 import * as schema from './schemas.ts';
-import { adminMfaFor, requireUser, SESSION_COOKIE, tokenOf } from './session.ts';
+import { adminMfaFor, endSessionsOf, requireUser, SESSION_COOKIE, tokenOf } from './session.ts';
 
 // A constant hash to compare against when the email is unknown, so timing does not reveal accounts.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -204,10 +203,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
     }
     // One screen at a time: a copied link used elsewhere takes the wall display off, visibly.
-    const ended = await deleteSessionsOfUser(sql, u.id);
-    for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
-    if (ended.length > 0)
-      await audit(sql, { userId: u.id, action: 'auth.display.replaced', detail: { ended: ended.length }, ip: req.ip });
+    const ended = await endSessionsOf(app, u.id);
+    if (ended > 0) await audit(sql, { userId: u.id, action: 'auth.display.replaced', detail: { ended }, ip: req.ip });
     return startSession(req, reply, u, 'display_credential');
   });
 
@@ -397,12 +394,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const problem = passwordProblem(req.body.newPassword, { email: u.email, displayName: u.display_name });
       if (problem) throw policyError(problem);
       await setPassword(sql, u.id, await hashPassword(req.body.newPassword));
-      const ended = await deleteSessionsOfUser(sql, u.id, req.sessionId ?? undefined);
-      for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+      const ended = await endSessionsOf(app, u.id, req.sessionId ?? undefined);
       await audit(sql, {
         userId: u.id,
         action: 'auth.password.changed',
-        detail: { otherSessionsEnded: ended.length },
+        detail: { otherSessionsEnded: ended },
         ip: req.ip,
       });
       return reply.code(204).send(null);

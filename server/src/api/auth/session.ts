@@ -6,12 +6,12 @@
  * lifetime or after being idle (issue 13); a session limited to enrolling a second factor reaches
  * only the routes that declare `config.duringMfaEnrolment`.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hashSecret } from '../../auth/secrets.ts';
 import { AppError, forbidden, unauthorized } from '../../errors.ts';
 import { membershipsOf } from '../../storage/repos/people.ts';
-import { findLiveSession } from '../../storage/repos/sessions.ts';
+import { deleteSessionsOfUser, findLiveSession } from '../../storage/repos/sessions.ts';
 import { wallDisplaySettings } from '../../storage/repos/wall-displays.ts';
 import { type AuthUser, toAuthUser } from '../context.ts';
 
@@ -78,6 +78,16 @@ function usable(token: string): string | null {
 /** Whether the administrator rule applies to this account (not to the environment's bootstrap administrator). */
 export function adminMfaFor(s: Pick<SignInSettings, 'adminMfa' | 'bootstrapAdminEmail'>, email: string): boolean {
   return s.adminMfa && email.toLowerCase() !== s.bootstrapAdminEmail?.toLowerCase();
+}
+
+/**
+ * Ends a person's sessions (all, or all but `keepSessionId`) on every instance at once: the rows go,
+ * and open live streams hear `session.ended`. Answers how many ended, for the audit row.
+ */
+export async function endSessionsOf(app: FastifyInstance, userId: string, keepSessionId?: string): Promise<number> {
+  const ended = await deleteSessionsOfUser(app.sql, userId, keepSessionId);
+  for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+  return ended.length;
 }
 
 export function requireUser(req: FastifyRequest): AuthUser {

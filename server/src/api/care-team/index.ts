@@ -43,6 +43,7 @@ const memberJson = (m: CareTeamMemberRow): Static<typeof schema.Member> => ({
   organisationId: m.organisation_id,
   teamRole: toWire(m.team_role),
   clearance: m.clearance,
+  kind: m.kind,
 });
 
 const LAST_ATTENDING =

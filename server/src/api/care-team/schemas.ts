@@ -23,6 +23,9 @@ export const Member = Type.Object(
     }),
     teamRole: TeamRole,
     clearance: Clearance,
+    kind: Type.Union([Type.Literal('person'), Type.Literal('display')], {
+      description: '`display`: a wall display showing the patient (it reads, is never paged or mentioned)',
+    }),
   },
   closed,
 );

@@ -25,9 +25,8 @@ import {
   setOrganisationPolicy,
   staffOf,
 } from '../../storage/repos/people.ts';
-import { deleteSessionsOfUser } from '../../storage/repos/sessions.ts';
 import { removeSecondFactor } from '../../storage/repos/sign-in.ts';
-import { requireAdmin, requireUser } from '../auth/session.ts';
+import { endSessionsOf, requireAdmin, requireUser } from '../auth/session.ts';
 import type { AuthUser } from '../context.ts';
 import { isUuid } from '../ids.ts';
 import * as schema from './schemas.ts';
@@ -201,15 +200,13 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (userId === u.id) throw new AppError('conflict', 'you cannot disable your own account');
       await wholeAccountManagedBy(u, userId, 'disable');
       await disableUser(sql, userId);
-      // Sessions end at once, on every instance: the rows go, and open live streams hear it.
-      const ended = await deleteSessionsOfUser(sql, userId);
-      for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+      const ended = await endSessionsOf(app, userId);
       await audit(sql, {
         userId: u.id,
         organisationId: orgId,
         action: 'organisation.member.disabled',
         target: userId,
-        detail: { sessionsEnded: ended.length },
+        detail: { sessionsEnded: ended },
         ip: req.ip,
       });
       return reply.code(204).send(null);
@@ -232,14 +229,13 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await wholeAccountManagedBy(u, userId, 'reset the second factor of');
       const removed = await sql.transaction((tx) => removeSecondFactor(tx, userId));
       if (!removed) throw new AppError('conflict', 'this person has no second factor to remove');
-      const ended = await deleteSessionsOfUser(sql, userId);
-      for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+      const ended = await endSessionsOf(app, userId);
       await audit(sql, {
         userId: u.id,
         organisationId: orgId,
         action: 'organisation.member.second_factor_reset',
         target: userId,
-        detail: { sessionsEnded: ended.length },
+        detail: { sessionsEnded: ended },
         ip: req.ip,
       });
       return reply.code(204).send(null);
@@ -256,14 +252,13 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (m.disabled_at) throw new AppError('conflict', 'this account is disabled');
       await wholeAccountManagedBy(u, userId, 'reset the password of');
       const token = await issueToken(u, userId, orgId, m.invited ? 'invite' : 'reset');
-      const ended = await deleteSessionsOfUser(sql, userId);
-      for (const sessionId of ended) app.events.publish('session.ended', { sessionId });
+      const ended = await endSessionsOf(app, userId);
       await audit(sql, {
         userId: u.id,
         organisationId: orgId,
         action: 'organisation.member.password_reset',
         target: userId,
-        detail: { sessionsEnded: ended.length },
+        detail: { sessionsEnded: ended },
         ip: req.ip,
       });
       return reply.code(201).send(token);

@@ -214,7 +214,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const unreachable = mentions.filter((m) => !reach.has(m));
       if (unreachable.length)
         throw badRequest(
-          `cannot mention ${unreachable.join(', ')}: not on this patient's care team with a clearance that reaches ${sensitivity}`,
+          `cannot mention ${unreachable.join(', ')}: not a person on this patient's care team with a clearance that reaches ${sensitivity} (a wall display cannot be mentioned)`,
         );
       if (b.replyTo) {
         const parent = await findTimelineItem(sql, b.replyTo, u.id, clearance);

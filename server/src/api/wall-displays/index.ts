@@ -13,7 +13,6 @@ import { notFound } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import { audit } from '../../storage/repos/audit.ts';
 import { disableUser } from '../../storage/repos/people.ts';
-import { deleteSessionsOfUser } from '../../storage/repos/sessions.ts';
 import {
   createWallDisplay,
   findWallDisplay,
@@ -22,7 +21,7 @@ import {
   updateWallDisplay,
   type WallDisplayRow,
 } from '../../storage/repos/wall-displays.ts';
-import { requireUser } from '../auth/session.ts';
+import { endSessionsOf, requireUser } from '../auth/session.ts';
 import * as schema from './schemas.ts';
 
 const displayJson = (d: WallDisplayRow): Static<typeof schema.WallDisplay> => ({
@@ -50,10 +49,6 @@ export const wallDisplayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const d = isUuid(id) ? await findWallDisplay(sql, orgId, id) : undefined;
     if (!d) throw notFound(`wall display ${id} of this organisation`);
     return d;
-  }
-
-  async function endSessions(id: string) {
-    for (const sessionId of await deleteSessionsOfUser(sql, id)) app.events.publish('session.ended', { sessionId });
   }
 
   app.get('/api/v1/organisations/:orgId/displays', { schema: schema.list, config: orgAdmin }, async (req) =>
@@ -111,7 +106,7 @@ export const wallDisplayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const d = await displayOf(req.params.orgId, req.params.id);
       const token = newSecret();
       await rotateWallDisplayToken(sql, d.id, hashSecret(token));
-      await endSessions(d.id);
+      await endSessionsOf(app, d.id);
       await audit(sql, {
         userId: u.id,
         organisationId: req.params.orgId,
@@ -130,7 +125,7 @@ export const wallDisplayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const u = requireUser(req);
       const d = await displayOf(req.params.orgId, req.params.id);
       await disableUser(sql, d.id);
-      await endSessions(d.id);
+      await endSessionsOf(app, d.id);
       await audit(sql, {
         userId: u.id,
         organisationId: req.params.orgId,

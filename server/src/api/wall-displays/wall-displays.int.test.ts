@@ -72,7 +72,18 @@ describe('wall displays: a kiosk that shows its care teams’ patients and can o
       'GET',
       `/api/v1/patients/${shown}/team`,
     );
-    expect(team.body.find((m) => m.userId === d.id)).toMatchObject({ clearance: 'team', teamRole: 'member' });
+    expect(team.body.find((m) => m.userId === d.id)).toMatchObject({
+      clearance: 'team',
+      teamRole: 'member',
+      kind: 'display',
+    });
+    // It is never mentioned: it reads, nobody is paged through it.
+    const mention = await t.api<{ error: { message: string } }>('POST', `/api/v1/patients/${shown}/posts`, {
+      body: '壁のモニターへ',
+      mentions: [d.id],
+    });
+    expect(mention.status).toBe(400);
+    expect(mention.body.error.message).toContain('wall display');
     const audit = await t.api<{ userId: string; action: string; patientId?: string }[]>(
       'GET',
       `/api/v1/audit?userId=${d.id}`,

@@ -62,9 +62,10 @@ export interface CareTeamMemberRow {
   organisation_id: string | null;
   team_role: 'attending' | 'lead' | 'member';
   clearance: 'team' | 'clinical' | 'restricted';
+  kind: 'person' | 'display';
 }
 
-const MEMBER_COLUMNS = `c.user_id, u.display_name, u.profession, c.team_role, c.clearance,
+const MEMBER_COLUMNS = `c.user_id, u.display_name, u.profession, u.kind, c.team_role, c.clearance,
   COALESCE((SELECT m.organisation_id FROM memberships m WHERE m.user_id = c.user_id AND m.organisation_id = p.organisation_id),
            (SELECT m.organisation_id FROM memberships m WHERE m.user_id = c.user_id ORDER BY m.created_at, m.organisation_id LIMIT 1))
     AS organisation_id`;

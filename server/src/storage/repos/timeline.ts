@@ -306,8 +306,9 @@ export async function membersReaching(
 ): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
   const r = await sql.query<{ user_id: string }>(
-    `SELECT user_id FROM care_team_members WHERE patient_id = $1 AND user_id = ANY($2::uuid[])
-        AND ${clearanceReaches('clearance', '$3::text')}`,
+    `SELECT c.user_id FROM care_team_members c JOIN users u ON u.id = c.user_id
+      WHERE c.patient_id = $1 AND c.user_id = ANY($2::uuid[]) AND u.kind = 'person'
+        AND ${clearanceReaches('c.clearance', '$3::text')}`,
     [patientId, userIds, sensitivity],
   );
   return new Set(r.rows.map((x) => x.user_id));

@@ -27,7 +27,8 @@ export function CareTeamPanel({ patientId }: { patientId: string }) {
               {m.displayName.slice(0, 1)}
             </span>
             <span>
-              <strong>{m.displayName}</strong> {professionLabel(m.profession)}
+              <strong>{m.displayName}</strong>{' '}
+              {m.kind === 'display' ? t('record.wallDisplay') : professionLabel(m.profession)}
               {m.teamRole !== 'member' && ` · ${t(`teamRole.${m.teamRole}`)}`}
             </span>
           </li>

@@ -132,17 +132,19 @@ export function Composer({ patientId, onPosted }: { patientId: string; onPosted:
       </fieldset>
       <fieldset class="choices">
         <legend>{t('timeline.mentions')}</legend>
-        {team.data?.map((m) => (
-          <label key={m.userId}>
-            <input
-              type="checkbox"
-              data-mention={m.userId}
-              checked={mentions.includes(m.userId)}
-              onChange={() => toggle(mentions, setMentions, m.userId)}
-            />{' '}
-            @{m.displayName}
-          </label>
-        ))}
+        {team.data
+          ?.filter((m) => m.kind === 'person')
+          .map((m) => (
+            <label key={m.userId}>
+              <input
+                type="checkbox"
+                data-mention={m.userId}
+                checked={mentions.includes(m.userId)}
+                onChange={() => toggle(mentions, setMentions, m.userId)}
+              />{' '}
+              @{m.displayName}
+            </label>
+          ))}
       </fieldset>
       <Field id="post-sensitivity" label={t('timeline.sensitivity')}>
         <select
