@@ -189,6 +189,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
         });
     // One clock for alerts and notify: escalation timers run on the alert clock.
     const clock = opts.alertClock ?? alertClock(c);
+    const metrics = createMetrics();
     const notify = new NotifyService({ sql, log: log.child({ component: 'notify' }), config: c, clock, events });
     const alerts = new AlertService({
       sql,
@@ -197,9 +198,9 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       clock,
       notifications: notify,
       events,
+      observeOpenLatency: (seconds) => metrics.alertOpenLatency.observe(seconds),
     });
     const readingsStored = (rows: StoredReading[]) => events.publish('readings.attached', { rows });
-    const metrics = createMetrics();
     ingest = new Ingest({
       observeAckLatency: (seconds) => metrics.ackLatency.observe(seconds),
       concurrency: c.databaseUrl ? 2 : 1,

@@ -46,6 +46,17 @@ export interface AlertServiceOptions {
    * `paged`, `escalated`, …).
    */
   events: EventBus;
+  /**
+   * Seconds from a reading's arrival at this instance to the commit of the alert it opened
+   * (`vitals_alert_open_latency_seconds`); readings recovered after a restart carry no arrival.
+   */
+  observeOpenLatency?: (seconds: number) => void;
+}
+
+/** The earliest arrival of the readings being evaluated, by patient and metric, and by patient. */
+interface Arrivals {
+  byMetric: Map<string, number>;
+  byPatient: Map<string, number>;
 }
 
 export class AlertService {
@@ -53,6 +64,9 @@ export class AlertService {
   readonly clock: Clock;
   private chain: Promise<void> = Promise.resolve();
   private pendingRows: StoredReading[] = [];
+  private pendingArrivals: Arrivals = { byMetric: new Map(), byPatient: new Map() };
+  /** The arrivals of the readings the chain is evaluating now (set only while it does). */
+  private evaluating: Arrivals | null = null;
   private rowsQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | null = null;
@@ -68,6 +82,7 @@ export class AlertService {
       config: o.config,
       notifications: {
         transitioned: async (tx, t) => {
+          if (t.type === 'opened') this.observeOpened(tx, t.alert);
           await o.notifications.transitioned(tx, t);
           o.events.publish('alert.changed', alertChanged(t), { tx });
           if (t.timelineItem) o.events.publish('timeline.posted', t.timelineItem, { tx });
@@ -80,7 +95,7 @@ export class AlertService {
     };
     const local = { scope: 'local' } as const;
     this.unsubscribe = [
-      o.events.subscribe('readings.stored', (e) => this.onStored(e.rows), local),
+      o.events.subscribe('readings.stored', (e) => this.onStored(e.rows, e.arrivedAt), local),
       o.events.subscribe('readings.attached', (e) => this.onStored(e.rows), local),
       o.events.subscribe('gateway.status', (e) => this.onGatewayStatus(e.gatewayId, e.status), local),
       o.events.subscribe('gateway.event', (e) => this.onGatewayEvent(e.gatewayId, e.event), local),
@@ -124,26 +139,47 @@ export class AlertService {
   }
 
   /** Rows committed (by this instance's ingest, or attached by a new binding). Never throws. */
-  private onStored(rows: StoredReading[]): void {
+  private onStored(rows: StoredReading[], arrivedAt?: number, arrivals?: Arrivals): void {
     if (this.stopped) return;
     this.pendingRows.push(...rows);
+    if (arrivedAt !== undefined) noteArrivals(this.pendingArrivals, rows, arrivedAt);
+    if (arrivals) mergeArrivals(this.pendingArrivals, arrivals);
     if (this.rowsQueued) return;
     this.rowsQueued = true;
     this.enqueue(async () => {
       this.rowsQueued = false;
       const take = this.pendingRows.splice(0);
+      const took = this.pendingArrivals;
+      this.pendingArrivals = { byMetric: new Map(), byPatient: new Map() };
       const t = await this.dbNow();
       try {
+        this.evaluating = took;
         await evaluateReadings(this.ctx, take);
+        this.evaluating = null;
         await this.readingSideEffects(take);
         if (t) await setCursor(this.o.sql, t);
       } catch (e) {
+        this.evaluating = null;
         // The database failed mid-way: evaluation is idempotent, so simply try again later.
         this.o.log.error({ err: e, readings: take.length }, 'alert evaluation failed; retrying in 1 s');
         await new Promise((r) => setTimeout(r, 1000));
-        this.onStored(take);
+        this.onStored(take, undefined, took);
       }
     });
+  }
+
+  /** An alert opened by the readings being evaluated: its latency is observed once it commits. */
+  private observeOpened(tx: Sql, alert: { patient_id: string; metric: string | null }): void {
+    const observe = this.o.observeOpenLatency;
+    const a = this.evaluating;
+    if (!observe || !a) return;
+    const arrivedAt =
+      (alert.metric !== null ? a.byMetric.get(`${alert.patient_id}|${alert.metric}`) : undefined) ??
+      a.byPatient.get(alert.patient_id);
+    if (arrivedAt === undefined) return;
+    const done = () => observe(Math.max(0, Date.now() - arrivedAt) / 1000);
+    if (tx.afterCommit) tx.afterCommit(done);
+    else done();
   }
 
   private onGatewayStatus(gatewayId: string, status: Partial<GatewayStatus>): void {
@@ -216,4 +252,18 @@ export class AlertService {
     for (const r of rows) if (r.flags?.includes('battery_low')) lowBattery.set(r.device_id, r.time);
     for (const [device, at] of lowBattery) await batteryState(this.ctx, device, null, true, false, at);
   }
+}
+
+function noteArrivals(into: Arrivals, rows: readonly StoredReading[], arrivedAt: number): void {
+  for (const r of rows) {
+    if (!r.patient_id) continue;
+    const k = `${r.patient_id}|${r.metric}`;
+    into.byMetric.set(k, Math.min(into.byMetric.get(k) ?? arrivedAt, arrivedAt));
+    into.byPatient.set(r.patient_id, Math.min(into.byPatient.get(r.patient_id) ?? arrivedAt, arrivedAt));
+  }
+}
+
+function mergeArrivals(into: Arrivals, from: Arrivals): void {
+  for (const [k, v] of from.byMetric) into.byMetric.set(k, Math.min(into.byMetric.get(k) ?? v, v));
+  for (const [k, v] of from.byPatient) into.byPatient.set(k, Math.min(into.byPatient.get(k) ?? v, v));
 }

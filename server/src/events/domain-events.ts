@@ -10,6 +10,12 @@ import type { StoredReading } from '../storage/repos/readings.ts';
 export interface ReadingsStored {
   /** The rows inserted by one commit (re-sent ids left out), in measurement-time order per device. */
   rows: StoredReading[];
+  /**
+   * When the first message of the commit reached this instance (ms since the epoch, this
+   * process's clock): the start of the alert-opening latency. Local only, never sent to other
+   * instances (the rules judge a reading on the instance that ingested it).
+   */
+  arrivedAt?: number;
 }
 
 export interface AlertChanged {

@@ -367,7 +367,14 @@ export class Ingest {
       this.o.log.warn({ gatewayId: d.gatewayId, reason: d.reason }, 'event refused');
     for (const s of statuses) this.o.events.publish('gateway.status', s);
     for (const e of inserted.events.admitted) this.o.events.publish('gateway.event', e);
-    if (inserted.rows.length > 0) this.o.events.publish('readings.stored', { rows: inserted.rows });
+    if (inserted.rows.length > 0) {
+      let arrivedAt = Number.POSITIVE_INFINITY;
+      for (const m of messages) if (m.suffix === 'readings' && m.receivedAt < arrivedAt) arrivedAt = m.receivedAt;
+      this.o.events.publish('readings.stored', {
+        rows: inserted.rows,
+        ...(Number.isFinite(arrivedAt) ? { arrivedAt } : {}),
+      });
+    }
 
     if (dead.length > 0 && Date.now() - this.lastPrune > 60_000) {
       this.lastPrune = Date.now();

@@ -17,6 +17,8 @@ export interface Metrics {
   registry: client.Registry;
   /** Seconds from a readings batch's arrival to its commit and ack. */
   ackLatency: client.Histogram;
+  /** Seconds from a reading's arrival to the commit of the alert it opened. */
+  alertOpenLatency: client.Histogram;
   /** Live-stream (SSE) clients connected to this instance. */
   streamClients: client.Gauge;
   /** Connects the collectors that read the services at scrape time. */
@@ -30,6 +32,12 @@ export function createMetrics(): Metrics {
     name: 'vitals_ingest_ack_latency_seconds',
     help: 'Seconds from the arrival of a readings batch to its commit and acknowledgement',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const alertOpenLatency = new client.Histogram({
+    name: 'vitals_alert_open_latency_seconds',
+    help: "Seconds from the arrival of a reading at this instance to the commit of the alert it opened (the alert's paging is queued in that commit)",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
   const streamClients = new client.Gauge({
@@ -180,5 +188,5 @@ export function createMetrics(): Metrics {
       });
     }
   };
-  return { registry, ackLatency, streamClients, attach };
+  return { registry, ackLatency, alertOpenLatency, streamClients, attach };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookReceiver } from '../../../test-support/alert-server.ts';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 
 /** The value of one sample line of the exposition text, or undefined. */
@@ -32,6 +33,66 @@ describe('GET /metrics', () => {
     expect(sample(after.body, 'vitals_ingest_up')).toBe(1);
     expect(after.body).toMatch(/^vitals_nodejs_eventloop_lag_seconds /m);
     expect(after.body).toMatch(/^vitals_stream_clients 0$/m);
+  });
+
+  it("times an alert's opening from its reading's arrival and counts its page by channel once delivered", async () => {
+    const pager = await new WebhookReceiver(null).start();
+    try {
+      const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const delivered = 'vitals_notification_deliveries{channel="webhook",status="delivered"}';
+      const before = await scrape();
+      expect(sample(before, 'vitals_alert_open_latency_seconds_count')).toBe(0);
+      expect(sample(before, delivered)).toBeUndefined();
+
+      expect((await t.api('POST', '/api/v1/me/contacts', { channel: 'webhook', address: pager.url })).status).toBe(201);
+      expect((await t.api('POST', '/api/v1/gateways', { id: 'gw-metrics-02' })).status).toBe(201);
+      const patient = await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: 'Metrics Hanako' });
+      const device = 'ble:00:1c:05:aa:bb:01';
+      const bound = await t.api('POST', '/api/v1/bindings', {
+        deviceId: device,
+        patientId: patient.body.id,
+        gatewayId: 'gw-metrics-02',
+        from: '2020-01-01T00:00:00Z',
+      });
+      expect(bound.status).toBe(201);
+      const policy = await t.api('PUT', `/api/v1/patients/${patient.body.id}/escalation-policy`, {
+        reason: 'metrics test',
+        steps: [{ targets: [{ type: 'team_role', role: 'attending' }], delayMinutes: 10 }],
+      });
+      expect(policy.status).toBe(200);
+      const batch = {
+        v: 1,
+        gatewayId: 'gw-metrics-02',
+        batchId: 'gw-metrics-02:b:1',
+        sentAt: new Date().toISOString(),
+        readings: [
+          {
+            id: 'gw-metrics-02:r:000000000001',
+            device: { id: device, transport: 'ble' },
+            time: new Date(Date.now() - 1000).toISOString(),
+            timeSource: 'device',
+            metric: 'bp_systolic',
+            value: 196,
+            unit: 'mm[Hg]',
+          },
+        ],
+      };
+      t.services.ingest.submit('vitals/v1/gw/gw-metrics-02/readings', Buffer.from(JSON.stringify(batch)));
+      await t.services.ingest.drained();
+      await t.services.alerts.settled();
+      await pager.waitFor((r) => r.some((h) => h.body.type === 'alert.page'));
+
+      const after = await scrape();
+      expect(sample(after, 'vitals_alert_open_latency_seconds_count')).toBe(1);
+      expect(sample(after, 'vitals_alert_open_latency_seconds_sum')).toBeGreaterThan(0);
+      expect(sample(after, 'vitals_alert_open_latency_seconds_bucket{le="+Inf"}')).toBe(1);
+      // The delivery is recorded just after the receiver answered.
+      for (let i = 0; i < 50 && sample(await scrape(), delivered) !== 1; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(sample(await scrape(), delivered)).toBe(1);
+    } finally {
+      await pager.close();
+    }
   });
 
   it("exports every series the operator's Grafana dashboard and alert rules in docs/monitoring use", async () => {
