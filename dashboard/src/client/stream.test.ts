@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAlertChange, parseLiveReading } from './stream.ts';
+import { parseAlertChange, parseLiveReading, parseTimelineChange } from './stream.ts';
 
 describe('parseLiveReading', () => {
   it('reads the data of a reading event', () => {
@@ -45,5 +45,34 @@ describe('parseAlertChange', () => {
     expect(parseAlertChange(JSON.stringify({ ...change, alertId: 5 }))).toBeNull();
     const { transition: _t, ...without } = change;
     expect(parseAlertChange(JSON.stringify(without))).toBeNull();
+  });
+});
+
+describe('parseTimelineChange', () => {
+  const posted = { itemId: 'i1', patientId: 'p1', kind: 'post', sensitivity: 'team', time: '2026-11-24T06:00:00.000Z' };
+
+  it('reads a new, an edited and a withdrawn item, and a receipt', () => {
+    expect(parseTimelineChange(JSON.stringify({ ...posted, change: 'posted' }), false)).toStrictEqual({
+      itemId: 'i1',
+      patientId: 'p1',
+      change: 'posted',
+    });
+    expect(parseTimelineChange(JSON.stringify({ ...posted, change: 'edited' }), false)?.change).toBe('edited');
+    expect(parseTimelineChange(JSON.stringify({ ...posted, change: 'withdrawn' }), false)?.change).toBe('withdrawn');
+    expect(parseTimelineChange(JSON.stringify(posted), false)?.change).toBe('posted');
+    const receipt = { itemId: 'i1', patientId: 'p1', userId: 'u1', at: '2026-11-24T06:00:00.000Z' };
+    expect(parseTimelineChange(JSON.stringify(receipt), true)).toStrictEqual({
+      itemId: 'i1',
+      patientId: 'p1',
+      change: 'read',
+    });
+  });
+
+  it('ignores data that names no item and patient, or an unknown change', () => {
+    expect(parseTimelineChange('not json', false)).toBeNull();
+    expect(parseTimelineChange('null', true)).toBeNull();
+    expect(parseTimelineChange(JSON.stringify({ ...posted, itemId: 1 }), false)).toBeNull();
+    expect(parseTimelineChange(JSON.stringify({ ...posted, patientId: undefined }), true)).toBeNull();
+    expect(parseTimelineChange(JSON.stringify({ ...posted, change: 'deleted' }), false)).toBeNull();
   });
 });

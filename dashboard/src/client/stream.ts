@@ -58,10 +58,41 @@ export function parseAlertChange(data: string): LiveAlertChange | null {
   return Object.fromEntries(fields.map((f) => [f, r[f]])) as unknown as LiveAlertChange;
 }
 
+/**
+ * `event: timeline` (an item was posted, edited or withdrawn) and `event: timeline-read` (a member
+ * read it), for items the caller's clearance reaches; `change` is `read` for the latter.
+ */
+export interface LiveTimelineChange {
+  itemId: string;
+  patientId: string;
+  change: 'posted' | 'edited' | 'withdrawn' | 'read';
+}
+
+const TIMELINE_CHANGES = ['posted', 'edited', 'withdrawn'] as const;
+
+/** The timeline change in an SSE `data` field (`read` for a receipt), or null when it is not one. */
+export function parseTimelineChange(data: string, receipt: boolean): LiveTimelineChange | null {
+  let x: unknown;
+  try {
+    x = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof x !== 'object' || x === null) return null;
+  const r = x as Record<string, unknown>;
+  if (typeof r.itemId !== 'string' || typeof r.patientId !== 'string') return null;
+  if (receipt) return { itemId: r.itemId, patientId: r.patientId, change: 'read' };
+  // An older server sends no `change`: a new item.
+  const change = r.change === undefined ? 'posted' : r.change;
+  if (!(TIMELINE_CHANGES as readonly unknown[]).includes(change)) return null;
+  return { itemId: r.itemId, patientId: r.patientId, change: change as LiveTimelineChange['change'] };
+}
+
 export interface ReadingStream {
   state(): ConnectionState;
   onReading(listener: (reading: LiveReading) => void): () => void;
   onAlert(listener: (change: LiveAlertChange) => void): () => void;
+  onTimeline(listener: (change: LiveTimelineChange) => void): () => void;
   onState(listener: (state: ConnectionState) => void): () => void;
   /** After a reconnection: reload what is on screen. */
   onResync(listener: () => void): () => void;
@@ -80,6 +111,7 @@ export function openReadingStream(
 ): ReadingStream {
   const readingListeners = new Set<(r: LiveReading) => void>();
   const alertListeners = new Set<(a: LiveAlertChange) => void>();
+  const timelineListeners = new Set<(c: LiveTimelineChange) => void>();
   const stateListeners = new Set<(s: ConnectionState) => void>();
   const resyncListeners = new Set<() => void>();
   let state: ConnectionState = 'connecting';
@@ -144,6 +176,15 @@ export function openReadingStream(
       const change = parseAlertChange((event as MessageEvent<string>).data);
       if (change) for (const l of alertListeners) l(change);
     });
+    for (const [name, receipt] of [
+      ['timeline', false],
+      ['timeline-read', true],
+    ] as const)
+      es.addEventListener(name, (event) => {
+        feedWatchdog();
+        const change = parseTimelineChange((event as MessageEvent<string>).data, receipt);
+        if (change) for (const l of timelineListeners) l(change);
+      });
     es.addEventListener('error', () => {
       if (es !== source) return;
       if (es.readyState === EventSource.CLOSED) reopen();
@@ -163,6 +204,7 @@ export function openReadingStream(
     state: () => state,
     onReading: subscribe(readingListeners),
     onAlert: subscribe(alertListeners),
+    onTimeline: subscribe(timelineListeners),
     onState: subscribe(stateListeners),
     onResync: subscribe(resyncListeners),
     close() {

@@ -14,7 +14,7 @@ import { type NewPost, type Template, timelineApi } from './api.ts';
 type Sensitivity = NonNullable<NewPost['sensitivity']>;
 const SENSITIVITIES: Sensitivity[] = ['team', 'clinical', 'restricted'];
 
-export function Composer({ patientId, onPosted }: { patientId: string; onPosted: () => void }) {
+export function Composer({ patientId, onPosted }: { patientId: string; onPosted: (itemId: string) => void }) {
   const templates = useLoad((signal) => timelineApi.templates(patientId, signal), [patientId]);
   const tags = useLoad((signal) => timelineApi.tags(patientId, signal), [patientId]);
   const team = useLoad((signal) => patientApi.team(patientId, signal), [patientId]);
@@ -65,7 +65,7 @@ export function Composer({ patientId, onPosted }: { patientId: string; onPosted:
       setPhoto(null);
       setTemplateKey('');
       setSensitivity('team');
-      onPosted();
+      onPosted(item.id);
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -3,21 +3,27 @@
  * (alerts, observations, device events, absences), newest first, as far as the reader's clearance
  * reaches. Each item shows its author, time, template, tags, sensitivity, photos and how many have
  * read it; it is marked read when shown; it can be copied as text; an alert item is acknowledged
- * from here with a comment.
+ * from here with a comment; a post can be edited, withdrawn and replied to (PostActions.tsx). The
+ * live stream's timeline events update the feed in place, one item at a time (feed.ts).
  */
 
 import { isMetric } from '@vitals/contract';
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../../api.ts';
+import { currentUser, useStream } from '../../app/session.ts';
 import { metricLabel, t, uiLocale } from '../../i18n.ts';
 import { formatValue } from '../../metric-display.ts';
 import { formatFullDateTime, toMillis } from '../../time-format.ts';
 import { AlertBox } from '../../ui/AlertBox.tsx';
-import { errorMessage } from '../../ui/errors.ts';
+import { errorMessage, isAbort } from '../../ui/errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { professionLabel } from '../admin/labels.ts';
 import { eventLabel, ruleLabel } from '../alerts/labels.ts';
-import { type ItemWithReceipts, type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
+import { patientApi } from '../patient/api.ts';
+import { feedItem, type ItemWithReceipts, type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
 import { Composer } from './Composer.tsx';
+import { removeItem, threads, upsertItem } from './feed.ts';
+import { ActionForm, allowedActions, type PostAction, Revisions } from './PostActions.tsx';
 
 const KIND_GLYPH: Record<TimelineItem['kind'], string> = {
   post: '✎',
@@ -118,23 +124,38 @@ function settledAlerts(items: readonly TimelineItem[]): Set<string> {
   return settled;
 }
 
+interface Reader {
+  me: string | undefined;
+  teamRole: string | undefined;
+  /** Names of the team, for who withdrew a post. */
+  names: ReadonlyMap<string, string>;
+}
+
 function Item({
   item,
+  replies = [],
   zone,
   settled,
   templates,
   tags,
+  reader,
+  onItem,
   onChange,
 }: {
   item: TimelineItem;
+  replies?: readonly TimelineItem[];
   zone: string;
   settled: Set<string>;
   templates: readonly Template[];
   tags: readonly Tag[];
+  reader: Reader;
+  onItem: (item: TimelineItem) => void;
   onChange: () => void;
 }) {
   const locale = uiLocale.value;
   const [copied, setCopied] = useState(false);
+  const [action, setAction] = useState<PostAction | null>(null);
+  const actions = allowedActions(item, reader.me, reader.teamRole);
   useEffect(() => {
     if (!item.read && item.kind === 'post') void timelineApi.read(item.id).catch(() => {});
   }, [item.id, item.read, item.kind]);
@@ -171,10 +192,18 @@ function Item({
         {item.sensitivity !== 'team' && (
           <span class="sensitivity-badge"> · {t(`timeline.sensitivity.${item.sensitivity}`)}</span>
         )}
-        {item.edited && ` · ${t('timeline.edited')}`}
+        {item.replyTo && !replies.length && <span class="reply-mark"> · {t('timeline.isReply')}</span>}
+        {item.edited && <Revisions item={item} zone={zone} />}
       </p>
       {item.withdrawn ? (
-        <p class="withdrawn">{t('timeline.withdrawn', { reason: item.withdrawn.reason })}</p>
+        <p class="withdrawn" data-testid="post-withdrawn">
+          {t('timeline.withdrawnBy', {
+            name:
+              (item.withdrawn.by && reader.names.get(item.withdrawn.by)) ||
+              (item.withdrawn.by === item.author?.id ? (item.author?.displayName ?? '') : t('timeline.someone')),
+            reason: item.withdrawn.reason,
+          })}
+        </p>
       ) : (
         <>
           {item.template && <p class="timeline-template">{template?.[locale] ?? item.template}</p>}
@@ -220,37 +249,121 @@ function Item({
         <button type="button" class="copy" onClick={() => void copy()}>
           {t(copied ? 'timeline.copied' : 'timeline.copy')}
         </button>
+        {actions.map((a) => (
+          <button
+            key={a}
+            type="button"
+            data-testid={`post-${a}`}
+            aria-expanded={action === a}
+            onClick={() => setAction(action === a ? null : a)}
+          >
+            {t(`timeline.${a}`)}
+          </button>
+        ))}
       </p>
+      {action && actions.includes(action) && (
+        <ActionForm action={action} item={item} onItem={onItem} onClose={() => setAction(null)} />
+      )}
       {needsAck && <AckFromTimeline item={item} onDone={onChange} />}
+      {replies.length > 0 && (
+        <ol class="timeline-replies" aria-label={t('timeline.replies', { n: replies.length })}>
+          {replies.map((r) => (
+            <Item
+              key={r.id}
+              item={r}
+              zone={zone}
+              settled={settled}
+              templates={templates}
+              tags={tags}
+              reader={reader}
+              onItem={onItem}
+              onChange={onChange}
+            />
+          ))}
+        </ol>
+      )}
     </li>
   );
 }
 
+/** The feed: loaded when the patient or `version` changes, then kept current by the live stream. */
+function useLiveFeed(patientId: string, version: number) {
+  const stream = useStream();
+  const [items, setItems] = useState<TimelineItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reloads, setReloads] = useState(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    timelineApi.feed(patientId, controller.signal).then(
+      (page) => {
+        setItems(page.items);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (!isAbort(err)) setError(errorMessage(err));
+      },
+    );
+    return () => controller.abort();
+  }, [patientId, version, reloads]);
+  /** Fetch one item and put it in its place (or take it away when the reader may no longer see it). */
+  const refresh = (itemId: string) =>
+    timelineApi.receipts(itemId).then(
+      (full) => setItems((prev) => (prev ? upsertItem(prev, feedItem(full)) : prev)),
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) setItems((prev) => (prev ? removeItem(prev, itemId) : prev));
+      },
+    );
+  useEffect(() => {
+    const offTimeline = stream.onTimeline((c) => {
+      if (c.patientId === patientId) void refresh(c.itemId);
+    });
+    // Events sent while the connection was down are lost: load the page again.
+    const offResync = stream.onResync(() => setReloads((n) => n + 1));
+    return () => {
+      offTimeline();
+      offResync();
+    };
+  }, [patientId, stream]);
+  const put = (item: TimelineItem) => setItems((prev) => (prev ? upsertItem(prev, item) : [item]));
+  return { items, error, refresh, put, reload: () => setReloads((n) => n + 1) };
+}
+
 export function Timeline({ patientId, zone, version }: { patientId: string; zone: string; version: number }) {
-  const feed = useLoad((signal) => timelineApi.feed(patientId, signal), [patientId, version]);
+  const feed = useLiveFeed(patientId, version);
   const templates = useLoad((signal) => timelineApi.templates(patientId, signal), [patientId]);
   // Posts carry tag keys; the labels are the organisation's and the built-in ones, in the reader's language.
   const tags = useLoad((signal) => timelineApi.tags(patientId, signal), [patientId]);
-  const settled = settledAlerts(feed.data?.items ?? []);
+  const team = useLoad((signal) => patientApi.team(patientId, signal), [patientId]);
+  const me = currentUser.value?.id;
+  const reader: Reader = {
+    me,
+    teamRole: team.data?.find((m) => m.userId === me)?.teamRole,
+    names: new Map((team.data ?? []).map((m) => [m.userId, m.displayName])),
+  };
+  const items = feed.items ?? [];
+  const settled = settledAlerts(items);
   return (
     <section class="timeline" aria-labelledby="timeline-heading" data-testid="timeline">
       <h2 id="timeline-heading">{t('timeline.heading')}</h2>
-      <Composer patientId={patientId} onPosted={feed.reload} />
+      <Composer patientId={patientId} onPosted={(id) => void feed.refresh(id)} />
       {feed.error && <AlertBox text={feed.error} />}
       <ol class="timeline-items">
-        {feed.data?.items.map((item) => (
+        {threads(items).map(({ item, replies }) => (
           <Item
-            key={`${item.id}:${item.revision}`}
+            key={item.id}
             item={item}
+            replies={replies}
             zone={zone}
             settled={settled}
             templates={templates.data?.templates ?? []}
             tags={tags.data?.tags ?? []}
+            reader={reader}
+            onItem={feed.put}
             onChange={feed.reload}
           />
         ))}
       </ol>
-      {feed.data?.items.length === 0 && <p class="empty">{t('timeline.empty')}</p>}
+      {feed.items?.length === 0 && <p class="empty">{t('timeline.empty')}</p>}
     </section>
   );
 }

