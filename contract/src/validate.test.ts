@@ -180,6 +180,34 @@ describe('the plausible time window (issue 11 item 6)', () => {
     ]);
   });
 
+  it("refuses a reading older than its metric's raw retention, naming the start of what is kept", () => {
+    const kept = Date.parse('2026-09-01T00:00:00.000Z');
+    const v = validateBatch(
+      batch([
+        at('2026-08-31T23:59:59.000Z'),
+        {
+          ...at('2026-08-31T23:59:59.000Z'),
+          id: 'gw-tokyo-0001:7f3a9c:000000000124',
+          metric: 'spo2',
+          unit: '%',
+          value: 97,
+          source: undefined,
+          flags: undefined,
+          group: undefined,
+        },
+        at('2026-09-01T00:00:00.000Z'),
+      ]),
+      { timeWindow: { ...timeWindow, keptSince: (m) => (m === 'bp_systolic' ? kept : null) } },
+    );
+    expect(v.ok && v.readings.map((r) => `${r.metric} ${r.time}`)).toEqual([
+      'spo2 2026-08-31T23:59:59.000Z',
+      'bp_systolic 2026-09-01T00:00:00.000Z',
+    ]);
+    expect(v.ok && v.rejected.map((r) => r.reason)).toEqual([
+      'readings[0]: time 2026-08-31T23:59:59.000Z is before 2026-09-01T00:00:00.000Z, the start of the raw bp_systolic readings this server keeps (its retention); the reading would be deleted at once, so it is not stored (the rollups before that are kept)',
+    ]);
+  });
+
   it('applies no window when none is given', () => {
     const v = validateBatch(batch([at('2100-01-01T00:00:00.000Z')]));
     expect(v.ok && v.readings.length).toBe(1);

@@ -3,7 +3,7 @@
  * reading-level problems reject only that reading, so good readings are never taken
  * down by a bad neighbour. Every message names the field and what was expected.
  */
-import { isMetric, METRICS, valueProblem } from './metrics.ts';
+import { isMetric, METRICS, type Metric, valueProblem } from './metrics.ts';
 import { isGatewayId } from './topics.ts';
 import {
   CONTRACT_VERSION,
@@ -32,6 +32,11 @@ export interface TimeWindow {
   maxAheadMs: number;
   /** The earliest plausible time. */
   earliest: number;
+  /**
+   * The earliest measurement time the receiver still keeps raw readings of `metric` (its raw
+   * retention), or null for any; an older reading would be deleted at once.
+   */
+  keptSince?: (metric: Metric) => number | null;
 }
 
 export interface ValidationOptions {
@@ -141,6 +146,10 @@ function timeProblem(time: string, w: TimeWindow): string | null {
   return null;
 }
 
+export function retentionProblem(time: string, metric: string, kept: number): string {
+  return `time ${time} is before ${new Date(kept).toISOString()}, the start of the raw ${metric} readings this server keeps (its retention); the reading would be deleted at once, so it is not stored (the rollups before that are kept)`;
+}
+
 /**
  * Reading ids are unique per gateway (issue 11 item 5), so no gateway can take an id another
  * will send: an id is `<gatewayId>:...` of the publishing gateway, or, for a record stored on
@@ -178,6 +187,8 @@ export function readingProblem(x: unknown, options: ValidationOptions = {}): str
   if (!isMetric(x.metric)) return `unknown metric ${describe(x.metric)}`;
   const unit = METRICS[x.metric].unit;
   if (x.unit !== unit) return `unit of ${x.metric} must be "${unit}", got ${describe(x.unit)}`;
+  const kept = options.timeWindow?.keptSince?.(x.metric);
+  if (kept != null && Date.parse(x.time) < kept) return retentionProblem(x.time, x.metric, kept);
   if (x.value !== undefined && (typeof x.value !== 'number' || !Number.isFinite(x.value)))
     return `value must be a finite number or left out, got ${describe(x.value)}`;
   const impossible = valueProblem(x.metric, x.value, x.code);

@@ -9,6 +9,7 @@ import type { AlertConfig } from './alerts/config.ts';
 import { passwordProblem } from './auth/password-policy.ts';
 import { isTotpSecret } from './auth/totp.ts';
 import { ALERT_SETTINGS } from './notify/settings.ts';
+import { parseRetention, RetentionError } from './storage/retention-policy.ts';
 
 export interface ServerConfig extends AlertConfig {
   httpPort: number;
@@ -32,6 +33,7 @@ export interface ServerConfig extends AlertConfig {
   embeddedTimescaledb: boolean;
   embeddedSeed?: string;
   retentionDays: number;
+  retentionByMetric?: string;
   maxClockSkewSeconds: number;
   earliestReadingTime: string;
   adminEmail?: string;
@@ -203,7 +205,15 @@ export const SETTINGS: Setting[] = [
     key: 'retentionDays',
     kind: 'days',
     default: '0',
-    description: 'drop raw readings older than this many days on TimescaleDB; 0 keeps them',
+    description:
+      'raw readings older than this many days are deleted (every backend); the minute/hour/day rollups are kept; 0 keeps them',
+  },
+  {
+    env: 'VITALS_RETENTION_BY_METRIC',
+    key: 'retentionByMetric',
+    kind: 'string',
+    description:
+      'raw retention per metric in days, overriding VITALS_RETENTION_DAYS: e.g. spo2=90,pulse=90,body_weight=0 (0 keeps); rollups are kept',
   },
   {
     env: 'VITALS_MAX_CLOCK_SKEW_SECONDS',
@@ -396,6 +406,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems.push(
       `VITALS_LOG_LEVEL=${String(out.logLevel)}: use one of fatal, error, warn, info, debug, trace, silent`,
     );
+  try {
+    parseRetention(Number(out.retentionDays ?? 0), out.retentionByMetric as string | undefined);
+  } catch (e) {
+    if (e instanceof RetentionError) problems.push(...e.problems);
+    else throw e;
+  }
   if (problems.length) throw new ConfigError(problems);
   return out as unknown as ServerConfig;
 }

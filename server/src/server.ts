@@ -28,6 +28,7 @@ import { gatewayConfig } from './storage/repos/gateways.ts';
 import { addMembership, countUsers, createOrganisation, createUser } from './storage/repos/people.ts';
 import type { StoredReading } from './storage/repos/readings.ts';
 import { enrolTotp } from './storage/repos/sign-in.ts';
+import { describeRetention, keptSince, parseRetention } from './storage/retention-policy.ts';
 import type { Sql } from './storage/sql.ts';
 import { displayText } from './text/display-name.ts';
 import { TimelineService } from './timeline/service.ts';
@@ -148,11 +149,13 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
   try {
     await ensureFirstAdmin(sql, c, log);
     const arrivals = sql.backend === 'timescaledb' ? new ArrivalLog() : undefined;
+    const retention = parseRetention(c.retentionDays, c.retentionByMetric);
+    if (retention.days.size > 0) log.info({ retention: describeRetention(retention) }, 'raw-reading retention');
     const maintenance = startMaintenance({
       sql,
       ...(arrivals ? { arrivals } : {}),
       log: log.child({ component: 'storage' }),
-      retentionDays: c.retentionDays > 0 ? c.retentionDays : null,
+      retention,
     });
     closers.push(() => maintenance.stop());
     const events = await openEventBus({ sql, log });
@@ -210,6 +213,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       publish: (t, p) => broker.publish(t, p),
       maxClockSkewSeconds: c.maxClockSkewSeconds,
       earliestReadingTime: Date.parse(c.earliestReadingTime),
+      keptSince: (metric, now) => keptSince(retention, metric, now, sql.backend === 'timescaledb'),
     });
     closers.push(() => ingest!.stop());
     metrics.attach({ sql, ingest, ...(c.minGatewayVersion ? { minGatewayVersion: c.minGatewayVersion } : {}) });

@@ -316,3 +316,44 @@ describe.each<TestBackend>(['pglite', 'postgres'])('ingest through the embedded 
     expect(agg.body.points[0]).toEqual({ t: '2026-11-24T00:16:00.000Z', min: 90, avg: 93.1, max: 97, n: 20 });
   });
 });
+
+describe('ingest with a raw retention per metric', () => {
+  let t: TestServer;
+  let gw: MqttClient;
+
+  beforeAll(async () => {
+    t = await startTestServer('pglite', { VITALS_RETENTION_BY_METRIC: 'spo2=30' });
+    const g = await t.api<{ mqtt: { password: string } }>('POST', '/api/v1/gateways', { id: 'gw-ingest-01' });
+    gw = await connect(t.mqttUrl, 'gw-ingest-01', g.body.mqtt.password);
+    await gw.subscribeAsync(['vitals/v1/gw/gw-ingest-01/ack'], { qos: 1 });
+  });
+  afterAll(async () => {
+    await gw?.endAsync();
+    await t?.close();
+  });
+
+  it("refuses a reading measured before its metric's retention with the reason, and stores other metrics of that time", async () => {
+    const time = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    const late = reading(900, { time });
+    const weight = reading(901, { time, metric: 'body_weight', unit: 'kg', value: 61.5 });
+    const ack = await publishAndAck(
+      gw,
+      JSON.stringify(batch('gw-ingest-01:b-late', [late, weight])),
+      'gw-ingest-01:b-late',
+    );
+    expect(ack.accepted).toBe(1);
+    expect(ack.rejected).toHaveLength(1);
+    expect(ack.rejected[0]!.id).toBe(late.id);
+    expect(ack.rejected[0]!.reason).toMatch(
+      /^readings\[0\]: time .* is before .*, the start of the raw spo2 readings this server keeps \(its retention\)/,
+    );
+    const dl = await t.api<{ reason: string; batchId: string }[]>('GET', '/api/v1/dead-letters');
+    expect(dl.body.filter((d) => d.batchId === 'gw-ingest-01:b-late').map((d) => d.reason)).toEqual([
+      ack.rejected[0]!.reason,
+    ]);
+    const stored = await t.server.sql.query<{ id: string }>('SELECT id FROM readings WHERE id = ANY($1)', [
+      [late.id, weight.id],
+    ]);
+    expect(stored.rows.map((r) => r.id)).toEqual([weight.id]);
+  });
+});

@@ -9,6 +9,7 @@ import {
   type GatewayEvent,
   type GatewayStatus,
   isIsoTime,
+  type Metric,
   nulField,
   nulProblem,
   parseTopic,
@@ -50,6 +51,8 @@ export interface IngestOptions {
   maxClockSkewSeconds?: number;
   /** Readings dated before this (epoch ms; default 2015-01-01) are refused: a reset clock. */
   earliestReadingTime?: number;
+  /** The earliest measurement time still kept raw per metric (retention); older readings are refused. */
+  keptSince?: (metric: Metric, now: number) => number | null;
   /** Seconds from a readings batch's arrival to its commit and ack (metrics). */
   observeAckLatency?: (seconds: number) => void;
 }
@@ -388,6 +391,7 @@ export class Ingest {
       now,
       maxAheadMs: (this.o.maxClockSkewSeconds ?? 600) * 1000,
       earliest: this.o.earliestReadingTime ?? DEFAULT_EARLIEST_READING_TIME,
+      ...(this.o.keptSince ? { keptSince: (metric: Metric) => this.o.keptSince!(metric, now) } : {}),
     };
   }
 

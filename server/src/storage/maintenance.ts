@@ -4,8 +4,11 @@
  * - TimescaleDB: refresh the continuous aggregates, compress chunks older than a week, and drop
  *   chunks past retention. (TimescaleDB's own background policies would do this on a server;
  *   running it here works the same everywhere, including the embedded TimescaleDB build.)
+ * - Every backend: raw readings past their metric's retention are deleted (whole UTC days), the
+ *   rollups are kept (retention-policy.ts).
  */
 import type { Logger } from 'pino';
+import { horizons, type RetentionPolicy, uniformDays } from './retention-policy.ts';
 import type { Sql } from './sql.ts';
 
 /** Rows younger than this are left for the next run: a commit still in flight may hold older ones. */
@@ -15,8 +18,10 @@ export interface MaintenanceOptions {
   sql: Sql;
   log: Logger;
   intervalMs?: number;
-  /** Raw readings older than this are dropped (TimescaleDB); null keeps them forever. */
-  retentionDays?: number | null;
+  /** How long raw readings are kept per metric; left out keeps them forever. */
+  retention?: RetentionPolicy;
+  /** Retention runs at most this often (default hourly, and at the first run). */
+  retentionEveryMs?: number;
   compressAfterDays?: number;
   /** Rows younger than this are left for the next run (tests and benchmarks use 0). */
   rollupLagSeconds?: number;
@@ -150,9 +155,15 @@ export async function summarizeArrivalIndex(sql: Sql): Promise<void> {
   await sql.query(`SELECT brin_summarize_new_values('readings_received_brin')`);
 }
 
-export async function refreshAggregates(sql: Sql): Promise<void> {
+/**
+ * Refreshes everything newer than `from` (default: all). With per-metric retention `from` is the
+ * deletion boundary: a refresh over minutes whose raw rows of one metric were deleted would
+ * recompute those minutes without them and lose that metric's rollups.
+ */
+export async function refreshAggregates(sql: Sql, from?: Date | null): Promise<void> {
+  const start = from ? `'${from.toISOString()}'::timestamptz` : 'NULL';
   for (const view of ['readings_1m', 'readings_1h', 'readings_1d'])
-    await sql.exec(`CALL refresh_continuous_aggregate('${view}', NULL, now() - INTERVAL '1 minute')`);
+    await sql.exec(`CALL refresh_continuous_aggregate('${view}', ${start}, now() - INTERVAL '1 minute')`);
 }
 
 const MINUTE = 60_000;
@@ -238,33 +249,129 @@ export async function dropExpiredChunks(sql: Sql, retentionDays: number): Promis
 }
 
 /**
- * Runs one round of the backend's maintenance; returns what it did. Safe with several server
- * instances: the rollup serialises on its watermark row, and refresh/compress are idempotent.
+ * Where raw readings of each metric end at `now`: the start of the UTC day its retention reaches
+ * back to. Whole days keep the deleted range apart from the minutes ingest may still fill.
  */
-export async function maintainOnce(o: MaintenanceOptions, run = 0): Promise<Record<string, number>> {
+export function deletionBoundaries(p: RetentionPolicy, now: number): { metric: string; before: Date }[] {
+  return horizons(p, now).map(({ metric, before }) => ({
+    metric,
+    before: new Date(Math.floor(before.getTime() / DAY) * DAY),
+  }));
+}
+
+/**
+ * The latest deletion boundary in force (the shortest retention's): before it some metric's raw
+ * rows are gone, so aggregates are never refreshed there; ingest refuses readings before it too.
+ */
+function refreshFloor(p: RetentionPolicy | undefined, now: number): Date | null {
+  if (!p || p.days.size === 0 || uniformDays(p) !== null) return null;
+  return new Date(Math.max(...deletionBoundaries(p, now).map((b) => b.before.getTime())));
+}
+
+const DELETE_SLICE = 5_000;
+
+/**
+ * Deletes raw readings past their metric's retention (PostgreSQL, PGlite), only rows already
+ * folded into the rollup tables, in slices so ingest commits run in between. Each patient's
+ * rows are found through the (patient, metric, time) index, never by scanning the table.
+ */
+async function expireRawPlain(sql: Sql, p: RetentionPolicy, now: number): Promise<number> {
+  const b = deletionBoundaries(p, now);
+  if (b.length === 0) return 0;
+  const metrics = b.map((x) => x.metric);
+  const befores = b.map((x) => x.before);
+  let deleted = 0;
+  for (;;) {
+    const t0 = performance.now();
+    const r = await sql.query<{ n: number }>(
+      `WITH wm AS (SELECT watermark FROM rollup_state),
+       doomed AS (
+         SELECT r.ctid AS row FROM (SELECT id FROM patients) p
+           CROSS JOIN unnest($1::text[], $2::timestamptz[]) AS h(metric, before)
+           CROSS JOIN LATERAL (
+             SELECT ctid FROM readings r WHERE r.patient_id = p.id AND r.metric = h.metric AND r.time < h.before
+                AND r.received_at <= (SELECT watermark FROM wm) LIMIT $3) r
+         UNION ALL
+         SELECT r.ctid FROM readings r JOIN unnest($1::text[], $2::timestamptz[]) AS h(metric, before)
+             ON r.metric = h.metric AND r.time < h.before
+          WHERE r.patient_id IS NULL AND r.received_at <= (SELECT watermark FROM wm)
+         LIMIT $3),
+       gone AS (DELETE FROM readings WHERE ctid IN (SELECT row FROM doomed) RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [metrics, befores, DELETE_SLICE],
+    );
+    deleted += r.rows[0]!.n;
+    if (r.rows[0]!.n < DELETE_SLICE) return deleted;
+    await pause(performance.now() - t0);
+  }
+}
+
+/**
+ * TimescaleDB: one retention for every metric drops whole chunks; otherwise each metric's rows
+ * are deleted (chunks outside the range are skipped by their time constraint), after a refresh
+ * has put them into the aggregates.
+ */
+async function expireRawTimescale(sql: Sql, p: RetentionPolicy, now: number): Promise<number> {
+  const uniform = uniformDays(p);
+  if (uniform !== null) return dropExpiredChunks(sql, uniform);
+  const b = deletionBoundaries(p, now);
+  if (b.length === 0) return 0;
+  // The day before the boundary may hold rows not yet in the aggregates; nothing there is deleted yet.
+  await refreshAggregates(sql, new Date(refreshFloor(p, now)!.getTime() - DAY));
+  let deleted = 0;
+  for (const { metric, before } of b) {
+    const r = await sql.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM readings WHERE metric = $1 AND time < $2 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [metric, before],
+    );
+    deleted += r.rows[0]!.n;
+  }
+  return deleted;
+}
+
+/** Deletes raw readings past retention on any backend; returns how many (or chunks dropped). */
+export async function expireRawReadings(sql: Sql, p: RetentionPolicy, now = Date.now()): Promise<number> {
+  return sql.backend === 'timescaledb' ? expireRawTimescale(sql, p, now) : expireRawPlain(sql, p, now);
+}
+
+/**
+ * Runs one round of the backend's maintenance; returns what it did. Safe with several server
+ * instances: the rollup serialises on its watermark row, and refresh/compress/delete are idempotent.
+ */
+export async function maintainOnce(
+  o: MaintenanceOptions,
+  run = 0,
+  withRetention = true,
+): Promise<Record<string, number>> {
   const { sql } = o;
+  const retain = withRetention && o.retention && o.retention.days.size > 0 ? o.retention : null;
   if (sql.backend !== 'timescaledb') {
     const rolledUp = await rollUp(sql, o.rollupLagSeconds);
     await summarizeArrivalIndex(sql);
-    return { rolledUp };
+    const expired = retain ? await expireRawPlain(sql, retain, Date.now()) : 0;
+    return { rolledUp, expired };
   }
   // Another instance's arrivals, and those of a server that stopped before refreshing, are
   // caught by the full refresh now and then.
-  if (!o.arrivals || run % (o.fullRefreshEvery ?? 30) === 0) await refreshAggregates(sql);
+  if (!o.arrivals || run % (o.fullRefreshEvery ?? 30) === 0)
+    await refreshAggregates(sql, refreshFloor(o.retention, Date.now()));
   else await refreshArrivals(sql, o.arrivals);
   const compressed = await compressOldChunks(sql, o.compressAfterDays ?? 7);
-  const dropped = o.retentionDays ? await dropExpiredChunks(sql, o.retentionDays) : 0;
-  return { compressed, dropped };
+  const expired = retain ? await expireRawTimescale(sql, retain, Date.now()) : 0;
+  return { compressed, expired };
 }
 
 export function startMaintenance(o: MaintenanceOptions): { stop(): Promise<void> } {
   let running: Promise<unknown> | undefined;
   let stopped = false;
   let run = 0;
+  let lastRetention = 0;
   const tick = () => {
     if (running || stopped) return;
     const t0 = Date.now();
-    running = maintainOnce(o, run++)
+    const retention = Date.now() - lastRetention >= (o.retentionEveryMs ?? HOUR);
+    if (retention) lastRetention = Date.now();
+    running = maintainOnce(o, run++, retention)
       .then((r) => {
         // A long run means a backlog was folded in (a restore, a drained outage): say so.
         if (Date.now() - t0 > 5_000)

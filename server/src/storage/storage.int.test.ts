@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reading } from '@vitals/contract';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropTestSchema, TEST_DATABASE_URL } from '../../test-support/harness.ts';
 import {
@@ -23,9 +24,11 @@ import { addMembership, createOrganisation, createUser } from './repos/people.ts
 import { bucketPoints, insertReadings, rawPoints } from './repos/readings.ts';
 import { insertTimelineItem, listTimeline, lockTimelineItem } from './repos/timeline.ts';
 import { countNewPost, markRead, unreadOf } from './repos/timeline-receipts.ts';
+import { parseRetention } from './retention-policy.ts';
 import type { Sql } from './sql.ts';
 
 type Kind = 'pglite' | 'postgres' | 'timescaledb';
+const quiet = pino({ level: 'silent' });
 
 async function open(kind: Kind): Promise<{ sql: Sql; drop(): Promise<void> }> {
   if (kind === 'pglite') return { sql: await openPglite('memory://'), drop: async () => {} };
@@ -377,4 +380,77 @@ describe.each<Kind>(['pglite', 'timescaledb'])('migrations on %s from the previo
       await db.drop();
     }
   }, 120_000);
+});
+
+describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('raw retention per metric on %s', (kind) => {
+  let db: { sql: Sql; drop(): Promise<void> };
+  let patient: string;
+  const DAY = 86_400_000;
+  const now = Date.now();
+  const old = Math.floor((now - 40 * DAY) / 3_600_000) * 3_600_000;
+  const recent = Math.floor((now - 3 * DAY) / 3_600_000) * 3_600_000;
+  const weight = (i: number, t: number) => {
+    const r = reading(i, t, 61.5);
+    return { ...r, reading: { ...r.reading, metric: 'body_weight' as const, unit: 'kg' } };
+  };
+
+  beforeAll(async () => {
+    db = await open(kind);
+    await migrate(db.sql);
+    patient = await seedPatient(db.sql);
+    // An hour of a 1 Hz oximeter 40 days ago and 3 days ago, and a weight on each of those days.
+    const rows = [old, recent].flatMap((start, k) => [
+      ...Array.from({ length: 3600 }, (_, i) => reading(200_000 + k * 10_000 + i, start + i * 1000, 90 + (i % 9))),
+      weight(300_000 + k, start + 60_000),
+    ]);
+    await db.sql.transaction((tx) => insertReadings(tx, rows));
+    await maintainOnce({ sql: db.sql, log: quiet, rollupLagSeconds: 0 }, 0, false);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.sql.close();
+    await db?.drop();
+  });
+
+  const raw = (metric: 'spo2' | 'body_weight', t: number) =>
+    rawPoints(db.sql, patient, metric, new Date(t - 1000), new Date(t + 3_600_000));
+
+  it("deletes a metric's raw readings past its retention, keeps its rollups and every other metric's readings", async () => {
+    if (kind === 'timescaledb') expect(await compressOldChunks(db.sql, 7)).toBeGreaterThanOrEqual(1);
+    const retention = parseRetention(0, 'spo2=30');
+    const r = await maintainOnce({ sql: db.sql, log: quiet, rollupLagSeconds: 0, retention }, 0, true);
+    expect(r.expired).toBe(3600);
+    expect(await raw('spo2', old)).toEqual([]);
+    expect(await raw('spo2', recent)).toHaveLength(3600);
+    expect(await raw('body_weight', old)).toEqual([{ t: new Date(old + 60_000).toISOString(), v: 61.5 }]);
+    // The hour of SpO2 40 days ago is still charted from the rollups, minute by minute and as the hour.
+    const minutes = await bucketPoints(db.sql, patient, 'spo2', new Date(old), new Date(old + 3_600_000), 60);
+    expect(minutes).toHaveLength(60);
+    expect(minutes.reduce((s, b) => s + b.n, 0)).toBe(3600);
+    expect(await bucketPoints(db.sql, patient, 'spo2', new Date(old), new Date(old + 3_600_000), 3600)).toMatchObject([
+      { n: 3600, min: 90, max: 98 },
+    ]);
+  });
+
+  it('keeps the rollups through later maintenance runs, a full aggregate refresh included', async () => {
+    const retention = parseRetention(0, 'spo2=30');
+    for (let run = 0; run < 2; run++)
+      expect((await maintainOnce({ sql: db.sql, log: quiet, rollupLagSeconds: 0, retention }, run, true)).expired).toBe(
+        0,
+      );
+    const hour = await bucketPoints(db.sql, patient, 'spo2', new Date(old), new Date(old + 3_600_000), 3600);
+    expect(hour).toMatchObject([{ n: 3600, min: 90, max: 98 }]);
+  });
+
+  it('with one retention for every metric deletes them all and still keeps the rollups', async () => {
+    const r = await maintainOnce(
+      { sql: db.sql, log: quiet, rollupLagSeconds: 0, retention: parseRetention(30, undefined) },
+      0,
+      true,
+    );
+    expect(r.expired).toBeGreaterThanOrEqual(1);
+    expect(await raw('body_weight', old)).toEqual([]);
+    expect(await raw('body_weight', recent)).toHaveLength(1);
+    const day = await bucketPoints(db.sql, patient, 'body_weight', new Date(old - DAY), new Date(old + DAY), 86_400);
+    expect(day.reduce((s, b) => s + b.n, 0)).toBe(1);
+  });
 });

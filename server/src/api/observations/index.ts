@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isCodedMetric, isMetric, METRICS, type Metric, valueProblem } from '@vitals/contract';
+import { isCodedMetric, isMetric, METRICS, type Metric, retentionProblem, valueProblem } from '@vitals/contract';
 import type { Static } from 'typebox';
 import { checkedPatient } from '../../access/plugin.ts';
 import { AppError, badRequest, notFound } from '../../errors.ts';
@@ -115,6 +115,11 @@ export const observationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           );
       };
       if (b.time !== undefined) checkTime(new Date(b.time));
+      for (const v of values) {
+        const kept = window.keptSince?.(v.metric as Metric);
+        const t = b.time !== undefined ? Date.parse(b.time) : now;
+        if (kept != null && t < kept) throw badRequest(retentionProblem(new Date(t).toISOString(), v.metric, kept));
+      }
       const id = randomUUID();
       const { observation, rows } = await sql.transaction(async (tx) => {
         let time = b.time !== undefined ? new Date(b.time) : new Date(now);
