@@ -1,5 +1,6 @@
 export * from './alert-priority.ts';
 export * from './flags.ts';
+export * from './gateway-settings.ts';
 export * from './metrics.ts';
 export * from './racp.ts';
 export * from './rule-names.ts';

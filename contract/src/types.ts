@@ -1,4 +1,5 @@
 /** Payload types of the wire contract v1 (see shared/CONTRACT.md). */
+import type { GatewaySettingsReport } from './gateway-settings.ts';
 import type { AcvpuCode, Metric } from './metrics.ts';
 
 export const CONTRACT_VERSION = 1 as const;
@@ -53,6 +54,8 @@ export interface GatewayStatus {
   time: string;
   version: string;
   bootId: string;
+  /** Extension (issue 18): the remote settings the gateway applied. */
+  settings?: GatewaySettingsReport;
 }
 
 export interface GatewayEvent {

@@ -14,7 +14,14 @@
  */
 import { readFileSync, type Stats, statSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { type GatewayConfig, isGatewayId } from '@vitals/contract';
+import {
+  type GatewayConfig,
+  type GatewaySettingName,
+  type GatewaySettingValues,
+  gatewaySettingProblem,
+  isGatewayId,
+  isGatewaySettingName,
+} from '@vitals/contract';
 import { isValidTimeZone } from './decoders/local-time.ts';
 
 export interface GatewayFileConfig {
@@ -42,6 +49,13 @@ export interface GatewayFileConfig {
   health?: { port: number };
   statusFile?: string;
   logLevel: string;
+  /**
+   * Values for the remotely managed settings (issue 18, table in @vitals/contract). The server's
+   * value wins over these unless the setting is listed in `pinnedSettings`.
+   */
+  settings?: GatewaySettingValues;
+  /** Settings the server may not change on this gateway: the local value stays in force. */
+  pinnedSettings?: GatewaySettingName[];
   /** Not errors, but someone should look (secret file permissions, ...). */
   warnings?: string[];
 }
@@ -187,6 +201,18 @@ export function parseGatewayConfig(raw: unknown, secrets: SecretAccess = fsSecre
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (c.logLevel !== undefined && !levels.includes(c.logLevel as string))
     p.push(`logLevel: must be one of ${levels.join(', ')}, got ${JSON.stringify(c.logLevel)}`);
+  if (c.settings !== undefined && !isObj(c.settings))
+    p.push('settings: must be an object such as {"logLevel": "info"}');
+  const settings = isObj(c.settings) ? c.settings : {};
+  for (const [k, v] of Object.entries(settings)) {
+    const problem = gatewaySettingProblem(k, v);
+    if (problem) p.push(`settings.${problem}`);
+  }
+  const pins = c.pinnedSettings === undefined ? [] : c.pinnedSettings;
+  if (!Array.isArray(pins) || !pins.every((x) => typeof x === 'string' && isGatewaySettingName(x)))
+    p.push(
+      `pinnedSettings: must be a list of setting names (logLevel, maxReadingsPerSecond, ...), got ${JSON.stringify(c.pinnedSettings)}`,
+    );
   if (p.length) throw new GatewayConfigError(p);
   const gatewayId = c.gatewayId as string;
   return {
@@ -218,6 +244,8 @@ export function parseGatewayConfig(raw: unknown, secrets: SecretAccess = fsSecre
     ...(health ? { health: { port: health.port as number } } : {}),
     ...(typeof c.statusFile === 'string' ? { statusFile: c.statusFile } : {}),
     logLevel: typeof c.logLevel === 'string' ? c.logLevel : 'info',
+    ...(Object.keys(settings).length ? { settings: settings as GatewaySettingValues } : {}),
+    ...((pins as string[]).length ? { pinnedSettings: pins as GatewaySettingName[] } : {}),
     warnings,
   };
 }

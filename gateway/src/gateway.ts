@@ -7,13 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { GatewayConfig } from '@vitals/contract';
+import type { GatewayConfig, GatewaySettingsReport } from '@vitals/contract';
 import pino, { type Logger } from 'pino';
 import { GatewayClock } from './clock/gateway-clock.ts';
 import { effectiveConfig, type GatewayFileConfig, serverConfigProblem, watchGatewayConfig } from './config.ts';
 import { Link, type LinkOptions } from './link/link.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
+import { resolveSettings, type SettingValues } from './remote-settings.ts';
 import { type GatewayHealth, type HealthServer, startHealthServer, writeStatusFile } from './status/status.ts';
 import type { TransportSinks } from './transports/frame.ts';
 
@@ -72,6 +73,15 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     if (saved) serverConfig = JSON.parse(saved) as GatewayConfig;
   } catch {}
   let effective = effectiveConfig(c, serverConfig);
+  // Remote settings (issue 18): resolved from the saved server config too, so they hold offline.
+  let settings: GatewaySettingsReport & { applied: SettingValues } = resolveSettings(c, serverConfig?.settings);
+  log.level = settings.applied.logLevel;
+  const linkTuning = (v: SettingValues) => ({
+    maxReadingsPerSecond: v.maxReadingsPerSecond,
+    maxBatchReadings: v.uploadBatchReadings,
+    heartbeatSeconds: v.statusIntervalSeconds,
+    maxBackoffMs: v.serverReconnectMaxSeconds * 1000,
+  });
   const timezone = () => effective.timezone;
   const allowed = (deviceId: string) => effective.allowed(deviceId);
 
@@ -97,7 +107,8 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       ...(key ? { key } : {}),
       ...(cfg.server.protocolVersion ? { protocolVersion: cfg.server.protocolVersion } : {}),
       ...(cfg.server.keepaliveSeconds ? { keepaliveSeconds: cfg.server.keepaliveSeconds } : {}),
-      ...(cfg.server.maxReadingsPerSecond ? { maxReadingsPerSecond: cfg.server.maxReadingsPerSecond } : {}),
+      ...linkTuning(settings.applied),
+      settingsReport: () => settings,
       onConfig(cfg) {
         const problem = serverConfigProblem(cfg);
         if (problem) {
@@ -108,11 +119,31 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
         effective = effectiveConfig(c, serverConfig);
         outbox.setState(SERVER_CONFIG_STATE, JSON.stringify(cfg));
         log.info({ devices: cfg.devices.length, timezone: effective.timezone }, 'server config applied');
+        applySettings();
       },
       ...o.linkOverrides,
     });
   };
   let link = makeLink(c);
+  let ble: { setBackoffMaxMs(ms: number): void } | undefined;
+
+  /** Resolves the settings again (new server config or local file) and applies what changed, live. */
+  function applySettings() {
+    const before = settings;
+    settings = resolveSettings(c, serverConfig?.settings, before.applied);
+    const changed = Object.keys(settings.applied).filter(
+      (k) => settings.applied[k as keyof SettingValues] !== before.applied[k as keyof SettingValues],
+    );
+    if (settings.applied.logLevel !== before.applied.logLevel) log.level = settings.applied.logLevel;
+    link.tune(linkTuning(settings.applied));
+    ble?.setBackoffMaxMs(settings.applied.bleReconnectMaxSeconds * 1000);
+    if (settings.ignored)
+      log.warn({ ignored: settings.ignored, revision: settings.revision }, 'some remote settings were ignored');
+    if (changed.length || settings.revision !== before.revision) {
+      log.info({ revision: settings.revision, changed, applied: settings.applied }, 'remote settings applied');
+      link.reportStatus();
+    }
+  }
 
   const pipeline = new Pipeline({
     outbox,
@@ -175,6 +206,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       tz: c.timezone,
       log: log.child({ component: 'ble' }),
       gatewayClockSynced: () => clock.synced(),
+      timing: { backoffMaxMs: settings.applied.bleReconnectMaxSeconds * 1000 },
       sequenceStore: {
         get: (id: string) => {
           const v = cursorStore.get(id);
@@ -183,6 +215,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
         set: (id: string, seq: number) => cursorStore.set(id, seq),
       },
     });
+    ble = t;
     stops.push(() => t.stop());
   }
   if (c.serial.enabled) {
@@ -213,6 +246,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       gatewayClockSynchronised: clock.synced(),
       lastReadingByDevice: Object.fromEntries(pipeline.lastReadingAt),
       timezone: timezone(),
+      settings,
       stats: { ...pipeline.stats, ...link.stats, outboxDroppedTotal: outbox.droppedTotal },
     };
   };
@@ -296,10 +330,10 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       if (!same(prev.ble.allow, next.ble.allow) || prev.ble.acceptUnlisted !== next.ble.acceptUnlisted)
         applied.push('ble.allow');
       effective = effectiveConfig(c, serverConfig);
-      if (prev.logLevel !== next.logLevel) {
-        log.level = next.logLevel;
-        applied.push('logLevel');
-      }
+      const settingsBefore = settings.applied;
+      applySettings();
+      for (const [k, v] of Object.entries(settings.applied))
+        if (settingsBefore[k as keyof SettingValues] !== v) applied.push(`settings.${k}`);
       if (!same(prev.outbox, next.outbox)) {
         if (next.outbox?.maxBytes) outbox.setMaxBytes(next.outbox.maxBytes);
         if (next.outbox?.maxReadings !== prev.outbox?.maxReadings) needsRestart.push('outbox.maxReadings');

@@ -97,6 +97,10 @@ export interface InProcessGatewayOptions {
   /** Reuse a data directory (outbox, cursors) of an earlier run; a fresh one by default. */
   dataDir?: string;
   timezone?: string;
+  /** Other keys of the gateway's config file (settings, pinnedSettings, ...). */
+  file?: Record<string, unknown>;
+  /** Another server URL than the server's (e.g. one where nothing listens: an offline home). */
+  serverUrl?: string;
 }
 
 export interface InProcessGateway {
@@ -115,12 +119,13 @@ export async function startInProcessGateway(o: InProcessGatewayOptions): Promise
   const dataDir = o.dataDir ?? join(dir, 'data');
   const config = parseGatewayConfig({
     gatewayId: o.gatewayId,
-    server: { url: o.server.mqttUrl, passwordFile },
+    server: { url: o.serverUrl ?? o.server.mqttUrl, passwordFile },
     dataDir,
     timezone: o.timezone ?? 'Asia/Tokyo',
     ble: { enabled: o.ble !== undefined, allow: o.ble?.allow ?? [] },
     serial: o.serial ? { enabled: true, byIdDir: o.serial.byIdDir, ports: o.serial.ports } : { enabled: false },
     logLevel: 'info',
+    ...o.file,
   });
   let out = '';
   const log = pino(

@@ -2370,6 +2370,53 @@ export interface paths {
                             /** @description its version is older than VITALS_MIN_GATEWAY_VERSION (or unknown) */
                             outdated: boolean;
                             revoked: boolean;
+                            settings: {
+                                /** @description the values in force on the gateway, as it reported them */
+                                applied?: {
+                                    [key: string]: string | number;
+                                };
+                                /** @description the revision it last reported applying */
+                                appliedRevision?: number;
+                                /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                                effective: {
+                                    /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                    bleReconnectMaxSeconds?: number;
+                                    /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                    logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                    /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                    maxReadingsPerSecond?: number;
+                                    /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                    serverReconnectMaxSeconds?: number;
+                                    /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                    statusIntervalSeconds?: number;
+                                    /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                    uploadBatchReadings?: number;
+                                };
+                                /** @description settings it refused, with its reason */
+                                ignored?: {
+                                    [key: string]: string;
+                                };
+                                /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                                overrides: {
+                                    /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                    bleReconnectMaxSeconds?: number;
+                                    /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                    logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                    /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                    maxReadingsPerSecond?: number;
+                                    /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                    serverReconnectMaxSeconds?: number;
+                                    /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                    statusIntervalSeconds?: number;
+                                    /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                    uploadBatchReadings?: number;
+                                };
+                                /** @description settings its local file pins */
+                                pinned?: string[];
+                                /** @description the revision it must apply; absent when none was ever set */
+                                revision?: number;
+                                state: "none" | "applied" | "pending";
+                            };
                             /** @description online, offline (by its will or by silence) or unknown */
                             status: string;
                             /** Format: date-time */
@@ -2695,6 +2742,134 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gateways/{id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace one gateway's own settings (overriding its organisation's default) and push them to it
+         * @description Audited. An empty settings object makes the gateway inherit everything again.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description gateway id; any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                        settings: {
+                            /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                            bleReconnectMaxSeconds?: number;
+                            /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                            logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                            /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                            maxReadingsPerSecond?: number;
+                            /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                            serverReconnectMaxSeconds?: number;
+                            /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                            statusIntervalSeconds?: number;
+                            /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                            uploadBatchReadings?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                            effective: {
+                                /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                bleReconnectMaxSeconds?: number;
+                                /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                maxReadingsPerSecond?: number;
+                                /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                serverReconnectMaxSeconds?: number;
+                                /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                statusIntervalSeconds?: number;
+                                /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                uploadBatchReadings?: number;
+                            };
+                            gatewayId: string;
+                            /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                            overrides: {
+                                /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                bleReconnectMaxSeconds?: number;
+                                /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                maxReadingsPerSecond?: number;
+                                /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                serverReconnectMaxSeconds?: number;
+                                /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                statusIntervalSeconds?: number;
+                                /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                uploadBatchReadings?: number;
+                            };
+                            /** @description the revision the gateway must now apply */
+                            revision: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3944,6 +4119,203 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{orgId}/gateway-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An organisation's default settings for all of its gateways (its administrators) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description an organisation the caller administers; any other is not found */
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description gateways whose retained config is being republished */
+                            republished?: number;
+                            /** @description absent until an administrator set the default */
+                            revision?: number;
+                            /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                            settings: {
+                                /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                bleReconnectMaxSeconds?: number;
+                                /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                maxReadingsPerSecond?: number;
+                                /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                serverReconnectMaxSeconds?: number;
+                                /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                statusIntervalSeconds?: number;
+                                /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                uploadBatchReadings?: number;
+                            };
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace an organisation's default gateway settings and push them to its gateways
+         * @description Audited. Every gateway of the organisation (not revoked) gets its retained config again with the new settings; a setting a gateway overrides stays its own.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description an organisation the caller administers; any other is not found */
+                    orgId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                        settings: {
+                            /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                            bleReconnectMaxSeconds?: number;
+                            /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                            logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                            /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                            maxReadingsPerSecond?: number;
+                            /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                            serverReconnectMaxSeconds?: number;
+                            /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                            statusIntervalSeconds?: number;
+                            /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                            uploadBatchReadings?: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description gateways whose retained config is being republished */
+                            republished?: number;
+                            /** @description absent until an administrator set the default */
+                            revision?: number;
+                            /** @description a setting left out is inherited (from the organisation, else the gateway itself) */
+                            settings: {
+                                /** @description longest wait before reconnecting to a Bluetooth device that failed (back-off ceiling); 5–3600 s */
+                                bleReconnectMaxSeconds?: number;
+                                /** @description how much the gateway logs (debug while a home is being investigated, then back to info) */
+                                logLevel?: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+                                /** @description ceiling on readings sent per second while draining a backlog (lower it to spare a busy server); 10–100000 readings/s */
+                                maxReadingsPerSecond?: number;
+                                /** @description longest wait between attempts to reconnect to the server (back-off ceiling); 5–3600 s */
+                                serverReconnectMaxSeconds?: number;
+                                /** @description how often a connected gateway repeats its online status (its heartbeat to the server); 15–3600 s */
+                                statusIntervalSeconds?: number;
+                                /** @description most readings in one uploaded batch (smaller batches for a poor mobile link); 1–1000 readings */
+                                uploadBatchReadings?: number;
+                            };
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -21,6 +21,7 @@ import {
   type BatchAck,
   type GatewayConfig,
   type GatewayEvent,
+  type GatewaySettingsReport,
   type GatewayStatus,
   MAX_BATCH_READINGS,
   type ReadingBatch,
@@ -68,7 +69,14 @@ export interface LinkOptions {
    */
   heartbeatSeconds?: number;
   onConfig?(config: GatewayConfig): void;
+  /** The remote settings in force, reported in every `online` status (issue 18). */
+  settingsReport?(): GatewaySettingsReport;
 }
+
+/** What remote settings may change on a running link (issue 18), applied at once. */
+export type LinkTuning = Partial<
+  Pick<LinkOptions, 'maxReadingsPerSecond' | 'maxBatchReadings' | 'heartbeatSeconds' | 'maxBackoffMs'>
+>;
 
 const MAX_PENDING_EVENTS = 1000;
 /** Acks slower than this shrink the window: the server is busy. */
@@ -123,7 +131,36 @@ export class Link {
 
   private status(state: GatewayStatus['state']): string {
     const s: GatewayStatus = { state, time: new Date().toISOString(), version: this.o.version, bootId: this.o.bootId };
-    return JSON.stringify(s);
+    // Not in the will (fixed at connect, it would report stale settings); the server keeps the last report.
+    const settings = state === 'online' ? this.o.settingsReport?.() : undefined;
+    return JSON.stringify(settings ? { ...s, settings } : s);
+  }
+
+  /** Applies new pacing, batch size, heartbeat or back-off now, without reconnecting (issue 18). */
+  tune(t: LinkTuning): void {
+    const heartbeatChanged = t.heartbeatSeconds !== undefined && t.heartbeatSeconds !== this.o.heartbeatSeconds;
+    Object.assign(this.o, t);
+    if (t.maxBackoffMs !== undefined) this.backoff = Math.min(this.backoff, t.maxBackoffMs);
+    this.windowNow = Math.min(this.windowNow, this.maxWindow);
+    if (heartbeatChanged && this.connected) this.startHeartbeat();
+    this.pump();
+  }
+
+  /** Publishes the `online` status now (e.g. after new settings were applied). */
+  reportStatus(): void {
+    if (this.connected) this.client?.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
+  }
+
+  private startHeartbeat() {
+    const c = this.client!;
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(
+      () => {
+        if (this.connected) c.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
+      },
+      (this.o.heartbeatSeconds ?? 60) * 1000,
+    );
+    this.heartbeat.unref();
   }
 
   private get maxWindow() {
@@ -183,14 +220,7 @@ export class Link {
           return;
         }
         c.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
-        clearInterval(this.heartbeat);
-        this.heartbeat = setInterval(
-          () => {
-            if (this.connected) c.publish(this.statusTopic, this.status('online'), { qos: 1, retain: true });
-          },
-          (this.o.heartbeatSeconds ?? 60) * 1000,
-        );
-        this.heartbeat.unref();
+        this.startHeartbeat();
         // Everything not yet acknowledged goes again, oldest first, with the same ids.
         for (const f of this.inFlight.values()) clearTimeout(f.timer);
         this.inFlight.clear();

@@ -1,3 +1,4 @@
+import { defaultGatewaySettings } from '@vitals/contract';
 import { describe, expect, it } from 'vitest';
 import { type GatewayHealth, isHealthy } from './status.ts';
 
@@ -14,6 +15,7 @@ const h = (over: Partial<GatewayHealth>): GatewayHealth => ({
   gatewayClockSynchronised: true,
   lastReadingByDevice: {},
   timezone: 'UTC',
+  settings: { revision: null, applied: defaultGatewaySettings() },
   stats: {},
   ...over,
 });

@@ -5,6 +5,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { GatewaySettingsReport } from '@vitals/contract';
 
 export interface GatewayHealth {
   gatewayId: string;
@@ -20,6 +21,8 @@ export interface GatewayHealth {
   gatewayClockSynchronised: boolean;
   lastReadingByDevice: Record<string, string>;
   timezone: string;
+  /** The remote settings in force, their revision, and what was ignored or is pinned (issue 18). */
+  settings: GatewaySettingsReport;
   stats: Record<string, number>;
 }
 

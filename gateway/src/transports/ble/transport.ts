@@ -115,6 +115,8 @@ export interface BleDeviceStatus {
 export interface BleTransport {
   /** Stops scanning, lets every device go and waits (bounded) for the links to close. */
   stop(): Promise<void>;
+  /** A new reconnect back-off ceiling, for the next failures (remote settings, issue 18). */
+  setBackoffMaxMs(ms: number): void;
   devices(): BleDeviceStatus[];
 }
 
@@ -502,6 +504,9 @@ export function startBleTransport(opts: BleTransportOptions): BleTransport {
   if (noble.state === 'poweredOn') startScan();
 
   return {
+    setBackoffMaxMs(ms) {
+      backoffPolicy.maxMs = ms;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

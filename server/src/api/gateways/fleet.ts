@@ -12,6 +12,32 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : undefined);
 const latest = (...ds: (Date | null | undefined)[]) =>
   ds.reduce<Date | undefined>((m, d) => (d && (!m || d > m) ? d : m), undefined);
 
+/**
+ * The remote settings of one gateway: its own overrides, what it must apply (its organisation's
+ * default overlaid with them) and at which revision, and what it last reported applying.
+ * Applied once its reported revision reaches the one it must apply (revisions only grow).
+ */
+export function settingsView(g: FleetGatewayRow) {
+  const revision = g.settings_revision === null ? undefined : Number(g.settings_revision);
+  const appliedRevision = g.applied_revision === null ? undefined : Number(g.applied_revision);
+  const report = g.settings_report;
+  return {
+    overrides: g.own_settings ?? {},
+    effective: { ...(g.org_settings ?? {}), ...(g.own_settings ?? {}) },
+    ...(revision !== undefined ? { revision } : {}),
+    ...(appliedRevision !== undefined ? { appliedRevision } : {}),
+    ...(report?.applied ? { applied: report.applied } : {}),
+    ...(report?.ignored && Object.keys(report.ignored).length ? { ignored: report.ignored } : {}),
+    ...(report?.pinned?.length ? { pinned: report.pinned } : {}),
+    state:
+      revision === undefined
+        ? ('none' as const)
+        : appliedRevision !== undefined && appliedRevision >= revision
+          ? ('applied' as const)
+          : ('pending' as const),
+  };
+}
+
 export function fleetView(
   rows: { gateways: FleetGatewayRow[]; devices: FleetDeviceRow[] },
   minVersion: string | undefined,
@@ -49,6 +75,7 @@ export function fleetView(
             },
           }
         : {}),
+      settings: settingsView(g),
       devices: devices.map((d) => ({
         id: d.id,
         ...(d.model ? { model: d.model } : {}),

@@ -19,6 +19,7 @@ import { requireAdmin } from '../auth/session.ts';
 import { administeredOrganisations } from '../organisation-scope.ts';
 import { fleetView } from './fleet.ts';
 import * as schema from './schemas.ts';
+import { gatewaySettingsRoutes } from './settings.ts';
 
 /** A gateway id from the path; a malformed one is a gateway that does not exist. */
 function gatewayId(id: string): string {
@@ -28,6 +29,7 @@ function gatewayId(id: string): string {
 
 export const gatewayRoutes: FastifyPluginAsyncTypebox<{ minGatewayVersion?: string }> = async (app, o) => {
   const { sql } = app;
+  await app.register(gatewaySettingsRoutes);
 
   app.post('/api/v1/gateways', { schema: schema.create, config: { access: 'none' } }, async (req, reply) => {
     const u = requireAdmin(req);

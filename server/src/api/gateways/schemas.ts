@@ -1,4 +1,5 @@
-/** Schemas of the gateway routes: registration, listing, new credentials, revocation. */
+/** Schemas of the gateway routes: registration, listing, new credentials, revocation, remote settings. */
+import { GATEWAY_LOG_LEVELS, GATEWAY_SETTINGS } from '@vitals/contract';
 import { Type } from 'typebox';
 import { ERROR_RESPONSES, NoContent } from '../schemas.ts';
 
@@ -86,6 +87,121 @@ export const revoke = {
   response: { 204: NoContent, ...ERROR_RESPONSES },
 };
 
+const integerSetting = (s: { min: number; max: number; unit: string; description: string }) =>
+  Type.Optional(
+    Type.Integer({ minimum: s.min, maximum: s.max, description: `${s.description}; ${s.min}–${s.max} ${s.unit}` }),
+  );
+
+/**
+ * Remote gateway settings (contract/src/gateway-settings.ts is the one table of them): a value
+ * out of its bounds is refused with 400 naming the setting and its bounds.
+ */
+export const GatewaySettings = Type.Object(
+  {
+    logLevel: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal(GATEWAY_LOG_LEVELS[0]),
+          Type.Literal(GATEWAY_LOG_LEVELS[1]),
+          Type.Literal(GATEWAY_LOG_LEVELS[2]),
+          Type.Literal(GATEWAY_LOG_LEVELS[3]),
+          Type.Literal(GATEWAY_LOG_LEVELS[4]),
+          Type.Literal(GATEWAY_LOG_LEVELS[5]),
+        ],
+        { description: GATEWAY_SETTINGS.logLevel.description },
+      ),
+    ),
+    maxReadingsPerSecond: integerSetting(GATEWAY_SETTINGS.maxReadingsPerSecond),
+    uploadBatchReadings: integerSetting(GATEWAY_SETTINGS.uploadBatchReadings),
+    statusIntervalSeconds: integerSetting(GATEWAY_SETTINGS.statusIntervalSeconds),
+    serverReconnectMaxSeconds: integerSetting(GATEWAY_SETTINGS.serverReconnectMaxSeconds),
+    bleReconnectMaxSeconds: integerSetting(GATEWAY_SETTINGS.bleReconnectMaxSeconds),
+  },
+  { ...closed, description: 'a setting left out is inherited (from the organisation, else the gateway itself)' },
+);
+
+export const SettingsBody = Type.Object({ settings: GatewaySettings }, closed);
+
+export const OrganisationParams = Type.Object(
+  {
+    orgId: Type.String({
+      maxLength: 100,
+      description: 'an organisation the caller administers; any other is not found',
+    }),
+  },
+  closed,
+);
+
+const Republished = Type.Integer({ description: 'gateways whose retained config is being republished' });
+
+export const OrganisationSettings = Type.Object(
+  {
+    organisationId: Type.String({ format: 'uuid' }),
+    settings: GatewaySettings,
+    revision: Type.Optional(Type.Integer({ description: 'absent until an administrator set the default' })),
+    updatedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    republished: Type.Optional(Republished),
+  },
+  closed,
+);
+
+export const GatewaySettingsAnswer = Type.Object(
+  {
+    gatewayId: Type.String(),
+    overrides: GatewaySettings,
+    effective: GatewaySettings,
+    revision: Type.Integer({ description: 'the revision the gateway must now apply' }),
+  },
+  closed,
+);
+
+export const organisationSettings = {
+  summary: "An organisation's default settings for all of its gateways (its administrators)",
+  tags,
+  params: OrganisationParams,
+  response: { 200: OrganisationSettings, ...ERROR_RESPONSES },
+};
+
+export const setOrganisationSettings = {
+  summary: "Replace an organisation's default gateway settings and push them to its gateways",
+  description:
+    'Audited. Every gateway of the organisation (not revoked) gets its retained config again with the new ' +
+    'settings; a setting a gateway overrides stays its own.',
+  tags,
+  params: OrganisationParams,
+  body: SettingsBody,
+  response: { 200: OrganisationSettings, ...ERROR_RESPONSES },
+};
+
+export const setGatewaySettings = {
+  summary: "Replace one gateway's own settings (overriding its organisation's default) and push them to it",
+  description: 'Audited. An empty settings object makes the gateway inherit everything again.',
+  tags,
+  params: GatewayParams,
+  body: SettingsBody,
+  response: { 200: GatewaySettingsAnswer, ...ERROR_RESPONSES },
+};
+
+const FleetSettings = Type.Object(
+  {
+    overrides: GatewaySettings,
+    effective: GatewaySettings,
+    revision: Type.Optional(Type.Integer({ description: 'the revision it must apply; absent when none was ever set' })),
+    appliedRevision: Type.Optional(Type.Integer({ description: 'the revision it last reported applying' })),
+    applied: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+        description: 'the values in force on the gateway, as it reported them',
+      }),
+    ),
+    ignored: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: 'settings it refused, with its reason' }),
+    ),
+    pinned: Type.Optional(Type.Array(Type.String(), { description: 'settings its local file pins' })),
+    state: Type.Union([Type.Literal('none'), Type.Literal('applied'), Type.Literal('pending')]),
+  },
+  closed,
+);
+
 const FleetDevice = Type.Object(
   {
     id: Type.String(),
@@ -140,6 +256,7 @@ export const FleetGateway = Type.Object(
         closed,
       ),
     ),
+    settings: FleetSettings,
     devices: Type.Array(FleetDevice),
   },
   closed,

@@ -1,6 +1,13 @@
 /** Gateways (with their MQTT secrets), their status and events, and the devices they read. */
-import type { GatewayConfig, GatewayEvent, GatewayStatus } from '@vitals/contract';
+import type {
+  GatewayConfig,
+  GatewayEvent,
+  GatewaySettingsReport,
+  GatewaySettingValues,
+  GatewayStatus,
+} from '@vitals/contract';
 import type { Sql } from '../sql.ts';
+import { effectiveGatewaySettings } from './gateway-settings.ts';
 
 export interface GatewayRow {
   id: string;
@@ -105,13 +112,30 @@ export async function listGateways(sql: Sql, organisationIds: readonly string[])
   }));
 }
 
+/**
+ * Records a gateway's status. The settings it reports (issue 18) are kept until it reports
+ * others: its will (`offline`, set at connect) carries none.
+ */
 export async function recordGatewayStatus(sql: Sql, gatewayId: string, s: Partial<GatewayStatus>) {
+  const report = s.settings && typeof s.settings === 'object' ? s.settings : undefined;
+  const revision = report && Number.isSafeInteger(report.revision) ? report.revision : null;
   await sql.query(
-    `INSERT INTO gateway_status (gateway_id, state, reported_at, version, boot_id, updated_at)
-     VALUES ($1,$2,$3,$4,$5, now())
+    `INSERT INTO gateway_status (gateway_id, state, reported_at, version, boot_id, updated_at, settings_revision, settings_report)
+     VALUES ($1,$2,$3,$4,$5, now(), $6, $7)
      ON CONFLICT (gateway_id) DO UPDATE SET state = excluded.state, reported_at = excluded.reported_at,
-       version = excluded.version, boot_id = excluded.boot_id, updated_at = now()`,
-    [gatewayId, s.state ?? 'unknown', s.time ?? null, s.version ?? null, s.bootId ?? null],
+       version = excluded.version, boot_id = excluded.boot_id, updated_at = now(),
+       settings_revision = CASE WHEN excluded.settings_report IS NULL THEN gateway_status.settings_revision
+                                ELSE excluded.settings_revision END,
+       settings_report = COALESCE(excluded.settings_report, gateway_status.settings_report)`,
+    [
+      gatewayId,
+      s.state ?? 'unknown',
+      s.time ?? null,
+      s.version ?? null,
+      s.bootId ?? null,
+      revision,
+      report ? JSON.stringify(report) : null,
+    ],
   );
 }
 
@@ -207,8 +231,8 @@ export async function updateDevice(
 }
 
 /**
- * The retained `config` payload for a gateway: its devices and the home's timezone (the bound
- * patients' zone, else the organisation's that registered the gateway).
+ * The retained `config` payload for a gateway: its devices, the home's timezone (the bound
+ * patients' zone, else the organisation's that registered the gateway) and its remote settings.
  */
 export async function gatewayConfig(sql: Sql, gatewayId: string): Promise<GatewayConfig> {
   const devices = await sql.query<{ id: string; allowed: boolean; label: string | null }>(
@@ -223,10 +247,13 @@ export async function gatewayConfig(sql: Sql, gatewayId: string): Promise<Gatewa
         'Asia/Tokyo') AS timezone`,
     [gatewayId],
   );
+  const settings = await effectiveGatewaySettings(sql, gatewayId);
   return {
     v: 1,
     devices: devices.rows.map((d) => ({ id: d.id, allow: d.allowed, ...(d.label ? { label: d.label } : {}) })),
     timezone: tz.rows[0]!.timezone,
+    // Extension (issue 18): the remote settings and their revision, once an administrator set any.
+    ...(settings ? { settings: { revision: settings.revision, ...settings.settings } } : {}),
   };
 }
 
@@ -246,6 +273,11 @@ export interface FleetGatewayRow {
   clock_at: Date | null;
   clock_device: string | null;
   clock_detail: Record<string, unknown> | null;
+  org_settings: GatewaySettingValues | null;
+  own_settings: GatewaySettingValues | null;
+  settings_revision: string | null;
+  applied_revision: string | null;
+  settings_report: GatewaySettingsReport | null;
 }
 
 export interface FleetDeviceRow {
@@ -270,9 +302,14 @@ export async function fleetOf(
             l.state AS liveness, l.since AS liveness_since,
             (SELECT max(e.received_at) FROM gateway_events e WHERE e.gateway_id = g.id) AS last_event_at,
             b.detail AS backlog, b.time AS backlog_at,
-            c.time AS clock_at, c.device_id AS clock_device, c.detail AS clock_detail
+            c.time AS clock_at, c.device_id AS clock_device, c.detail AS clock_detail,
+            os.settings AS org_settings, gs.settings AS own_settings,
+            GREATEST(os.revision, gs.revision) AS settings_revision,
+            s.settings_revision AS applied_revision, s.settings_report
        FROM gateways g
        LEFT JOIN gateway_status s ON s.gateway_id = g.id
+       LEFT JOIN organisation_gateway_settings os ON os.organisation_id = g.organisation_id
+       LEFT JOIN gateway_settings gs ON gs.gateway_id = g.id
        LEFT JOIN gateway_liveness l ON l.gateway_id = g.id
        LEFT JOIN LATERAL (SELECT e.detail, e.time FROM gateway_events e
                            WHERE e.gateway_id = g.id AND e.type = 'outbox_backlog'
