@@ -39,3 +39,35 @@ describe('sign-in settings', () => {
     expect(problems({ VITALS_SESSION_IDLE_MINUTES: '0' })).toEqual(['VITALS_SESSION_IDLE_MINUTES: must be at least 1']);
   });
 });
+
+describe('storage settings', () => {
+  it('checks the daily backup settings together, naming the fix', () => {
+    expect(problems({ VITALS_BACKUP_DIR: '/tmp' })).toEqual([
+      'VITALS_BACKUP_DIR and VITALS_BACKUP_KEY_FILE go together: set both for daily backups, or neither',
+    ]);
+    expect(
+      problems({
+        VITALS_BACKUP_DIR: '/nowhere/backups',
+        VITALS_BACKUP_KEY_FILE: '/nowhere/key',
+        VITALS_BACKUP_AT: '3am',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^VITALS_BACKUP_KEY_FILE=\/nowhere\/key: no such file; make one with pnpm -s run server backup-key/,
+      ),
+      expect.stringMatching(/^VITALS_BACKUP_DIR=\/nowhere\/backups: no such directory/),
+      'VITALS_BACKUP_AT: "3am" is not a time of day as HH:MM (e.g. 03:00)',
+    ]);
+    expect(problems({ VITALS_BACKUP_KEEP: '2', VITALS_BACKUP_TIMEZONE: 'Tokyo' })).toEqual([
+      'VITALS_BACKUP_TIMEZONE=Tokyo: not an IANA time zone (e.g. Asia/Tokyo)',
+      'VITALS_BACKUP_KEEP: keep at least 3 generations (MHLW guideline)',
+    ]);
+  });
+
+  it('checks the raw retention per metric', () => {
+    expect(problems({ VITALS_RETENTION_BY_METRIC: 'spo2=90,oxygen=30' })).toEqual([
+      expect.stringMatching(/^VITALS_RETENTION_BY_METRIC: unknown metric "oxygen"/),
+    ]);
+    expect(loadConfig({ VITALS_RETENTION_BY_METRIC: 'spo2=90' }).retentionByMetric).toBe('spo2=90');
+  });
+});

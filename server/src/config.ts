@@ -4,10 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isIsoTime } from '@vitals/contract';
+import { isIsoTime, isValidTimeZone } from '@vitals/contract';
 import type { AlertConfig } from './alerts/config.ts';
 import { passwordProblem } from './auth/password-policy.ts';
 import { isTotpSecret } from './auth/totp.ts';
+import { backupAtProblem } from './backup/schedule.ts';
 import { ALERT_SETTINGS } from './notify/settings.ts';
 import { parseRetention, RetentionError } from './storage/retention-policy.ts';
 
@@ -34,6 +35,11 @@ export interface ServerConfig extends AlertConfig {
   embeddedSeed?: string;
   retentionDays: number;
   retentionByMetric?: string;
+  backupDir?: string;
+  backupKeyFile?: string;
+  backupAt: string;
+  backupTimezone: string;
+  backupKeep: number;
   maxClockSkewSeconds: number;
   earliestReadingTime: string;
   adminEmail?: string;
@@ -214,6 +220,43 @@ export const SETTINGS: Setting[] = [
     kind: 'string',
     description:
       'raw retention per metric in days, overriding VITALS_RETENTION_DAYS: e.g. spo2=90,pulse=90,body_weight=0 (0 keeps); rollups are kept',
+  },
+  {
+    env: 'VITALS_BACKUP_DIR',
+    key: 'backupDir',
+    kind: 'string',
+    description:
+      'the server makes a daily encrypted backup here (with VITALS_BACKUP_KEY_FILE); one instance a day among several, so a directory all instances share; unset = no scheduled backups',
+  },
+  {
+    env: 'VITALS_BACKUP_KEY_FILE',
+    key: 'backupKeyFile',
+    kind: 'string',
+    description:
+      'the key file of scheduled backups (`pnpm -s run server backup-key --out FILE`); keep a copy apart from the backups',
+  },
+  {
+    env: 'VITALS_BACKUP_AT',
+    key: 'backupAt',
+    kind: 'string',
+    default: '03:00',
+    description:
+      'local time of day (HH:MM, in VITALS_BACKUP_TIMEZONE) of the scheduled backup; a missed one is made at the next start',
+  },
+  {
+    env: 'VITALS_BACKUP_TIMEZONE',
+    key: 'backupTimezone',
+    kind: 'string',
+    default: 'Asia/Tokyo',
+    description: 'the IANA zone of VITALS_BACKUP_AT',
+  },
+  {
+    env: 'VITALS_BACKUP_KEEP',
+    key: 'backupKeep',
+    kind: 'count',
+    default: '7',
+    description:
+      'scheduled backup generations kept in VITALS_BACKUP_DIR (at least 3, MHLW guideline); copy one offline weekly',
   },
   {
     env: 'VITALS_MAX_CLOCK_SKEW_SECONDS',
@@ -406,6 +449,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     problems.push(
       `VITALS_LOG_LEVEL=${String(out.logLevel)}: use one of fatal, error, warn, info, debug, trace, silent`,
     );
+  if ((out.backupDir === undefined) !== (out.backupKeyFile === undefined))
+    problems.push('VITALS_BACKUP_DIR and VITALS_BACKUP_KEY_FILE go together: set both for daily backups, or neither');
+  if (typeof out.backupKeyFile === 'string' && !existsSync(out.backupKeyFile))
+    problems.push(
+      `VITALS_BACKUP_KEY_FILE=${out.backupKeyFile}: no such file; make one with pnpm -s run server backup-key --out FILE`,
+    );
+  if (typeof out.backupDir === 'string' && !existsSync(out.backupDir))
+    problems.push(
+      `VITALS_BACKUP_DIR=${out.backupDir}: no such directory; create it (a disk apart from the database's)`,
+    );
+  if (typeof out.backupAt === 'string' && backupAtProblem(out.backupAt))
+    problems.push(`VITALS_BACKUP_AT: ${backupAtProblem(out.backupAt)}`);
+  if (typeof out.backupTimezone === 'string' && !isValidTimeZone(out.backupTimezone))
+    problems.push(`VITALS_BACKUP_TIMEZONE=${out.backupTimezone}: not an IANA time zone (e.g. Asia/Tokyo)`);
+  if (Number(out.backupKeep) < 3) problems.push('VITALS_BACKUP_KEEP: keep at least 3 generations (MHLW guideline)');
   try {
     parseRetention(Number(out.retentionDays ?? 0), out.retentionByMetric as string | undefined);
   } catch (e) {

@@ -11,6 +11,7 @@ import { alertClock, type Clock } from './alerts/clock.ts';
 import { AlertService } from './alerts/service.ts';
 import { type AppServices, buildApp, type SignInSettings, type VitalsApp } from './app.ts';
 import { hashPassword } from './auth/secrets.ts';
+import { type BackupScheduler, startBackupSchedule } from './backup/schedule.ts';
 import { createEmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker } from './broker/external.ts';
 import type { ServerConfig } from './config.ts';
@@ -46,6 +47,8 @@ export interface RunningServer {
   log: Logger;
   /** The HTTP application, for tests that walk its routes or use inject(). */
   app: VitalsApp;
+  /** The daily backup, when VITALS_BACKUP_DIR is set. */
+  backups?: BackupScheduler;
   close(): Promise<void>;
 }
 
@@ -110,6 +113,8 @@ export interface Services extends AppServices {
   notify: NotifyService;
   /** Gateway clock events and the daily digest on the timeline (issue 15). */
   timeline: TimelineService;
+  /** The daily backup, when VITALS_BACKUP_DIR is set (docs/backups.md). */
+  backups?: BackupScheduler;
   /** Stops the services and closes the database, in the reverse order of their start. */
   close(): Promise<void>;
 }
@@ -216,7 +221,12 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       keptSince: (metric, now) => keptSince(retention, metric, now, sql.backend === 'timescaledb'),
     });
     closers.push(() => ingest!.stop());
-    metrics.attach({ sql, ingest, ...(c.minGatewayVersion ? { minGatewayVersion: c.minGatewayVersion } : {}) });
+    metrics.attach({
+      sql,
+      ingest,
+      backupsScheduled: !!c.backupDir,
+      ...(c.minGatewayVersion ? { minGatewayVersion: c.minGatewayVersion } : {}),
+    });
     await notify.start();
     closers.push(() => notify.stop());
     const stopOrgWebhooks = startOrgWebhooks({
@@ -237,7 +247,29 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
     timeline.start();
     closers.push(() => timeline.stop());
     closers.push(() => broker.close());
+    const backups =
+      c.backupDir && c.backupKeyFile
+        ? startBackupSchedule({
+            sql,
+            location: {
+              ...(c.databaseUrl ? { databaseUrl: c.databaseUrl } : {}),
+              ...(c.databaseSchema ? { databaseSchema: c.databaseSchema } : {}),
+              dataDir: c.dataDir,
+            },
+            schedule: {
+              at: c.backupAt,
+              timeZone: c.backupTimezone,
+              dir: c.backupDir,
+              keyFile: c.backupKeyFile,
+              keep: c.backupKeep,
+            },
+            instanceId: c.instanceId,
+            log: log.child({ component: 'backup' }),
+          })
+        : undefined;
+    if (backups) closers.push(() => backups.stop());
     return {
+      ...(backups ? { backups } : {}),
       sql,
       log,
       events,
@@ -342,6 +374,7 @@ export async function startServer(
       notify,
       log,
       app,
+      ...(services.backups ? { backups: services.backups } : {}),
       close: closeAll,
     };
   } catch (e) {

@@ -55,6 +55,34 @@ export async function restoreFrom(loc: DatabaseLocation, from: string, keyFile: 
   }
 }
 
+/**
+ * A backup taken by the running server (the schedule): the embedded database is dumped from the
+ * open instance (its data dir is locked while the server runs); PostgreSQL through pg_dump.
+ */
+export async function backupRunning(
+  sql: Sql,
+  loc: DatabaseLocation,
+  out: string,
+  keyFile: string,
+): Promise<BackupHeader> {
+  const key = readKeyFile(keyFile);
+  try {
+    if (loc.databaseUrl) return await backupPostgres(loc, out, key);
+    if (!sql.dumpImage) throw new BackupError('this database cannot be dumped while it runs');
+    const migration = await appliedMigration(sql);
+    const header: BackupHeader = {
+      format: 'pglite-datadir',
+      createdAt: new Date().toISOString(),
+      ...(migration !== undefined ? { migration } : {}),
+    };
+    await writeEncrypted(out, header, key, Readable.from([await sql.dumpImage()]));
+    return header;
+  } catch (e) {
+    rmSync(out, { force: true });
+    throw e;
+  }
+}
+
 const BACKUP_NAME = /^vitals-\d{8}T\d{6}Z\.vbk$/;
 
 /**
@@ -67,6 +95,7 @@ export async function backupGeneration(
   keyFile: string,
   keep: number,
   now = new Date(),
+  write: (out: string) => Promise<unknown> = (out) => backupTo(loc, out, keyFile),
 ): Promise<{ file: string; removed: string[] }> {
   if (!Number.isInteger(keep) || keep < 3)
     throw new BackupError(`--keep ${keep}: keep at least 3 generations (MHLW guideline 6.0)`);
@@ -76,7 +105,7 @@ export async function backupGeneration(
     .replace(/\.\d+Z$/, 'Z');
   const file = join(dir, `vitals-${stamp}.vbk`);
   if (existsSync(file)) throw new BackupError(`${file} exists already`);
-  await backupTo(loc, file, keyFile);
+  await write(file);
   const all = readdirSync(dir)
     .filter((f) => BACKUP_NAME.test(f))
     .sort()

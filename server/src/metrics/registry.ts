@@ -7,6 +7,7 @@
  */
 import client from 'prom-client';
 import type { Ingest } from '../ingest/ingest.ts';
+import { lastBackupSuccess } from '../storage/repos/backup-runs.ts';
 import { deadLetterCount } from '../storage/repos/dead-letters.ts';
 import { deliveryCounts } from '../storage/repos/deliveries.ts';
 import { fleetHealth } from '../storage/repos/gateways.ts';
@@ -22,7 +23,7 @@ export interface Metrics {
   /** Live-stream (SSE) clients connected to this instance. */
   streamClients: client.Gauge;
   /** Connects the collectors that read the services at scrape time. */
-  attach(sources: { sql: Sql; ingest: Ingest; minGatewayVersion?: string }): void;
+  attach(sources: { sql: Sql; ingest: Ingest; minGatewayVersion?: string; backupsScheduled?: boolean }): void;
 }
 
 export function createMetrics(): Metrics {
@@ -45,7 +46,7 @@ export function createMetrics(): Metrics {
     help: 'Live-stream (server-sent events) clients connected to this instance',
     registers: [registry],
   });
-  const attach: Metrics['attach'] = ({ sql, ingest, minGatewayVersion }) => {
+  const attach: Metrics['attach'] = ({ sql, ingest, minGatewayVersion, backupsScheduled }) => {
     // The fleet, read once per scrape for all its gauges (all instances see the same rows).
     let fleet: Promise<Awaited<ReturnType<typeof fleetHealth>>> | undefined;
     const fleetNow = () => {
@@ -160,6 +161,23 @@ export function createMetrics(): Metrics {
       registers: [registry],
       async collect() {
         this.set(await deadLetterCount(sql));
+      },
+    });
+    new client.Gauge({
+      name: 'vitals_backup_scheduled',
+      help: 'Whether this instance takes part in the daily backup (VITALS_BACKUP_DIR set)',
+      registers: [registry],
+      collect() {
+        this.set(backupsScheduled ? 1 : 0);
+      },
+    });
+    new client.Gauge({
+      name: 'vitals_backup_last_success_timestamp_seconds',
+      help: 'When the newest scheduled backup was written (any instance; 0 = never)',
+      registers: [registry],
+      async collect() {
+        const at = await lastBackupSuccess(sql);
+        this.set(at ? at.getTime() / 1000 : 0);
       },
     });
     new client.Gauge({

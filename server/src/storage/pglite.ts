@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type QueryResult, runCommitHooks, type Sql } from './sql.ts';
 
-type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'close'>;
+type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'close'> & Partial<Pick<PGlite, 'dumpDataDir'>>;
 
 function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean, commitHooks?: (() => void)[]): Sql {
   return {
@@ -30,6 +30,13 @@ function wrap(db: PgliteLike, backend: Sql['backend'], inTx: boolean, commitHook
     async close(): Promise<void> {
       if (!inTx) await db.close();
     },
+    ...(!inTx && db.dumpDataDir
+      ? {
+          async dumpImage() {
+            return new Uint8Array(await (await db.dumpDataDir!('gzip')).arrayBuffer());
+          },
+        }
+      : {}),
   };
 }
 

@@ -29,6 +29,8 @@ export interface Sql {
    * user keeps and ends (the event bus's LISTEN). An `error` listener is attached already.
    */
   dedicatedClient?(applicationName: string): Promise<pg.Client>;
+  /** The embedded database only: a gzipped image of its data dir, taken while it runs (backups). */
+  dumpImage?(): Promise<Uint8Array>;
   /** PostgreSQL servers only: the connection pool now (metrics). */
   poolStats?(): { total: number; idle: number; waiting: number };
 }
