@@ -27,6 +27,11 @@ export interface ServerConfig extends AlertConfig {
   mqttUsername?: string;
   mqttPassword?: string;
   mqttShareGroup: string;
+  /** false: a plain subscription, for a broker without `$share` (one instance only). */
+  mqttSharedSubscription: boolean;
+  /** 5, or 4 (MQTT 3.1.1) for a broker without MQTT 5 (NATS). */
+  mqttProtocolVersion: string;
+  mqttSessionExpirySeconds: number;
   instanceId: string;
   databaseUrl?: string;
   databaseSchema?: string;
@@ -149,6 +154,29 @@ export const SETTINGS: Setting[] = [
     kind: 'string',
     default: 'vitals-ingest',
     description: 'shared-subscription group of the server instances',
+  },
+  {
+    env: 'VITALS_MQTT_SHARED_SUBSCRIPTION',
+    key: 'mqttSharedSubscription',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'subscribe through $share/VITALS_MQTT_SHARE_GROUP (several instances); false for a broker without shared subscriptions (NATS): then run one instance only',
+  },
+  {
+    env: 'VITALS_MQTT_PROTOCOL_VERSION',
+    key: 'mqttProtocolVersion',
+    kind: 'string',
+    default: '5',
+    description: 'MQTT version towards the external broker: 5, or 4 (MQTT 3.1.1) for a broker without MQTT 5 (NATS)',
+  },
+  {
+    env: 'VITALS_MQTT_SESSION_EXPIRY_SECONDS',
+    key: 'mqttSessionExpirySeconds',
+    kind: 'seconds',
+    default: '60',
+    description:
+      "how long the external broker keeps a disconnected instance's session (MQTT 5): long enough for a restart; while it lasts, Mosquitto still deals that instance its share of the batches, which the gateways re-send after their ack timeout",
   },
   {
     env: 'VITALS_INSTANCE_ID',
@@ -435,6 +463,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       problems.push(`${SETTINGS.find((x) => x.key === k)!.env}=${String(out[k])}: no such file`);
   if (typeof out.mqttUrl === 'string' && !/^(mqtts?|wss?|tcp|tls):\/\//.test(out.mqttUrl))
     problems.push(`VITALS_MQTT_URL=${out.mqttUrl}: must be an mqtt://, mqtts:// or wss:// URL`);
+  if (out.mqttProtocolVersion !== '5' && out.mqttProtocolVersion !== '4')
+    problems.push(`VITALS_MQTT_PROTOCOL_VERSION=${String(out.mqttProtocolVersion)}: use 5 (MQTT 5) or 4 (MQTT 3.1.1)`);
   if (typeof out.instanceId === 'string' && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(out.instanceId))
     problems.push(`VITALS_INSTANCE_ID=${out.instanceId}: use lower-case letters, digits and -`);
   if (typeof out.databaseSchema === 'string' && !/^[a-z_][a-z0-9_]{0,62}$/.test(out.databaseSchema))

@@ -8,56 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { BatchAck, ReadingBatch } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openLiveStream as openSse, streamedValues as valuesOf } from './live-stream.ts';
 import { ADMIN, eventually, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
 
 const MOSQUITTO = process.env.VITALS_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-
-/** A browser's EventSource, reduced to what the test needs: the events so far, and the end. */
-interface Sse {
-  events: { event: string; data: string }[];
-  ended: Promise<void>;
-  close(): void;
-}
-
-async function openSse(base: string, token: string): Promise<Sse> {
-  const abort = new AbortController();
-  const res = await fetch(`${base}/api/v1/stream`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-    signal: abort.signal,
-  });
-  expect(res.status).toBe(200);
-  const events: Sse['events'] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          events.push({
-            event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
-            data: /^data: (.*)$/m.exec(block)?.[1] ?? '',
-          });
-        }
-      }
-    } catch {
-      // closed by the test
-    }
-  })();
-  await eventually(async () => events.some((e) => e.event === 'hello'), 10_000, 'the stream to open');
-  return { events, ended, close: () => abort.abort() };
-}
-
-const valuesOf = (s: Sse) =>
-  s.events
-    .filter((e) => e.event === 'reading')
-    .map((e) => (JSON.parse(e.data) as { v: number }).v)
-    .sort((a, b) => a - b);
 
 describe('two server instances on one database behind Mosquitto', () => {
   const db = freshDatabaseEnv('postgres');

@@ -32,6 +32,8 @@ import { type AlertNotifications, alertChanged } from './transitions.ts';
 /** After a crash, readings received this long before the cursor are evaluated again. */
 const RECOVERY_MARGIN_MS = 2 * 60_000;
 const RECOVERY_CHUNK = 5_000;
+/** How often an instance looks for instances that went away (their unjudged readings are its to judge). */
+const PEER_CHECK_MS = 2_000;
 
 export interface AlertServiceOptions {
   sql: Sql;
@@ -69,6 +71,9 @@ export class AlertService {
   private evaluating: Arrivals | null = null;
   private rowsQueued = false;
   private timer: NodeJS.Timeout | undefined;
+  private peerTimer: NodeJS.Timeout | undefined;
+  /** The other instances seen alive at the last look (null: not looked yet). */
+  private peers: Set<string> | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
   private readonly unsubscribe: (() => void)[];
@@ -110,16 +115,7 @@ export class AlertService {
     const cursor = await getCursor(this.o.sql);
     if (!cursor) await setCursor(this.o.sql, (await this.dbNow()) ?? new Date());
     else {
-      let since = new Date(cursor.getTime() - RECOVERY_MARGIN_MS);
-      let n = 0;
-      for (;;) {
-        const rows = await readingsReceivedSince(this.o.sql, since, RECOVERY_CHUNK);
-        if (rows.length === 0) break;
-        await evaluateReadings(this.ctx, rows);
-        n += rows.length;
-        since = rows.at(-1)!.received_at;
-        if (rows.length < RECOVERY_CHUNK) break;
-      }
+      const n = await this.reevaluateSince(new Date(cursor.getTime() - RECOVERY_MARGIN_MS));
       if (n) this.o.log.info({ readings: n }, 'alert evaluation recovered readings received before the restart');
     }
     const every = Number(this.o.config.alertTickMs ?? '1000');
@@ -128,12 +124,58 @@ export class AlertService {
       every,
     );
     this.timer.unref();
+    this.peerTimer = setInterval(
+      () =>
+        void this.lookForPeersGone().catch((e) => this.o.log.warn({ err: e }, 'cannot tell which instances are alive')),
+      PEER_CHECK_MS,
+    );
+    this.peerTimer.unref();
+  }
+
+  /** Evaluates again every reading received since `since` (idempotent); returns how many. */
+  private async reevaluateSince(since: Date): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const rows = await readingsReceivedSince(this.o.sql, since, RECOVERY_CHUNK);
+      if (rows.length === 0) break;
+      await evaluateReadings(this.ctx, rows);
+      n += rows.length;
+      since = rows.at(-1)!.received_at;
+      if (rows.length < RECOVERY_CHUNK) break;
+    }
+    return n;
+  }
+
+  /**
+   * Issue 18: the rules judge a reading on the instance that ingested it, after its commit. An
+   * instance that dies between a commit and that judgement (SIGKILL, a lost machine) leaves
+   * readings nobody judged; when one goes away, the instances left judge again what arrived in
+   * the last RECOVERY_MARGIN_MS (idempotent: what was judged already changes nothing).
+   */
+  private async lookForPeersGone(): Promise<void> {
+    if (this.stopped) return;
+    const now = await this.o.events.peers();
+    if (now === null) return;
+    const before = this.peers;
+    this.peers = new Set(now);
+    const gone = before ? [...before].filter((p) => !this.peers!.has(p)) : [];
+    if (gone.length === 0) return;
+    this.o.log.warn(
+      { instances: gone },
+      'another instance stopped or died: judging again the readings received in the last 2 minutes (those it committed but may not have judged)',
+    );
+    this.enqueue(async () => {
+      const t = await databaseNow(this.o.sql);
+      const n = await this.reevaluateSince(new Date(t.getTime() - RECOVERY_MARGIN_MS));
+      this.o.log.info({ readings: n }, 'readings judged again after another instance went away');
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const f of this.unsubscribe) f();
     if (this.timer) clearInterval(this.timer);
+    if (this.peerTimer) clearInterval(this.peerTimer);
     await this.chain;
     await this.ticking;
   }

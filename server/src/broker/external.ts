@@ -8,6 +8,11 @@
  *
  * Per-gateway credentials and the topic ACL are the broker's job in this mode (see
  * docs/server.md); the server only accepts batches from gateways registered in its database.
+ *
+ * For brokers with less (issue 18, docs/operations.md "Brokers"): `protocolVersion: 4` speaks
+ * MQTT 3.1.1 (NATS 2.9 has no MQTT 5; the session then lasts until the instance comes back with
+ * a clean start), and `shared: false` subscribes without `$share` (NATS has no shared
+ * subscriptions: every subscriber would get every batch), for one instance only.
  */
 import { allGateways } from '@vitals/contract';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -24,6 +29,12 @@ export interface ExternalBrokerOptions {
   /** Stable per instance: the broker keeps this instance's session under it. */
   instanceId: string;
   shareGroup: string;
+  /** Subscribe through `$share/shareGroup/…` (default); false: plain topic filters, one instance only. */
+  shared?: boolean;
+  /** MQTT 5 (default) or 3.1.1. */
+  protocolVersion?: 4 | 5;
+  /** MQTT 5: how long the broker keeps this instance's session after it disconnects (default 60 s). */
+  sessionExpirySeconds?: number;
   sql: Sql;
   log: Logger;
   ingest: () => Ingest;
@@ -46,13 +57,16 @@ export async function connectExternalBroker(o: ExternalBrokerOptions): Promise<B
     return ok;
   }
 
+  const protocolVersion = o.protocolVersion ?? 5;
   const client: MqttClient = mqtt.connect(o.url, {
     clientId: `vitals-server-${o.instanceId}`,
-    protocolVersion: 5,
+    protocolVersion,
     clean: false,
-    // Long enough to ride out a restart; short, so a removed instance's queue does not linger
-    // (what it held is re-sent by the gateways, which keep every batch until its end-to-end ack).
-    properties: { sessionExpiryInterval: 600 },
+    // Long enough to ride out a restart; short, because Mosquitto (2.0) goes on dealing a
+    // disconnected member of a shared subscription its share of the messages until its session
+    // expires (what it held is re-sent by the gateways, which keep every batch until its
+    // end-to-end ack, but only after their ack timeout).
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds ?? 60 } } : {}),
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     ...(o.username ? { username: o.username } : {}),
@@ -86,13 +100,22 @@ export async function connectExternalBroker(o: ExternalBrokerOptions): Promise<B
       resolve();
     });
   });
-  const topics = (['readings', 'status', 'events'] as const).map((s) => `$share/${o.shareGroup}/${allGateways(s)}`);
+  const shared = o.shared ?? true;
+  const topics = (['readings', 'status', 'events'] as const).map((s) =>
+    shared ? `$share/${o.shareGroup}/${allGateways(s)}` : allGateways(s),
+  );
   const granted = await client.subscribeAsync(topics, { qos: 1 });
   if (granted.some((g) => g.qos >= 128))
-    throw new Error(`the broker refused the shared subscriptions ${topics.join(', ')}`);
+    throw new Error(
+      `the broker refused the ${shared ? 'shared ' : ''}subscriptions ${topics.join(', ')}${shared ? ' (a broker without shared subscriptions: set VITALS_MQTT_SHARED_SUBSCRIPTION=false and run one instance)' : ''}`,
+    );
+  if (!shared)
+    log.warn(
+      'subscribed without a shared subscription (VITALS_MQTT_SHARED_SUBSCRIPTION=false): run only this one instance on this broker, or every instance ingests every batch',
+    );
   client.on('connect', () => log.info('reconnected to the external broker'));
   log.info(
-    { url: o.url, clientId: `vitals-server-${o.instanceId}`, group: o.shareGroup },
+    { url: o.url, clientId: `vitals-server-${o.instanceId}`, group: shared ? o.shareGroup : null, protocolVersion },
     'ingesting from the external broker',
   );
 

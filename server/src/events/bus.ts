@@ -27,7 +27,24 @@ export interface EventBus {
    * Publishes now, or with `tx` once that transaction committed (never when it rolls back), so
    * no subscriber hears of what was not written.
    */
-  publish<K extends EventName>(name: K, payload: DomainEvents[K], opts?: { tx?: Pick<Sql, 'afterCommit'> }): void;
+  publish<K extends EventName>(
+    name: K,
+    payload: DomainEvents[K],
+    opts?: { tx?: Pick<Sql, 'afterCommit'>; sentToCluster?: boolean },
+  ): void;
+  /**
+   * Sends the event to the other instances inside `tx` (issue 18): PostgreSQL delivers a
+   * notification if and only if its transaction commits, so an instance killed between its
+   * commit and an after-commit send cannot keep the event from the others. This process's
+   * subscribers hear it from `publish(name, payload, { sentToCluster: true })` after the commit.
+   * Resolves false (nothing sent) without a transport that can send in a transaction.
+   */
+  sendInTransaction<K extends EventName>(tx: Sql, name: K, payload: DomainEvents[K]): Promise<boolean>;
+  /**
+   * The other instances on this database alive now, by their bus origin (PostgreSQL: the event
+   * listeners in pg_stat_activity), or null: a single process, or the transport cannot tell now.
+   */
+  peers(): Promise<string[] | null>;
   /** Returns the function that ends the subscription. */
   subscribe<K extends EventName>(name: K, handler: EventHandler<K>, opts: { scope: Scope }): () => void;
   close(): Promise<void>;
@@ -37,6 +54,10 @@ export interface EventBus {
 export interface ClusterTransport {
   /** Sends an event to the other instances; never throws (failures are the transport's to log). */
   send(origin: string, name: EventName, wire: Json): void;
+  /** Sends an event inside a transaction, delivered when (and only if) it commits; may throw (the transaction fails). */
+  sendIn?(tx: Sql, origin: string, name: EventName, wire: Json): Promise<void>;
+  /** The other instances alive now (their origins), or null when the transport cannot tell at the moment. */
+  peers?(): Promise<string[] | null>;
   /** Starts handing over what other instances sent (the transport drops the events `origin` sent). */
   start(origin: string, deliver: (name: EventName, wire: Json) => void): Promise<void>;
   close(): Promise<void>;
@@ -80,11 +101,11 @@ export async function createEventBus(o: EventBusOptions): Promise<EventBus> {
     run(name, 'cluster', payload);
   });
 
-  const publishNow = <K extends EventName>(name: K, payload: DomainEvents[K]) => {
+  const publishNow = <K extends EventName>(name: K, payload: DomainEvents[K], sentToCluster = false) => {
     if (closed) return;
     run(name, 'local', payload);
     run(name, 'cluster', payload);
-    if (o.transport) {
+    if (o.transport && !sentToCluster) {
       let wire: Json;
       try {
         wire = eventCodecs[name].encode(payload);
@@ -98,8 +119,18 @@ export async function createEventBus(o: EventBusOptions): Promise<EventBus> {
 
   return {
     publish(name, payload, opts) {
-      if (opts?.tx?.afterCommit) opts.tx.afterCommit(() => publishNow(name, payload));
-      else publishNow(name, payload);
+      const sent = opts?.sentToCluster === true;
+      if (opts?.tx?.afterCommit) opts.tx.afterCommit(() => publishNow(name, payload, sent));
+      else publishNow(name, payload, sent);
+    },
+    async peers() {
+      if (closed || !o.transport?.peers) return null;
+      return o.transport.peers();
+    },
+    async sendInTransaction(tx, name, payload) {
+      if (closed || !o.transport?.sendIn) return false;
+      await o.transport.sendIn(tx, origin, name, eventCodecs[name].encode(payload));
+      return true;
     },
     subscribe(name, handler, { scope }) {
       const byName = handlers[scope];

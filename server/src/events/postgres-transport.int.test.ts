@@ -111,6 +111,33 @@ describe('the PostgreSQL event transport', () => {
     expect(sessionsOnB).toStrictEqual(['after-reconnect']);
   });
 
+  it('delivers an event sent inside a transaction at its commit, once, and never one whose transaction rolled back', async () => {
+    sessionsOnB.length = 0;
+    const localOnA: string[] = [];
+    const off = a.subscribe('session.ended', (e) => void localOnA.push(e.sessionId), { scope: 'local' });
+    try {
+      await expect(
+        sqlA.transaction(async (tx) => {
+          expect(await a.sendInTransaction(tx, 'session.ended', { sessionId: 'rolled-back' })).toBe(true);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await sqlA.transaction(async (tx) => {
+        expect(await a.sendInTransaction(tx, 'session.ended', { sessionId: 'committed' })).toBe(true);
+        // Not before the commit: B hears nothing while the transaction is open.
+        await new Promise((r) => setTimeout(r, 200));
+        expect(sessionsOnB).toStrictEqual([]);
+        a.publish('session.ended', { sessionId: 'committed' }, { tx, sentToCluster: true });
+      });
+      await until('the committed event on B', () => sessionsOnB.length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sessionsOnB).toStrictEqual(['committed']);
+      expect(localOnA).toStrictEqual(['committed']);
+    } finally {
+      off();
+    }
+  });
+
   it('never hears the events of another schema on the same database', async () => {
     const otherSchema = `t_${randomBytes(6).toString('hex')}`;
     const sqlC = await openPostgres({ url: TEST_DATABASE_URL, schema: otherSchema, max: 1 });

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { type EventChannel, MAX_NOTIFICATION_BYTES, openEventChannel } from '../storage/event-channel.ts';
+import { eventListenerNames } from '../storage/repos/instances.ts';
 import type { Sql } from '../storage/sql.ts';
 import type { ClusterTransport } from './bus.ts';
 import { type EventName, isEventName, type Json } from './domain-events.ts';
@@ -31,6 +32,13 @@ export function postgresTransport(o: { sql: Sql; log: Logger }): PostgresTranspo
   let flushing: Promise<void> | null = null;
   let dropped = 0;
 
+  const framesOf = (origin: string, name: EventName, wire: Json) =>
+    frame(
+      `${origin}.${(seq++).toString(36)}`,
+      asciiJson(JSON.stringify({ v: 1, e: name, p: wire })),
+      MAX_NOTIFICATION_BYTES,
+    );
+
   const flush = async () => {
     while (queue.length > 0 && channel) {
       const take = queue;
@@ -47,10 +55,23 @@ export function postgresTransport(o: { sql: Sql; log: Logger }): PostgresTranspo
     get listenerPid() {
       return channel?.listenerPid ?? null;
     },
+    async peers() {
+      const pid = channel?.listenerPid;
+      if (!pid) return null;
+      const names = await eventListenerNames(o.sql, pid);
+      if (!names) return null;
+      // `vitals events <origin> <schema>`, cut at 63 bytes alike for every instance of one schema.
+      const prefix = 'vitals events ';
+      const originOf = (n: string) => n.slice(prefix.length).split(' ')[0] ?? '';
+      const suffix = (n: string) => n.slice(prefix.length + originOf(n).length);
+      const own = originOf(names.own);
+      return names.all.filter((n) => suffix(n) === suffix(names.own) && originOf(n) !== own).map(originOf);
+    },
     async start(origin, deliver) {
       channel = await openEventChannel({
         sql: o.sql,
         log,
+        applicationName: `vitals events ${origin}`,
         onReconnect: () => reassembly.clear(),
         onNotification: (n) => {
           let whole: ReturnType<Reassembly['add']>;
@@ -80,13 +101,13 @@ export function postgresTransport(o: { sql: Sql; log: Logger }): PostgresTranspo
         },
       });
     },
+    async sendIn(tx, origin, name, wire) {
+      if (!channel) return;
+      await channel.notify(framesOf(origin, name, wire), tx);
+    },
     send(origin, name, wire) {
       if (!channel) return;
-      const frames = frame(
-        `${origin}.${(seq++).toString(36)}`,
-        asciiJson(JSON.stringify({ v: 1, e: name, p: wire })),
-        MAX_NOTIFICATION_BYTES,
-      );
+      const frames = framesOf(origin, name, wire);
       if (queue.length + frames.length > MAX_QUEUED_FRAMES) {
         if (dropped++ % 100 === 0)
           log.warn({ event: name, dropped }, 'too many events wait for the database; this one is dropped');

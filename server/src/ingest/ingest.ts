@@ -20,6 +20,7 @@ import {
 } from '@vitals/contract';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/bus.ts';
+import type { ReadingsStored } from '../events/domain-events.ts';
 import { classifyDatabaseError, DatabaseErrorKind } from '../storage/db-errors.ts';
 import { type DeadLetter, pruneDeadLetters, recordDeadLetters } from '../storage/repos/dead-letters.ts';
 import { recordGatewayEvent, recordGatewayStatus } from '../storage/repos/gateways.ts';
@@ -323,7 +324,10 @@ export class Ingest {
       readings.splice(0, readings.length, ...readings.filter((r) => isolation.trial!.has(r.reading.id)));
     if (isolation.readings) dead.push(...takeRefused(readings, acks, isolation.readings).map(refusedDeadLetter));
 
-    const inserted = await this.transaction(isolation.trial !== undefined, async (tx) => {
+    let arrivedAt = Number.POSITIVE_INFINITY;
+    for (const m of messages) if (m.suffix === 'readings' && m.receivedAt < arrivedAt) arrivedAt = m.receivedAt;
+    const trial = isolation.trial !== undefined;
+    const inserted = await this.transaction(trial, async (tx) => {
       const admission = await admitByDevice(tx, readings, new Date());
       const rows = await insertReadings(tx, admission.admitted);
       const insertedIds = new Set(rows.map((r) => r.id));
@@ -339,7 +343,12 @@ export class Ingest {
       for (const e of admission.events) await recordGatewayEvent(tx, e.gatewayId, e.event);
       for (const s of statuses) await recordGatewayStatus(tx, s.gatewayId, s.status);
       for (const e of gatewayEvents.admitted) await recordGatewayEvent(tx, e.gatewayId, e.event);
-      return { rows, insertedIds, refused: admission.refused, events: gatewayEvents };
+      // The other instances' live views hear of the rows with the commit itself (issue 18: an
+      // instance killed right after its commit leaves no stored reading unannounced).
+      const stored: ReadingsStored = { rows, ...(Number.isFinite(arrivedAt) ? { arrivedAt } : {}) };
+      const sentToCluster =
+        rows.length > 0 && !trial && (await this.o.events.sendInTransaction(tx, 'readings.stored', stored));
+      return { rows, stored, sentToCluster, insertedIds, refused: admission.refused, events: gatewayEvents };
     });
 
     // Committed: now, and only now, acknowledge.
@@ -370,14 +379,8 @@ export class Ingest {
       this.o.log.warn({ gatewayId: d.gatewayId, reason: d.reason }, 'event refused');
     for (const s of statuses) this.o.events.publish('gateway.status', s);
     for (const e of inserted.events.admitted) this.o.events.publish('gateway.event', e);
-    if (inserted.rows.length > 0) {
-      let arrivedAt = Number.POSITIVE_INFINITY;
-      for (const m of messages) if (m.suffix === 'readings' && m.receivedAt < arrivedAt) arrivedAt = m.receivedAt;
-      this.o.events.publish('readings.stored', {
-        rows: inserted.rows,
-        ...(Number.isFinite(arrivedAt) ? { arrivedAt } : {}),
-      });
-    }
+    if (inserted.rows.length > 0)
+      this.o.events.publish('readings.stored', inserted.stored, { sentToCluster: inserted.sentToCluster });
 
     if (dead.length > 0 && Date.now() - this.lastPrune > 60_000) {
       this.lastPrune = Date.now();

@@ -18,8 +18,11 @@ const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 
 export interface EventChannel {
-  /** Sends the payloads (each under MAX_NOTIFICATION_BYTES), delivered together and in this order. */
-  notify(payloads: readonly string[]): Promise<void>;
+  /**
+   * Sends the payloads (each under MAX_NOTIFICATION_BYTES), delivered together and in this order;
+   * with `tx`, inside that transaction (delivered at its commit, never when it rolls back).
+   */
+  notify(payloads: readonly string[], tx?: Sql): Promise<void>;
   /** The listening connection's backend process id, or null while it is being re-established. */
   readonly listenerPid: number | null;
   close(): Promise<void>;
@@ -31,6 +34,11 @@ export interface EventChannelOptions {
   onNotification(payload: string): void;
   /** The listening connection came back: whatever was sent while it was down was not heard. */
   onReconnect?(): void;
+  /**
+   * The listening connection's application name (pg_stat_activity), the schema appended:
+   * `vitals events <instance>` lets the instances see which of them listen (instancesListening).
+   */
+  applicationName?: string;
 }
 
 /** Opens the channel on a PostgreSQL server; null on the embedded database (one process, nobody to tell). */
@@ -53,7 +61,7 @@ export async function openEventChannel(o: EventChannelOptions): Promise<EventCha
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const c = await dedicatedClient('vitals events');
+    const c = await dedicatedClient(o.applicationName ?? 'vitals events');
     try {
       c.on('notification', (m) => {
         if (m.channel === channel && m.payload !== undefined) o.onNotification(m.payload);
@@ -102,12 +110,12 @@ export async function openEventChannel(o: EventChannelOptions): Promise<EventCha
 
   await connect();
   return {
-    async notify(payloads) {
+    async notify(payloads, tx) {
       if (payloads.length === 0) return;
-      await o.sql.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS u(p, i) ORDER BY i', [
-        channel,
-        payloads,
-      ]);
+      await (tx ?? o.sql).query(
+        'SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS u(p, i) ORDER BY i',
+        [channel, payloads],
+      );
     },
     get listenerPid() {
       return pid;
