@@ -8,8 +8,8 @@
  *   the fragment then the same latest values;
  * - a day of one patient's readings at one a minute: the core's check (`patientGrant`) then the
  *   readings, against the readings alone;
- * - a patient's alerts: the check then the alert list filtered by the fragment, against the same
- *   list without either;
+ * - a patient's alerts: the check then the patient's alert list (the route reads it once the core
+ *   has checked the patient), against the list alone;
  * - the newest 50 items of a patient's timeline (two years of 20 items a day, a third of them
  *   `clinical`): the check then the page at the caller's clearance (a `team` member: the
  *   sensitivity filter leaves items out), against the same page read with the clearance that reaches
@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { migrate } from '@vitals/server/storage/migrate.ts';
 import { openPglite } from '@vitals/server/storage/pglite.ts';
 import { openPostgres } from '@vitals/server/storage/postgres.ts';
-import { insertAlert, listAlerts } from '@vitals/server/storage/repos/alerts.ts';
+import { insertAlert, patientAlerts } from '@vitals/server/storage/repos/alerts.ts';
 import { audit } from '@vitals/server/storage/repos/audit.ts';
 import { ensureDevice } from '@vitals/server/storage/repos/gateways.ts';
 import {
@@ -225,16 +225,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       async () => {
         const g = await patientGrant(sql, user, patient);
         if (!g?.visible) throw new Error('the core refused the patient');
-        return listAlerts(sql, { userId: user, patientId: g.id, limit: 200 });
+        return patientAlerts(sql, { patientId: g.id, limit: 200 });
       },
-      () =>
-        sql.query(
-          `SELECT a.*, p.display_name AS patient_name FROM alerts a JOIN patients p ON p.id = a.patient_id
-            WHERE a.patient_id = $1
-            ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
-            LIMIT 200`,
-          [patient],
-        ),
+      () => patientAlerts(sql, { patientId: patient, limit: 200 }),
     );
     log(
       `  a patient's alerts: core ${round(alerts.core, 2)} ms, raw ${round(alerts.raw, 2)} ms, ratio ${round(alerts.core / alerts.raw, 2)}`,

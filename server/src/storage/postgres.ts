@@ -1,6 +1,7 @@
 /** PostgreSQL (and TimescaleDB) through node-postgres, with a connection pool. */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { type QueryResult, runCommitHooks, type Sql } from './sql.ts';
+import { type QueryOptions, type QueryResult, runCommitHooks, type Sql } from './sql.ts';
 
 // timestamptz and bigint come back as strings/Dates; we want Dates and numbers where safe.
 pg.types.setTypeParser(20, (v) => Number(v)); // int8: counts and ids stay far below 2^53
@@ -14,6 +15,18 @@ export interface PostgresOptions {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+const statementNames = new Map<string, string>();
+
+/** One name per statement text: node-postgres refuses a name reused for another text. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `vitals_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool, commitHooks?: (() => void)[]): Sql {
   return {
     backend,
@@ -21,8 +34,11 @@ function wrap(q: Queryable, backend: Sql['backend'], pool: pg.Pool, commitHooks?
       if (commitHooks) commitHooks.push(f);
       else f();
     },
-    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const r = await q.query(text, params as unknown[] | undefined);
+    async query<T>(text: string, params?: readonly unknown[], o?: QueryOptions): Promise<QueryResult<T>> {
+      const values = params as unknown[] | undefined;
+      const r = await (o?.prepare
+        ? q.query({ name: statementName(text), text, ...(values ? { values } : {}) })
+        : q.query(text, values));
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

@@ -11,9 +11,22 @@ export interface QueryResult<T> {
 
 export type Backend = 'postgres' | 'pglite' | 'timescaledb';
 
+export interface QueryOptions {
+  /**
+   * PostgreSQL servers: run as a named prepared statement, planned once per connection. For the
+   * few queries every request runs (the access check), where planning costs more than running;
+   * the text must not vary (no interpolated lists).
+   */
+  prepare?: boolean;
+}
+
 export interface Sql {
   readonly backend: Backend;
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>>;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**

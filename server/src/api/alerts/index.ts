@@ -5,10 +5,11 @@
  * its patient is (the access core, server/src/access/).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { checkedPatient } from '../../access/plugin.ts';
 import { alertJson } from '../../alerts/json.ts';
 import { AppError, badRequest, notFound } from '../../errors.ts';
 import { alertEvents } from '../../storage/repos/alert-events.ts';
-import { alarmLoad, findAlert, listAlerts } from '../../storage/repos/alerts.ts';
+import { alarmLoad, findAlert, listAlerts, patientAlerts } from '../../storage/repos/alerts.ts';
 import { auditPatients } from '../../storage/repos/audit.ts';
 import { deliveriesOfAlert, pageLoad } from '../../storage/repos/deliveries.ts';
 import { requireUser } from '../auth/session.ts';
@@ -30,12 +31,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/v1/alerts', { schema: schema.list, config: { access: listAccess } }, async (req) => {
     const u = requireUser(req);
     const q = req.query;
-    const rows = await listAlerts(sql, {
-      userId: u.id,
-      ...(q.state ? { state: q.state } : {}),
-      ...(q.patientId ? { patientId: q.patientId } : {}),
-      limit: q.limit ?? 200,
-    });
+    const state = q.state ? { state: q.state } : {};
+    const limit = q.limit ?? 200;
+    const rows = q.patientId
+      ? await patientAlerts(sql, { patientId: checkedPatient(req).id, ...state, limit })
+      : await listAlerts(sql, { userId: u.id, ...state, limit });
     // The hook audited a list of one named patient; a list of all is audited per patient shown.
     if (!q.patientId)
       await auditPatients(sql, {

@@ -176,19 +176,37 @@ export async function openAlertsOfRule(sql: Sql, rule: string): Promise<AlertRow
   return r.rows;
 }
 
+const ALERT_LIST = `SELECT a.*, p.display_name AS patient_name, ack.display_name AS acknowledged_by_name FROM alerts a
+       JOIN patients p ON p.id = a.patient_id
+       LEFT JOIN users ack ON ack.id = a.acknowledged_by`;
+const ALERT_ORDER = `ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC`;
+
+export type AlertListRow = AlertRow & { patient_name: string; acknowledged_by_name: string | null };
+
+/** The alerts of every patient `userId` may see (the visible-patients fragment), needing a person first. */
 export async function listAlerts(
   sql: Sql,
-  q: { userId: string; state?: string; patientId?: string; limit: number },
-): Promise<(AlertRow & { patient_name: string; acknowledged_by_name: string | null })[]> {
-  const r = await sql.query<AlertRow & { patient_name: string; acknowledged_by_name: string | null }>(
-    `SELECT a.*, p.display_name AS patient_name, ack.display_name AS acknowledged_by_name FROM alerts a
-       JOIN patients p ON p.id = a.patient_id
-       LEFT JOIN users ack ON ack.id = a.acknowledged_by
-      WHERE a.patient_id IN ${visiblePatientIds('$1::uuid', '$3::uuid')}
-        AND ($2::text IS NULL OR a.state = $2) AND ($3::uuid IS NULL OR a.patient_id = $3)
-      ORDER BY (a.state = 'resolved'), CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.created_at DESC
-      LIMIT $4`,
-    [q.userId, q.state ?? null, q.patientId ?? null, q.limit],
+  q: { userId: string; state?: string; limit: number },
+): Promise<AlertListRow[]> {
+  const r = await sql.query<AlertListRow>(
+    `${ALERT_LIST}
+      WHERE a.patient_id IN ${visiblePatientIds('$1::uuid')} AND ($2::text IS NULL OR a.state = $2)
+      ${ALERT_ORDER} LIMIT $3`,
+    [q.userId, q.state ?? null, q.limit],
+  );
+  return r.rows;
+}
+
+/** The alerts of one patient the access core has checked for the caller, in the same order. */
+export async function patientAlerts(
+  sql: Sql,
+  q: { patientId: string; state?: string; limit: number },
+): Promise<AlertListRow[]> {
+  const r = await sql.query<AlertListRow>(
+    `${ALERT_LIST}
+      WHERE a.patient_id = $1 AND ($2::text IS NULL OR a.state = $2)
+      ${ALERT_ORDER} LIMIT $3`,
+    [q.patientId, q.state ?? null, q.limit],
   );
   return r.rows;
 }

@@ -155,6 +155,8 @@ export async function patientGrant(
        FROM patients p LEFT JOIN care_team_members c ON c.patient_id = p.id AND c.user_id = $1
       WHERE p.id = $2`,
     [userId, patientId],
+    // Every patient-scoped request runs this: planned once per connection, it costs a quarter.
+    { prepare: true },
   );
   return r.rows[0];
 }
