@@ -167,4 +167,113 @@ describe('the timeline live between two people, and the on-call screens, in Chro
     expect(await withdrawn.textContent()).toMatch(/さんが取り下げ/);
     expect(await nurse.locator('[data-testid="timeline"]').textContent()).not.toContain('仙骨部の褥瘡');
   });
+
+  it('creates an on-call rota (the server’s refusal beside its field), and shows its week with who is on call now', async () => {
+    await admin.goto(`${server.base}/#/admin/rotas`);
+    const form = admin.locator('[data-testid="rota-form"]').last();
+    await form.waitFor({ timeout: 15_000 });
+    await form.locator('#rota-new-name').fill('訪問看護 24時間電話');
+    await form.locator('#rota-new-timezone').fill('Asia/Nowhere');
+    await form.locator('#rota-new-handover').fill('09:00');
+    // The administrator and the nurse, in that order (the first person offered each time).
+    for (let i = 0; i < 2; i++) {
+      await form.locator('#rota-add-member').selectOption({ index: 1 });
+      await form.locator('[data-testid="rota-add-member"]').click();
+    }
+    expect(await form.locator('[data-testid="rota-members"] li').count()).toBe(2);
+    await form.locator('button[type="submit"]').click();
+    // The unknown zone is named next to the zone field, and the field says it is invalid.
+    await expect
+      .poll(() => form.locator('#rota-new-timezone-problems').textContent(), { timeout: 15_000 })
+      .toContain('Asia/Nowhere');
+    expect(await form.locator('#rota-new-timezone').getAttribute('aria-invalid')).toBe('true');
+    await form.locator('#rota-new-timezone').fill('Asia/Tokyo');
+    await form.locator('button[type="submit"]').click();
+
+    const row = admin.locator('[data-testid="rota-table"] tbody tr').filter({ hasText: '訪問看護 24時間電話' });
+    await row.waitFor({ timeout: 15_000 });
+    const week = admin.locator('[data-testid="rota-week"]');
+    await week.waitFor({ timeout: 15_000 });
+    expect(await week.locator('tbody tr').count()).toBe(2);
+    expect(await week.locator('thead th').count()).toBe(8);
+    const now = week.locator('[data-testid="on-call-now-cell"]');
+    // A name, not the placeholder shown while the server is asked.
+    await expect.poll(() => now.textContent(), { timeout: 15_000 }).toMatch(/^[^…]+（現在）$/);
+    expect(await row.locator('[data-testid="on-call-now"]').textContent()).not.toBe('なし');
+    await shot(admin, 'admin-rotas');
+    expect(await accessibilityProblems(admin)).toEqual([]);
+  });
+
+  it('sets a patient’s escalation policy, showing in its step why a person who left the care team is refused', async () => {
+    await admin.goto(`${server.base}/#/admin/patients`);
+    await admin.locator('#team-patient').selectOption(patientId, { timeout: 5000 });
+    const policy = admin.locator('[data-testid="policy-form"]');
+    await policy.waitFor({ timeout: 15_000 });
+    await expect.poll(() => policy.locator('[data-testid="policy-step"]').count(), { timeout: 15_000 }).toBe(1);
+    await policy.locator('[data-testid="policy-add-step"]').click();
+    const second = policy.locator('[data-testid="policy-step"]').nth(1);
+    await second.locator('#policy-step-1-target-0-type').selectOption('user', { timeout: 5000 });
+    await second.locator('#policy-step-1-target-0-value').selectOption({ label: NURSE.name }, { timeout: 5000 });
+    await second.locator('#policy-step-1-delay').fill('20');
+    await policy.locator('#policy-reason').fill('夜間は訪問看護の当番へ');
+    // Meanwhile the nurse leaves the patient's care team: the server refuses to page her.
+    expect((await server.api('DELETE', `/api/v1/patients/${patientId}/team/${nurseId}`, undefined, token)).status).toBe(
+      204,
+    );
+    await policy.locator('button[type="submit"]').click();
+    await expect
+      .poll(() => second.locator('[data-testid="field-problems"]').textContent(), { timeout: 15_000 })
+      .toContain("is not on this patient's care team");
+    expect(
+      await policy.locator('[data-testid="policy-step"]').first().locator('[data-testid="field-problems"]').count(),
+    ).toBe(0);
+
+    // The nurse station's rota instead (its organisation is on the team).
+    await second.locator('#policy-step-1-target-0-type').selectOption('rota', { timeout: 5000 });
+    await second
+      .locator('#policy-step-1-target-0-value')
+      .selectOption({ label: '訪問看護 24時間電話' }, { timeout: 5000 });
+    await policy.locator('button[type="submit"]').click();
+    await policy.locator('[data-testid="policy-saved"]').waitFor({ timeout: 15_000 });
+    const stored = await server.api<{
+      default: boolean;
+      steps: { targets: { type: string }[]; delayMinutes: number }[];
+    }>('GET', `/api/v1/patients/${patientId}/escalation-policy`, undefined, token);
+    expect(stored.body.default).toBe(false);
+    expect(stored.body.steps.map((s) => [s.targets[0]?.type, s.delayMinutes])).toEqual([
+      ['team_role', 15],
+      ['rota', 20],
+    ]);
+  });
+
+  it('schedules a patient’s morning blood pressure, refuses a window that ends before it starts, and removes one', async () => {
+    const schedules = admin.locator('[data-testid="schedules"]');
+    await schedules.waitFor({ timeout: 15_000 });
+    const form = schedules.locator('[data-testid="schedule-form"]');
+    await form.locator('#schedule-metric').selectOption('bp_systolic');
+    await form.locator('#schedule-from').fill('06:00');
+    await form.locator('#schedule-due').fill('10:00');
+    await form.locator('#schedule-label').fill('朝の血圧');
+    await form.locator('button[type="submit"]').click();
+    const rows = schedules.locator('[data-testid="schedule-table"] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    expect(await rows.first().textContent()).toContain('06:00〜10:00、毎日');
+
+    await form.locator('#schedule-metric').selectOption('body_weight');
+    await form.locator('#schedule-from').fill('11:00');
+    await form.locator('#schedule-due').fill('07:00');
+    await form.locator('button[type="submit"]').click();
+    await expect
+      .poll(() => form.locator('#schedule-times-problems').textContent(), { timeout: 15_000 })
+      .toContain('windowStart must be before dueTime');
+    expect(await rows.count()).toBe(1);
+    await shot(admin, 'admin-patient-oncall');
+    expect(await accessibilityProblems(admin)).toEqual([]);
+
+    await form.locator('#schedule-from').fill('06:00');
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    await rows.filter({ hasText: '体重' }).locator('button').click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+  });
 });

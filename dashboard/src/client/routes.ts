@@ -14,7 +14,7 @@ export const INBOX_VIEWS = ['mine', 'teams', 'all'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 export const DEFAULT_INBOX_VIEW: InboxView = 'teams';
 
-export const ADMIN_SECTIONS = ['people', 'patients', 'gateways', 'devices', 'audit', 'network'] as const;
+export const ADMIN_SECTIONS = ['people', 'patients', 'rotas', 'gateways', 'devices', 'audit', 'network'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export type Route =

@@ -11,6 +11,7 @@ import { Gateways } from './Gateways.tsx';
 import { Network } from './Network.tsx';
 import { Patients } from './Patients.tsx';
 import { People } from './People.tsx';
+import { Rotas } from './Rotas.tsx';
 
 export function AdminPage({ section }: { section: AdminSection }) {
   const orgs = currentUser.value?.organisations.filter((o) => o.role === 'admin') ?? [];
@@ -40,6 +41,7 @@ export function AdminPage({ section }: { section: AdminSection }) {
       </nav>
       {section === 'people' && <People orgId={orgId} />}
       {section === 'patients' && <Patients orgId={orgId} />}
+      {section === 'rotas' && <Rotas orgId={orgId} />}
       {section === 'gateways' && <Gateways />}
       {section === 'devices' && <Devices />}
       {section === 'audit' && <Audit />}

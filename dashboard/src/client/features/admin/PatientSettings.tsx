@@ -1,7 +1,8 @@
 /**
  * A patient's clinical settings, for the attending physician or the team lead: the NEWS2 SpO2
  * scale and who sees the vitals (attending physician only), the alert limits per rule (with the
- * reason, kept in the settings history), and a planned absence that pauses the checks.
+ * reason, kept in the settings history), a planned absence that pauses the checks, the measurement
+ * schedules and the escalation policy.
  */
 import { useState } from 'preact/hooks';
 import { type Body, request, seg } from '../../api.ts';
@@ -12,6 +13,8 @@ import { Field } from '../../ui/Field.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { ruleLabel } from '../alerts/labels.ts';
 import { patientApi } from '../patient/api.ts';
+import { EscalationPolicy } from './EscalationPolicy.tsx';
+import { Schedules } from './Schedules.tsx';
 
 type Change = Body<'/api/v1/patients/{id}', 'patch'>;
 type AbsenceBody = Body<'/api/v1/patients/{id}/absences'>;
@@ -228,6 +231,8 @@ export function PatientSettings({ patientId }: { patientId: string }) {
         <button type="submit">{t('admin.save')}</button>
         {absence.view}
       </form>
+      {p && <Schedules patientId={patientId} zone={p.timezone} />}
+      <EscalationPolicy patientId={patientId} />
     </div>
   );
 }

@@ -1,4 +1,6 @@
 /** Messages of the administration screens. */
+import * as oncall from './oncall-messages.ts';
+
 export const en = {
   'admin.heading': 'Administration',
   'admin.saved': 'Saved.',
@@ -103,6 +105,7 @@ export const en = {
   'clearance.team': 'Team',
   'clearance.clinical': 'Clinical',
   'clearance.restricted': 'Restricted',
+  ...oncall.en,
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -209,4 +212,5 @@ export const ja: Record<keyof typeof en, string> = {
   'clearance.team': 'チーム',
   'clearance.clinical': '医療',
   'clearance.restricted': '限定',
+  ...oncall.ja,
 };
