@@ -28,6 +28,29 @@ export async function createGateway(
   return r.rowCount === 1;
 }
 
+/**
+ * Registers many gateways in one statement (a regional roll-out, the fleet benchmark): the same
+ * rows as createGateway; ids that exist are left as they are. Returns how many were created.
+ */
+export async function createGateways(
+  sql: Sql,
+  gateways: { id: string; label?: string; secretHash: string; organisationId: string }[],
+): Promise<number> {
+  if (gateways.length === 0) return 0;
+  const r = await sql.query(
+    `INSERT INTO gateways (id, label, secret_hash, organisation_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      gateways.map((g) => g.id),
+      gateways.map((g) => g.label ?? null),
+      gateways.map((g) => g.secretHash),
+      gateways.map((g) => g.organisationId),
+    ],
+  );
+  return r.rowCount;
+}
+
 export async function findGateway(sql: Sql, id: string): Promise<GatewayRow | undefined> {
   const r = await sql.query<GatewayRow>(
     'SELECT id, label, secret_hash, revoked_at, organisation_id FROM gateways WHERE id = $1',
