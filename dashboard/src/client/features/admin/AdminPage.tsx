@@ -42,7 +42,7 @@ export function AdminPage({ section }: { section: AdminSection }) {
       {section === 'people' && <People orgId={orgId} />}
       {section === 'patients' && <Patients orgId={orgId} />}
       {section === 'rotas' && <Rotas orgId={orgId} />}
-      {section === 'gateways' && <Gateways />}
+      {section === 'gateways' && <Gateways orgId={orgId} />}
       {section === 'devices' && <Devices />}
       {section === 'audit' && <Audit />}
       {section === 'network' && <Network />}

@@ -11,6 +11,7 @@ import { errorMessage } from '../../ui/errors.ts';
 import { Field } from '../../ui/Field.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi } from './api.ts';
+import { FleetSettings } from './FleetSettings.tsx';
 
 interface Credentials {
   id: string;
@@ -69,7 +70,7 @@ function SetupSheet({ credentials: c }: { credentials: Credentials }) {
   );
 }
 
-export function Gateways() {
+export function Gateways({ orgId }: { orgId: string }) {
   const gateways = useLoad((signal) => adminApi.gateways(signal), []);
   const [id, setId] = useState('');
   const [label, setLabel] = useState('');
@@ -159,6 +160,7 @@ export function Gateways() {
         </Field>
         <button type="submit">{t('admin.register')}</button>
       </form>
+      <FleetSettings orgId={orgId} />
     </section>
   );
 }

@@ -13,6 +13,9 @@ export type NewGateway = Answer<'/api/v1/gateways', 'post'>;
 export type BindingBody = Body<'/api/v1/bindings'>;
 export type AuditRow = Answer<'/api/v1/audit'>[number];
 export type NetworkReport = Answer<'/api/v1/reports/network'>;
+export type FleetGateway = Answer<'/api/v1/fleet'>[number];
+export type OrgGatewaySettings = Answer<'/api/v1/organisations/{orgId}/gateway-settings'>;
+export type GatewaySettingsBody = Body<'/api/v1/gateways/{id}/settings', 'put'>;
 
 export const PROFESSIONS: InviteBody['profession'][] = [
   'physician',
@@ -50,6 +53,13 @@ export const adminApi = {
   rotateGateway: (id: string) =>
     request<Answer<'/api/v1/gateways/{id}/rotate', 'post'>>('POST', `/api/v1/gateways/${seg(id)}/rotate`),
   revokeGateway: (id: string) => request<unknown>('POST', `/api/v1/gateways/${seg(id)}/revoke`),
+  fleet: (signal?: AbortSignal) => request<FleetGateway[]>('GET', '/api/v1/fleet', undefined, signal),
+  orgGatewaySettings: (orgId: string, signal?: AbortSignal) =>
+    request<OrgGatewaySettings>('GET', `/api/v1/organisations/${seg(orgId)}/gateway-settings`, undefined, signal),
+  setOrgGatewaySettings: (orgId: string, body: GatewaySettingsBody) =>
+    request<OrgGatewaySettings>('PUT', `/api/v1/organisations/${seg(orgId)}/gateway-settings`, body),
+  setGatewaySettings: (id: string, body: GatewaySettingsBody) =>
+    request<Answer<'/api/v1/gateways/{id}/settings', 'put'>>('PUT', `/api/v1/gateways/${seg(id)}/settings`, body),
   bind: (body: BindingBody) => request<unknown>('POST', '/api/v1/bindings', body),
   audit: (q: { patientId?: string; limit?: number }, signal?: AbortSignal) => {
     const params = new URLSearchParams({ limit: String(q.limit ?? 100) });
