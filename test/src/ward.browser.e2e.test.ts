@@ -174,6 +174,8 @@ describe('the care team dashboard in Chromium', () => {
     await form.locator('button[type="submit"]').click();
     const link = await page.locator('[data-testid="invitation-link"]').textContent({ timeout: 15_000 });
     expect(link).toMatch(/#\/invitation\//);
+    // "Also by e-mail" is ticked, but this server has no mail server: the page says so.
+    await page.locator('[data-testid="invitation-not-mailed"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('[data-testid="people-table"]').textContent()).toContain('山本 看護師');
     await shot(page, 'admin-people');
     expect(await accessibilityProblems(page)).toEqual([]);

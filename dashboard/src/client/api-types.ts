@@ -4599,6 +4599,8 @@ export interface paths {
                         email: string;
                         profession: "physician" | "dentist" | "nurse" | "pharmacist" | "care_manager" | "therapist" | "dietitian" | "dental_hygienist" | "care_worker" | "social_worker" | "clerk" | "other";
                         role?: "admin" | "staff";
+                        /** @description also e-mail the person a link (VITALS_SMTP_URL): its token is made when the mail goes out and ends with the invitation */
+                        sendEmail?: boolean;
                     };
                 };
             };
@@ -4642,6 +4644,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description sendEmail: a mail was queued (true), or no mail server is set up (false) */
+                            emailQueued?: boolean;
                             /** @description the person already had an account: they confirm the membership with their password */
                             existingAccount: boolean;
                             /**

@@ -19,6 +19,7 @@ import {
 import { subscriptionSecrets } from '../storage/repos/webhooks.ts';
 import { type ChannelSet, DeliveryError } from './channels.ts';
 import type { NotifyContext } from './context.ts';
+import { INVITATION_CLOSED, INVITATION_EVENT, invitationAsSent } from './invitation-mail.ts';
 import { pageAsSent } from './page-queue.ts';
 import { maySeePatient } from './patient-access.ts';
 
@@ -54,9 +55,11 @@ export async function deliverDue(ctx: NotifyContext, channels: ChannelSet, limit
               const a = await findAlert(ctx.sql, id);
               return a?.state === 'firing' && !a.silenced_by;
             })
-          : claimed.payload;
+          : claimed.event === INVITATION_EVENT
+            ? await invitationAsSent(ctx.sql, claimed.payload, ctx.config.publicUrl)
+            : claimed.payload;
       if (!payload) {
-        await markCancelled(ctx.sql, claimed.id, NOTHING_LEFT);
+        await markCancelled(ctx.sql, claimed.id, claimed.event === INVITATION_EVENT ? INVITATION_CLOSED : NOTHING_LEFT);
         return;
       }
       const d = { ...claimed, payload };

@@ -9,7 +9,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
+import { invitationDelivery } from '../../notify/invitation-mail.ts';
 import { audit } from '../../storage/repos/audit.ts';
+import { enqueueDeliveries } from '../../storage/repos/deliveries.ts';
 import { createInvitation } from '../../storage/repos/invitations.ts';
 import {
   addMembership,
@@ -162,7 +164,31 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       detail: { role, existingAccount: existing !== undefined },
       ip: req.ip,
     });
-    return reply.code(201).send({ id: userId, invitation, existingAccount: existing !== undefined });
+    let emailQueued: boolean | undefined;
+    // Without a mail server nothing is queued: the administrator hands the link over themselves.
+    if (req.body.sendEmail && !app.alerts.ctx.config.smtpUrl) emailQueued = false;
+    else if (req.body.sendEmail) {
+      // The mail's link gets its own token when it goes out (notify/invitation-mail.ts).
+      emailQueued =
+        (await enqueueDeliveries(sql, [
+          invitationDelivery({
+            userId,
+            organisationId: orgId,
+            organisationName: u.memberships.find((m) => m.organisationId === orgId)?.name ?? '',
+            inviterName: u.displayName,
+            email: existing?.email ?? req.body.email.toLowerCase(),
+            locale: existing?.locale === 'en' || (!existing && u.locale === 'en') ? 'en' : 'ja',
+            issuedAt: new Date(),
+          }),
+        ])) === 1;
+      void app.alerts.deliver();
+    }
+    return reply.code(201).send({
+      id: userId,
+      invitation,
+      existingAccount: existing !== undefined,
+      ...(emailQueued === undefined ? {} : { emailQueued }),
+    });
   });
 
   app.patch(

@@ -74,6 +74,12 @@ export const NewStaff = Type.Object(
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
     profession: Profession,
     role: Type.Optional(Role),
+    sendEmail: Type.Optional(
+      Type.Boolean({
+        description:
+          'also e-mail the person a link (VITALS_SMTP_URL): its token is made when the mail goes out and ends with the invitation',
+      }),
+    ),
   },
   closed,
 );
@@ -93,6 +99,9 @@ export const Invited = Type.Object(
     existingAccount: Type.Boolean({
       description: 'the person already had an account: they confirm the membership with their password',
     }),
+    emailQueued: Type.Optional(
+      Type.Boolean({ description: 'sendEmail: a mail was queued (true), or no mail server is set up (false)' }),
+    ),
   },
   closed,
 );

@@ -15,16 +15,37 @@ export async function createInvitation(
     purpose: InvitationPurpose;
     ttlHours: number;
     createdBy: string;
+    /**
+     * The e-mailed copy of an open invitation: it ends when that one does and leaves it valid
+     * (the administrator's link and the mail's both work until one of them is used).
+     */
+    copyOf?: { expiresAt: Date };
   },
 ): Promise<Date> {
   // A new token replaces the person's earlier unused ones: only the latest link works.
-  await sql.query('UPDATE invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [i.userId]);
+  if (!i.copyOf)
+    await sql.query('UPDATE invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [i.userId]);
   const r = await sql.query<{ expires_at: Date }>(
     `INSERT INTO invitations (token_hash, user_id, organisation_id, purpose, expires_at, created_by)
-     VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5), $6) RETURNING expires_at`,
-    [i.tokenHash, i.userId, i.organisationId, i.purpose, i.ttlHours, i.createdBy],
+     VALUES ($1, $2, $3, $4, COALESCE($7, now() + make_interval(hours => $5)), $6) RETURNING expires_at`,
+    [i.tokenHash, i.userId, i.organisationId, i.purpose, i.ttlHours, i.createdBy, i.copyOf?.expiresAt ?? null],
   );
   return r.rows[0]!.expires_at;
+}
+
+/** The person's newest open invitation from an organisation (an e-mail about to go out checks it). */
+export async function openInvitation(
+  sql: Sql,
+  userId: string,
+  organisationId: string,
+): Promise<{ purpose: InvitationPurpose; expires_at: Date; created_by: string } | undefined> {
+  const r = await sql.query<{ purpose: InvitationPurpose; expires_at: Date; created_by: string }>(
+    `SELECT purpose, expires_at, created_by FROM invitations
+      WHERE user_id = $1 AND organisation_id = $2 AND used_at IS NULL AND expires_at > now()
+      ORDER BY expires_at DESC LIMIT 1`,
+    [userId, organisationId],
+  );
+  return r.rows[0];
 }
 
 /**
@@ -41,7 +62,11 @@ export async function useInvitation(
       RETURNING user_id, organisation_id, purpose`,
     [tokenHash],
   );
-  return r.rows[0];
+  const used = r.rows[0];
+  // Its copies (the e-mailed link and the administrator's) end with it.
+  if (used)
+    await sql.query('UPDATE invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [used.user_id]);
+  return used;
 }
 
 /** A token's state and person without using it: to check the new password first, or to say why it no longer works. */

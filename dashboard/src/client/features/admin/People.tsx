@@ -13,8 +13,15 @@ import { professionLabel } from './labels.ts';
 
 export function People({ orgId }: { orgId: string }) {
   const users = useLoad((signal) => adminApi.users(orgId, signal), [orgId]);
-  const [form, setForm] = useState<InviteBody>({ email: '', displayName: '', profession: 'nurse', role: 'staff' });
+  const [form, setForm] = useState<InviteBody>({
+    email: '',
+    displayName: '',
+    profession: 'nurse',
+    role: 'staff',
+    sendEmail: true,
+  });
   const [link, setLink] = useState<string | null>(null);
+  const [mailed, setMailed] = useState<boolean | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
   const invite = (event: Event) => {
@@ -23,6 +30,7 @@ export function People({ orgId }: { orgId: string }) {
     adminApi.invite(orgId, { ...form, email: form.email.trim(), displayName: form.displayName.trim() }).then(
       (inv) => {
         setLink(`${window.location.origin}/#/invitation/${inv.invitation.token}`);
+        setMailed(inv.emailQueued);
         setForm({ ...form, email: '', displayName: '' });
         users.reload();
       },
@@ -123,10 +131,21 @@ export function People({ orgId }: { orgId: string }) {
             <option value="admin">{t('admin.roleAdmin')}</option>
           </select>
         </Field>
+        <label class="check">
+          <input
+            type="checkbox"
+            data-testid="invite-send-email"
+            checked={form.sendEmail === true}
+            onChange={(e) => setForm({ ...form, sendEmail: e.currentTarget.checked })}
+          />{' '}
+          {t('admin.inviteSendEmail')}
+        </label>
         <button type="submit">{t('admin.inviteSubmit')}</button>
         {error && <AlertBox text={error} />}
         {link && (
           <p role="status" class="once">
+            {mailed === true && <span data-testid="invitation-mailed">{t('admin.invitationMailed')} </span>}
+            {mailed === false && <span data-testid="invitation-not-mailed">{t('admin.invitationNotMailed')} </span>}
             {t('admin.invitationLink')} <code data-testid="invitation-link">{link}</code>
           </p>
         )}
