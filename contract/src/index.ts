@@ -1,4 +1,5 @@
 export * from './alert-priority.ts';
+export * from './catalogue.ts';
 export * from './flags.ts';
 export * from './gateway-settings.ts';
 export * from './metrics.ts';

@@ -1,10 +1,13 @@
 /**
  * The message catalogue: every user-facing string of the dashboard, in Japanese and English. One
  * catalogue, written per feature (each `features/<name>/messages.ts` holds its own keys, prefixed
- * with the feature) and merged here. Metric names come from the contract's metric table.
+ * with the feature) and merged here. The words the server's messages say too (priorities, alert
+ * states and events, professions, team roles, sensitivity, NEWS2 parameters, units, timeline
+ * kinds) come from the contract's catalogue (contract/src/catalogue.ts), metric names from its
+ * metric table and rule names from RULE_NAMES: never a second copy here.
  */
 import { signal } from '@preact/signals';
-import { METRICS, type Metric } from '@vitals/contract';
+import { capitalised, type Lang, METRICS, type Metric, WORDS, type WordGroup } from '@vitals/contract';
 import * as account from './features/account/messages.ts';
 import * as admin from './features/admin/messages.ts';
 import * as alerts from './features/alerts/messages.ts';
@@ -89,20 +92,67 @@ const core = {
   'page.notFound': 'This page does not exist. Go to the list of patients.',
   'error.network': 'The server cannot be reached. Check the network connection; the page keeps trying.',
   'error.server': 'The server could not answer ({code}: {message}). Try again in a moment.',
-  'unit.mm[Hg]': 'mmHg',
-  'unit./min': '/min',
-  'unit.%': '%',
-  'unit.Cel': '°C',
-  'unit.kg': 'kg',
-  'unit.cm': 'cm',
-  'unit.kg/m2': 'kg/m²',
-  'unit.mg/dL': 'mg/dL',
-  'unit.L/min': 'L/min',
-  'unit.{score}': '/10',
   'unit.': '(ACVPU)',
 } as const;
 
-const en = { ...core, ...account.en, ...admin.en, ...alerts.en, ...patient.en, ...timeline.en, ...wall.en };
+type SharedKeys<P extends string, G extends WordGroup> = {
+  [K in keyof (typeof WORDS)[G] & string as `${P}.${K}`]: string;
+};
+
+/** A shared word as the dashboard shows it: as a label (capitalised), except units ("mg/dL"). */
+export function asShown(group: WordGroup, text: string): string {
+  return group === 'unit' ? text : capitalised(text);
+}
+
+/** The contract catalogue's group as keys `{prefix}.{key}`. */
+function shared<P extends string, G extends WordGroup>(prefix: P, group: G, lang: Lang): SharedKeys<P, G> {
+  const table: Readonly<Record<string, { ja: string; en: string }>> = WORDS[group];
+  return Object.fromEntries(
+    Object.entries(table).map(([key, words]) => [`${prefix}.${key}`, asShown(group, words[lang])]),
+  ) as SharedKeys<P, G>;
+}
+
+/** Where each group of the shared catalogue appears among the dashboard's keys. */
+function sharedWords(lang: Lang) {
+  return {
+    ...shared('alerts.priority', 'priority', lang),
+    ...shared('alerts.state', 'alertState', lang),
+    ...shared('alerts.event', 'alertEvent', lang),
+    ...shared('timeline.kind', 'timelineKind', lang),
+    ...shared('timeline.sensitivity', 'sensitivity', lang),
+    ...shared('clearance', 'sensitivity', lang),
+    ...shared('profession', 'profession', lang),
+    ...shared('teamRole', 'teamRole', lang),
+    ...shared('news2', 'news2Parameter', lang),
+    ...shared('liveness', 'liveness', lang),
+    ...shared('unit', 'unit', lang),
+  };
+}
+
+/** The dashboard key of each shared group: what the test of the one catalogue compares. */
+export const SHARED_PREFIXES: Record<WordGroup, string> = {
+  priority: 'alerts.priority',
+  alertState: 'alerts.state',
+  alertEvent: 'alerts.event',
+  timelineKind: 'timeline.kind',
+  sensitivity: 'timeline.sensitivity',
+  profession: 'profession',
+  teamRole: 'teamRole',
+  news2Parameter: 'news2',
+  liveness: 'liveness',
+  unit: 'unit',
+};
+
+const en = {
+  ...core,
+  ...sharedWords('en'),
+  ...account.en,
+  ...admin.en,
+  ...alerts.en,
+  ...patient.en,
+  ...timeline.en,
+  ...wall.en,
+};
 
 export type MessageKey = keyof typeof en;
 
@@ -176,21 +226,12 @@ const coreJa: Record<keyof typeof core, string> = {
   'page.notFound': 'このページは存在しません。患者一覧へ移動してください。',
   'error.network': 'サーバーに接続できません。ネットワーク接続を確認してください。自動的に再試行します。',
   'error.server': 'サーバーが応答できませんでした（{code}: {message}）。しばらくしてからもう一度お試しください。',
-  'unit.mm[Hg]': 'mmHg',
-  'unit./min': '/分',
-  'unit.%': '%',
-  'unit.Cel': '℃',
-  'unit.kg': 'kg',
-  'unit.cm': 'cm',
-  'unit.kg/m2': 'kg/m²',
-  'unit.mg/dL': 'mg/dL',
-  'unit.L/min': 'L/分',
-  'unit.{score}': '/10',
   'unit.': '(ACVPU)',
 };
 
 const ja: Record<MessageKey, string> = {
   ...coreJa,
+  ...sharedWords('ja'),
   ...account.ja,
   ...admin.ja,
   ...alerts.ja,

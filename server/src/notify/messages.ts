@@ -1,12 +1,15 @@
-/** The message catalogue for notifications, Japanese and English (shared/DOMAIN.md, "Language"). */
-import { displayNumber, ruleName } from '@vitals/contract';
+/**
+ * Notifications in Japanese and English (shared/DOMAIN.md, "Language"): their words come from the
+ * contract's catalogue (priorities, NEWS2 parameters) and rule names, shared with the dashboard.
+ */
+import { displayNumber, ruleName, word } from '@vitals/contract';
 export type Locale = 'ja' | 'en';
 
-const PRIORITY: Record<string, Record<Locale, string>> = {
-  high: { ja: '緊急', en: 'HIGH' },
-  medium: { ja: '注意', en: 'MEDIUM' },
-  low: { ja: '確認', en: 'LOW' },
-};
+/** The priority as a page's subject tags it: 【至急】, [HIGH]. */
+export function priorityTag(priority: string, locale: Locale): string {
+  const w = word('priority', priority, locale);
+  return locale === 'ja' ? `【${w}】` : `[${w.toUpperCase()}]`;
+}
 
 /** The rule's name: the contract's table, shared with the dashboard. */
 export function ruleLabel(rule: string, locale: Locale): string {
@@ -61,15 +64,15 @@ export function pageText(locale: Locale, a: PageLine & { patientName: string; ti
   }).format(a.openedAt);
   const v = valueText(locale, a);
   const value = v ? ` ${v}` : '';
-  const p = PRIORITY[a.priority]?.[locale] ?? a.priority;
+  const p = priorityTag(a.priority, locale);
   const label = ruleLabel(a.rule, locale);
   if (locale === 'ja')
     return {
-      subject: `【${p}】${a.patientName} 様: ${label}${value}`,
+      subject: `${p}${a.patientName} 様: ${label}${value}`,
       body: `${a.patientName} 様\n${label}${value}\n発生: ${when}\n\n確認（ログイン不要・1回限り）: ${a.ackUrl}\n詳細: ${a.alertUrl}\n`,
     };
   return {
-    subject: `[${p}] ${a.patientName}: ${label}${value}`,
+    subject: `${p} ${a.patientName}: ${label}${value}`,
     body: `${a.patientName}\n${label}${value}\nSince: ${when}\n\nAcknowledge (no login, works once): ${a.ackUrl}\nDetails: ${a.alertUrl}\n`,
   };
 }
@@ -89,7 +92,7 @@ export function groupPageText(
   if (lines.length === 1) return pageText(locale, { ...lines[0]!, patientName, timezone });
   const sorted = [...lines].sort((a, b) => (RANK[b.priority] ?? 0) - (RANK[a.priority] ?? 0));
   const top = sorted[0]!;
-  const p = PRIORITY[top.priority]?.[locale] ?? top.priority;
+  const p = priorityTag(top.priority, locale);
   const fmt = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
     timeZone: timezone,
     timeStyle: 'short',
@@ -101,33 +104,23 @@ export function groupPageText(
   const list = sorted
     .map((l) =>
       locale === 'ja'
-        ? `・【${PRIORITY[l.priority]?.ja ?? l.priority}】${label(l)}（${fmt.format(l.openedAt)}）\n  確認: ${l.ackUrl}\n  詳細: ${l.alertUrl}`
-        : `- [${PRIORITY[l.priority]?.en ?? l.priority}] ${label(l)} (since ${fmt.format(l.openedAt)})\n  Acknowledge: ${l.ackUrl}\n  Details: ${l.alertUrl}`,
+        ? `・${priorityTag(l.priority, 'ja')}${label(l)}（${fmt.format(l.openedAt)}）\n  確認: ${l.ackUrl}\n  詳細: ${l.alertUrl}`
+        : `- ${priorityTag(l.priority, 'en')} ${label(l)} (since ${fmt.format(l.openedAt)})\n  Acknowledge: ${l.ackUrl}\n  Details: ${l.alertUrl}`,
     )
     .join('\n');
   const more = sorted.length - 1;
   if (locale === 'ja')
     return {
-      subject: `【${p}】${patientName} 様: ${label(top)} ほか${more}件`,
+      subject: `${p}${patientName} 様: ${label(top)} ほか${more}件`,
       body: `${patientName} 様: ${sorted.length}件のアラート\n${list}\n\n確認リンクはアラートごと（ログイン不要・1回限り）です。\n`,
     };
   return {
-    subject: `[${p}] ${patientName}: ${label(top)} and ${more} more`,
+    subject: `${p} ${patientName}: ${label(top)} and ${more} more`,
     body: `${patientName}: ${sorted.length} alerts\n${list}\n\nEach link acknowledges its own alert (no login, works once).\n`,
   };
 }
 
-const NEWS2_PARAMETER_NAMES: Record<string, Record<Locale, string>> = {
-  respiratoryRate: { ja: '呼吸数', en: 'respiratory rate' },
-  spo2: { ja: 'SpO2', en: 'SpO2' },
-  airOrOxygen: { ja: '酸素投与', en: 'air or oxygen' },
-  systolicBloodPressure: { ja: '収縮期血圧', en: 'systolic pressure' },
-  pulse: { ja: '脈拍', en: 'pulse' },
-  consciousness: { ja: '意識レベル', en: 'consciousness' },
-  temperature: { ja: '体温', en: 'temperature' },
-};
-
-const news2Name = (p: string, locale: Locale) => NEWS2_PARAMETER_NAMES[p]?.[locale] ?? p;
+const news2Name = (p: string, locale: Locale) => word('news2Parameter', p, locale);
 
 /**
  * The score of a NEWS2 alert from its `detail` (alerts/evaluate.ts): the parameters that

@@ -3,21 +3,9 @@
  * text formatted for pasting into another system's record, in Japanese or English, times in
  * the patient's zone, values as people read them (the contract's `displayNumber`). Pure.
  */
-import { displayNumber, isMetric, METRICS, wallTimeAt } from '@vitals/contract';
+import { capitalised, displayNumber, isMetric, METRICS, ruleName, wallTimeAt, word } from '@vitals/contract';
 
 export type Lang = 'ja' | 'en';
-
-/** UCUM units as people write them. */
-const UNIT_TEXT: Record<string, string> = {
-  'mm[Hg]': 'mmHg',
-  '/min': '/min',
-  Cel: '℃',
-  '%': '%',
-  kg: 'kg',
-  'mg/dL': 'mg/dL',
-  'L/min': 'L/min',
-  '{score}': '',
-};
 
 export interface MetricValue {
   metric: string;
@@ -38,8 +26,9 @@ function shown(v: number, metric: string, unit: string): string {
 }
 
 /** One value or range: "132/84 mmHg" for blood pressure, "97 %" or "96–98 %" otherwise. */
-function valueText(m: MetricValue, ranged: boolean): string {
-  const unit = UNIT_TEXT[m.unit] ?? m.unit;
+function valueText(m: MetricValue, ranged: boolean, lang: Lang): string {
+  // Units, kinds and alert events in the words of the contract's catalogue, as the dashboard shows them.
+  const unit = word('unit', m.unit, lang);
   const withUnit = (s: string) => (unit ? `${s} ${unit}` : s);
   if (m.code) return m.code;
   if (ranged && m.min != null && m.max != null && m.min !== m.max)
@@ -48,7 +37,7 @@ function valueText(m: MetricValue, ranged: boolean): string {
   return v == null ? '—' : withUnit(shown(v, m.metric, m.unit));
 }
 
-/** "血圧 132/84 mmHg、脈拍 72 /min、SpO2 97 %": systolic and diastolic together. */
+/** "血圧 132/84 mmHg、脈拍 72 /分、SpO2 97 %": systolic and diastolic together. */
 export function vitalsText(values: readonly MetricValue[], lang: Lang, ranged = false): string {
   const by = new Map(values.map((v) => [v.metric, v]));
   const parts: string[] = [];
@@ -60,12 +49,12 @@ export function vitalsText(values: readonly MetricValue[], lang: Lang, ranged = 
         ? `${shown(m.min, m.metric, m.unit)}–${shown(m.max, m.metric, m.unit)}`
         : shown(m.value ?? m.max ?? m.min ?? 0, m.metric, m.unit);
     const bp = `${side(sys)}/${side(dia)}`;
-    parts.push(`${lang === 'ja' ? '血圧' : 'BP'} ${bp} mmHg`);
+    parts.push(`${lang === 'ja' ? '血圧' : 'BP'} ${bp} ${word('unit', 'mm[Hg]', lang)}`);
     by.delete('bp_systolic');
     by.delete('bp_diastolic');
     by.delete('bp_mean');
   }
-  for (const v of by.values()) parts.push(`${label(v.metric, lang)} ${valueText(v, ranged)}`);
+  for (const v of by.values()) parts.push(`${label(v.metric, lang)} ${valueText(v, ranged, lang)}`);
   return parts.join(lang === 'ja' ? '、' : ', ');
 }
 
@@ -109,15 +98,6 @@ export interface ItemForText {
   withdrawn?: { reason: string };
 }
 
-const KIND_TEXT: Record<string, Record<Lang, string>> = {
-  post: { ja: '投稿', en: 'Post' },
-  alert: { ja: 'アラート', en: 'Alert' },
-  observation: { ja: '観察記録', en: 'Observation' },
-  event: { ja: '機器の出来事', en: 'Device event' },
-  digest: { ja: 'バイタル日報', en: 'Daily vitals digest' },
-  absence: { ja: '不在予定', en: 'Planned absence' },
-};
-
 /** The snapshot's values as a line, or undefined when it has none. */
 export function snapshotText(s: Record<string, unknown> | undefined, lang: Lang): string | undefined {
   const values = s?.values;
@@ -135,7 +115,7 @@ export function snapshotText(s: Record<string, unknown> | undefined, lang: Lang)
 
 /** An item as text: a header line (time, kind, author), the body, the template's fields, the snapshot. */
 export function itemText(i: ItemForText, lang: Lang, tz: string): string {
-  const kind = KIND_TEXT[i.kind]?.[lang] ?? i.kind;
+  const kind = capitalised(word('timelineKind', i.kind, lang));
   const by = i.author ? ` ${i.author.displayName}` : '';
   const lines = [
     `【${kind}】${localTime(i.time, tz)}${by}${i.edited ? (lang === 'ja' ? '（編集済み）' : ' (edited)') : ''}`,
@@ -157,19 +137,12 @@ export function itemText(i: ItemForText, lang: Lang, tz: string): string {
   return lines.join('\n');
 }
 
-const TRANSITION_TEXT: Record<string, Record<Lang, string>> = {
-  opened: { ja: '発生', en: 'opened' },
-  reopened: { ja: '再発生', en: 'reopened' },
-  acknowledged: { ja: '確認済み', en: 'acknowledged' },
-  resolved: { ja: '解決', en: 'resolved' },
-};
-
 /** What a system item's detail says, as lines. */
 function detailLines(kind: string, d: Record<string, unknown> | undefined, lang: Lang): string[] {
   if (!d) return [];
   const out: string[] = [];
   if (typeof d.rule === 'string' && typeof d.transition === 'string')
-    out.push(`${d.rule}: ${TRANSITION_TEXT[d.transition]?.[lang] ?? d.transition}`);
+    out.push(`${ruleName(d.rule, lang)}: ${word('alertEvent', d.transition, lang)}`);
   if (typeof d.event === 'string') out.push(d.event);
   if (typeof d.startsAt === 'string' && typeof d.endsAt === 'string')
     out.push(`${d.startsAt.slice(0, 16).replace('T', ' ')} – ${d.endsAt.slice(0, 16).replace('T', ' ')} UTC`);

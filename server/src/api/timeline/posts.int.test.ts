@@ -111,7 +111,7 @@ describe('posts on the team timeline', () => {
     );
     expect(text.body.text).toContain('訪問看護の結果');
     expect(text.body.text).toContain('実施したケア: 清拭、褥瘡処置');
-    expect(text.body.text).toContain('最新のバイタル: 血圧 132/84 mmHg、脈拍 72 /min');
+    expect(text.body.text).toContain('最新のバイタル: 血圧 132/84 mmHg、脈拍 72 /分');
     const summary = await t.api<{ text: string }>('GET', `/api/v1/patients/${p}/summary-text?lang=ja`);
     expect(summary.body.text).toMatch(/^本日のバイタル: 血圧 132–150\/84 mmHg/);
     const en = await t.api<{ text: string }>('GET', `/api/v1/patients/${p}/summary-text?lang=en`);

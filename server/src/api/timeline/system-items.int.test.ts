@@ -115,6 +115,6 @@ describe('system items on the timeline', () => {
     });
     const text = await t.api<{ text: string }>('GET', `/api/v1/timeline/${digests[0]!.id}/text?lang=ja`);
     expect(text.body.text).toContain('バイタル日報');
-    expect(text.body.text).toContain('脈拍 70–96 /min');
+    expect(text.body.text).toContain('脈拍 70–96 /分');
   });
 });

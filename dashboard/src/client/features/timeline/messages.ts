@@ -8,9 +8,6 @@ export const en = {
   'timeline.tags': 'Tags',
   'timeline.mentions': 'Notify',
   'timeline.sensitivity': 'Who may read it',
-  'timeline.sensitivity.team': 'The whole team',
-  'timeline.sensitivity.clinical': 'Clinical staff only',
-  'timeline.sensitivity.restricted': 'Restricted',
   'timeline.photo': 'Photo',
   'timeline.photoAlt': 'Photo attached to the post',
   'timeline.post': 'Post',
@@ -37,12 +34,6 @@ export const en = {
   'timeline.nobody': 'nobody',
   'timeline.copy': 'Copy as text',
   'timeline.copied': 'Copied',
-  'timeline.kind.post': 'Post',
-  'timeline.kind.alert': 'Alert',
-  'timeline.kind.observation': 'Observation',
-  'timeline.kind.event': 'Device',
-  'timeline.kind.digest': 'Digest',
-  'timeline.kind.absence': 'Absence',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -54,9 +45,6 @@ export const ja: Record<keyof typeof en, string> = {
   'timeline.tags': 'タグ',
   'timeline.mentions': '通知する人',
   'timeline.sensitivity': '閲覧範囲',
-  'timeline.sensitivity.team': 'チーム全員',
-  'timeline.sensitivity.clinical': '医療職のみ',
-  'timeline.sensitivity.restricted': '限定',
   'timeline.photo': '写真',
   'timeline.photoAlt': '投稿に添付された写真',
   'timeline.post': '投稿する',
@@ -83,10 +71,4 @@ export const ja: Record<keyof typeof en, string> = {
   'timeline.nobody': 'なし',
   'timeline.copy': 'テキストでコピー',
   'timeline.copied': 'コピーしました',
-  'timeline.kind.post': '投稿',
-  'timeline.kind.alert': '警報',
-  'timeline.kind.observation': '記録',
-  'timeline.kind.event': '機器',
-  'timeline.kind.digest': 'まとめ',
-  'timeline.kind.absence': '不在',
 };
