@@ -58,6 +58,24 @@ export async function connectExternalBroker(o: ExternalBrokerOptions): Promise<B
   }
 
   const protocolVersion = o.protocolVersion ?? 5;
+  /** One message from the broker; `done` sends the PUBACK (after the commit, or at once when refused). */
+  const handle = (topic: string, message: Buffer, done: (code: number) => void) => {
+    const gatewayId = topic.split('/')[3] ?? '';
+    registered(gatewayId)
+      .then((ok) => {
+        if (!ok) {
+          // Not one of ours (a shared broker carries other tenants): neither stored nor acknowledged to it.
+          if (ignored++ % 1000 === 0) log.debug({ gatewayId }, 'message from an unregistered gateway ignored');
+          return done(0);
+        }
+        o.ingest().submit(topic, message, () => done(0));
+      })
+      .catch((e) => {
+        log.warn({ err: e }, 'cannot check the gateway (database?); the broker will redeliver');
+        // Unspecified error: with MQTT 5 the broker may redeliver; the gateway re-sends anyway.
+        done(0x80);
+      });
+  };
   const client: MqttClient = mqtt.connect(o.url, {
     clientId: `vitals-server-${o.instanceId}`,
     protocolVersion,
@@ -72,31 +90,44 @@ export async function connectExternalBroker(o: ExternalBrokerOptions): Promise<B
     ...(o.username ? { username: o.username } : {}),
     ...(o.password ? { password: o.password } : {}),
     ...(o.ca ? { ca: o.ca } : {}),
-    customHandleAcks(topic, message, _packet, done) {
-      const gatewayId = topic.split('/')[3] ?? '';
-      registered(gatewayId)
-        .then((ok) => {
-          if (!ok) {
-            // Not one of ours (a shared broker carries other tenants): neither stored nor acknowledged to it.
-            if (ignored++ % 1000 === 0) log.debug({ gatewayId }, 'message from an unregistered gateway ignored');
-            return done(0);
-          }
-          o.ingest().submit(topic, message, () => done(0));
-        })
-        .catch((e) => {
-          log.warn({ err: e }, 'cannot check the gateway (database?); the broker will redeliver');
-          // Unspecified error: with MQTT 5 the broker may redeliver; the gateway re-sends anyway.
-          done(0x80);
-        });
-    },
+    // MQTT 5: the PUBACK (with its reason code) waits for `done`.
+    customHandleAcks: (topic, message, _packet, done) => handle(topic, message, done),
   });
+  if (protocolVersion === 4) {
+    // mqtt.js uses customHandleAcks with MQTT 5 only; with 3.1.1 the PUBACK waits for the
+    // handleMessage callback instead (no reason code: the gateway's re-send covers a refusal).
+    client.handleMessage = (packet, callback) => {
+      if (packet.cmd !== 'publish') return callback();
+      handle(packet.topic, packet.payload as Buffer, () => callback());
+    };
+  }
   client.on('error', (e) => log.warn({ err: e.message }, 'MQTT error'));
   client.on('offline', () => log.warn('external broker unreachable; reconnecting'));
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cannot reach the MQTT broker at ${o.url} within 10 s`)), 10_000);
+    let last: string | undefined;
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      client.off('error', onError);
+      client.end(true);
+      reject(new Error(message));
+    };
+    const onError = (e: Error & { code?: number | string }) => {
+      last = e.message;
+      // CONNACK 1 (MQTT 3.1.1) or 0x84 (MQTT 5): the broker does not speak this version (NATS 2.9 has no MQTT 5).
+      if (e.code === 1 || e.code === 0x84)
+        fail(
+          `the MQTT broker at ${o.url} refuses MQTT ${protocolVersion === 5 ? '5' : '3.1.1'} (${e.message}); set VITALS_MQTT_PROTOCOL_VERSION=${protocolVersion === 5 ? '4' : '5'}`,
+        );
+    };
+    const timer = setTimeout(
+      () => fail(`cannot reach the MQTT broker at ${o.url} within 10 s${last ? ` (${last})` : ''}`),
+      10_000,
+    );
+    client.on('error', onError);
     client.once('connect', () => {
       clearTimeout(timer);
+      client.off('error', onError);
       resolve();
     });
   });
