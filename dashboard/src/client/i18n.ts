@@ -92,6 +92,7 @@ const core = {
   'page.notFound': 'This page does not exist. Go to the list of patients.',
   'error.network': 'The server cannot be reached. Check the network connection; the page keeps trying.',
   'error.server': 'The server could not answer ({code}: {message}). Try again in a moment.',
+  'error.notAccepted': 'Not accepted, correct this and save again (the server says):',
   'unit.': '(ACVPU)',
 } as const;
 
@@ -226,6 +227,7 @@ const coreJa: Record<keyof typeof core, string> = {
   'page.notFound': 'このページは存在しません。患者一覧へ移動してください。',
   'error.network': 'サーバーに接続できません。ネットワーク接続を確認してください。自動的に再試行します。',
   'error.server': 'サーバーが応答できませんでした（{code}: {message}）。しばらくしてからもう一度お試しください。',
+  'error.notAccepted': '受け付けられませんでした。修正してもう一度保存してください（サーバーからの説明）:',
   'unit.': '(ACVPU)',
 };
 

@@ -4,6 +4,7 @@
  * `{id}-problems` the control names in `aria-describedby` (see `problemProps`).
  */
 import type { ComponentChildren } from 'preact';
+import { t } from '../i18n.ts';
 
 export function Field({
   id,
@@ -29,7 +30,7 @@ export function Field({
 export function Problems({ id, problems }: { id?: string; problems: readonly string[] }) {
   return (
     <p class="alert field-error" role="alert" id={id} data-testid="field-problems">
-      {problems.join(' / ')}
+      {t('error.notAccepted')} {problems.join(' / ')}
     </p>
   );
 }

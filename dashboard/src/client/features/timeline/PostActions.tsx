@@ -189,7 +189,8 @@ export function Revisions({ item, zone }: { item: TimelineItem; zone: string }) 
             <li key={r.revision} data-revision={r.revision}>
               <span class="revision-meta">
                 {t('timeline.revision', {
-                  n: r.revision,
+                  // The server counts from 0 (the post as first written); people count from 1.
+                  n: r.revision + 1,
                   time: formatFullDateTime(toMillis(r.writtenAt), zone, uiLocale.value),
                 })}
               </span>{' '}

@@ -133,6 +133,7 @@ interface Reader {
 
 function Item({
   item,
+  nested = false,
   replies = [],
   zone,
   settled,
@@ -143,6 +144,8 @@ function Item({
   onChange,
 }: {
   item: TimelineItem;
+  /** Shown under its post: no need to say it is a reply. */
+  nested?: boolean;
   replies?: readonly TimelineItem[];
   zone: string;
   settled: Set<string>;
@@ -192,7 +195,7 @@ function Item({
         {item.sensitivity !== 'team' && (
           <span class="sensitivity-badge"> · {t(`timeline.sensitivity.${item.sensitivity}`)}</span>
         )}
-        {item.replyTo && !replies.length && <span class="reply-mark"> · {t('timeline.isReply')}</span>}
+        {item.replyTo && !nested && <span class="reply-mark"> · {t('timeline.isReply')}</span>}
         {item.edited && <Revisions item={item} zone={zone} />}
       </p>
       {item.withdrawn ? (
@@ -271,6 +274,7 @@ function Item({
             <Item
               key={r.id}
               item={r}
+              nested
               zone={zone}
               settled={settled}
               templates={templates}
