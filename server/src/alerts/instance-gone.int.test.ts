@@ -8,9 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiAlert } from '../../test-support/alert-server.ts';
 import { startTestServer, type TestServer } from '../../test-support/harness.ts';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
-import { createServices, type Services } from '../server.ts';
+import { batchOf, startSecondInstance } from '../../test-support/second-instance.ts';
+import type { Services } from '../server.ts';
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -29,14 +28,7 @@ describe('an instance that goes away with readings it committed but never judged
 
   beforeAll(async () => {
     a = await startTestServer('postgres', { VITALS_DATABASE_SCHEMA: schema, VITALS_ALERT_TICK_MS: '100' });
-    const config = loadConfig({
-      VITALS_DATA_DIR: 'memory://',
-      VITALS_DATABASE_URL: process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-      VITALS_DATABASE_SCHEMA: schema,
-      VITALS_LOG_LEVEL: 'silent',
-      VITALS_ALERT_TICK_MS: '100',
-    });
-    b = await createServices(config, { log: createLogger(config.logLevel) });
+    b = await startSecondInstance(schema, { VITALS_ALERT_TICK_MS: '100' });
   });
   afterAll(async () => {
     await b?.close();
@@ -63,24 +55,10 @@ describe('an instance that goes away with readings it committed but never judged
     // A has seen B alive before B's commit (A looks every 2 s).
     await new Promise((r) => setTimeout(r, 2500));
     await b!.alerts.stop();
-    const batch = {
-      v: 1,
-      gatewayId,
-      batchId: `${gatewayId}:b:1`,
-      sentAt: new Date().toISOString(),
-      readings: [
-        {
-          id: `${gatewayId}:r:000000000001`,
-          device: { id: device, transport: 'ble' },
-          time: new Date(Date.now() - 1000).toISOString(),
-          timeSource: 'device',
-          metric: 'bp_systolic',
-          value: 196,
-          unit: 'mm[Hg]',
-        },
-      ],
-    };
-    b!.ingest.submit(`vitals/v1/gw/${gatewayId}/readings`, Buffer.from(JSON.stringify(batch)));
+    b!.ingest.submit(
+      `vitals/v1/gw/${gatewayId}/readings`,
+      batchOf(gatewayId, device, 1, [{ metric: 'bp_systolic', value: 196, unit: 'mm[Hg]' }]),
+    );
     await b!.ingest.drained();
     const stored = await a.server.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
     expect(stored.rows[0]!.n).toBe(1);
