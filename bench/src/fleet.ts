@@ -17,7 +17,8 @@
  * For each: sustained readings/s at the offered rate, ack latency p50/p99 (publish → the
  * server's ack after its commit), the PUBACK latency of the same publishes (the broker alone:
  * the raw MQTT baseline), and the capacity (every sender as fast as acks come back, two
- * batches of 100 in flight). Baselines in the same run: the broker's PUBACK round trip, and a
+ * batches of 100 in flight), and a settings push (the organisation's default changed through the
+ * API: the call's time and until every connected gateway has the new config). Baselines in the same run: the broker's PUBACK round trip, and a
  * raw INSERT rate of the same rows into the same database. The two-vs-one ratio compares the
  * capacity of two instances with one behind the same Mosquitto.
  *
@@ -97,7 +98,12 @@ async function registerFleet(sql: Sql, gws: Gw[]): Promise<void> {
 }
 
 /** Connects every gateway as a real one would: own credentials, config and ack subscribed, retained birth. */
-async function connectFleet(url: string, gws: Gw[], acks: (gw: Gw, ack: BatchAck) => void): Promise<number> {
+async function connectFleet(
+  url: string,
+  gws: Gw[],
+  acks: (gw: Gw, ack: BatchAck) => void,
+  configs: (gw: Gw, config: { settings?: { revision?: number } }) => void = () => {},
+): Promise<number> {
   let next = 0;
   let connected = 0;
   let failed = 0;
@@ -122,6 +128,7 @@ async function connectFleet(url: string, gws: Gw[], acks: (gw: Gw, ack: BatchAck
     });
     c.on('message', (topic, p) => {
       if (topic.endsWith('/ack')) acks(gw, JSON.parse(p.toString()) as BatchAck);
+      else if (topic.endsWith('/config')) configs(gw, JSON.parse(p.toString()));
     });
     c.on('error', () => {});
     await c.subscribeAsync([topicFor(gw.id, 'config'), topicFor(gw.id, 'ack')], { qos: 1 });
@@ -283,6 +290,42 @@ async function rawInsertRate(sql: Sql, seconds: number): Promise<number> {
   return Math.round(inserted / ((performance.now() - t0) / 1000));
 }
 
+/**
+ * An administrator changes the organisation's default gateway settings (PUT, as the fleet view
+ * does): how long the call takes (it publishes every gateway's retained config) and until every
+ * connected gateway has received a config with that revision.
+ */
+async function pushSettings(server: ServerProc, received: Map<string, number>, connected: number) {
+  const login = await server.api<{ token: string }>('POST', '/api/v1/auth/login', ADMIN);
+  const me = await server.api<{ organisations: { organisationId: string }[] }>(
+    'GET',
+    '/api/v1/me',
+    undefined,
+    login.body.token,
+  );
+  const t0 = performance.now();
+  const r = await server.api<{ revision: number; republished: number }>(
+    'PUT',
+    `/api/v1/organisations/${me.body.organisations[0]!.organisationId}/gateway-settings`,
+    { settings: { maxReadingsPerSecond: 500 } },
+    login.body.token,
+  );
+  const callSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 200) throw new Error(`settings push failed: ${r.status} ${JSON.stringify(r.body)}`);
+  const reached = () => [...received.values()].filter((rev) => rev >= r.body.revision).length;
+  const end = performance.now() + 120_000;
+  while (reached() < connected && performance.now() < end) await sleep(100);
+  const allSeconds = (performance.now() - t0) / 1000;
+  log(
+    `  settings pushed to ${r.body.republished} gateways: the call took ${round(callSeconds, 2)} s; ${reached()}/${connected} had the new config after ${round(allSeconds, 2)} s`,
+  );
+  return {
+    settingsPushCallSeconds: round(callSeconds, 2),
+    settingsPushAllSeconds: round(allSeconds, 2),
+    settingsPushReached: reached(),
+  };
+}
+
 function fleetOf(n: number, tag: string): Gw[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `gw-fleet-${tag}-${String(i).padStart(6, '0')}`,
@@ -319,7 +362,12 @@ async function embedded(n: number, rate: number, seconds: number) {
     await sleep(2000);
     const rss0 = rssMiB(server.child.pid!);
     const book = new AckBook();
-    const connected = await connectFleet(server.mqttUrl, gws, book.onAck);
+    const received = new Map<string, number>();
+    const onConfig = (gw: Gw, c: { settings?: { revision?: number } }) =>
+      received.set(gw.id, c.settings?.revision ?? 0);
+    const t0 = performance.now();
+    const connected = await connectFleet(server.mqttUrl, gws, book.onAck, onConfig);
+    const connectSeconds = (performance.now() - t0) / 1000;
     await sleep(5000);
     const rss1 = rssMiB(server.child.pid!);
     const perConnKiB = ((rss1 - rss0) * 1024) / connected;
@@ -331,6 +379,7 @@ async function embedded(n: number, rate: number, seconds: number) {
     log(
       `  at ${load.offered}/s: ack p50 ${load.ackP50Ms} ms, p99 ${load.ackP99Ms} ms (PUBACK p99 ${load.pubackP99Ms} ms)`,
     );
+    const push = await pushSettings(server, received, connected);
     const cap = await capacity(book, senders, Math.max(5, Math.round(seconds / 2)), 'embedded');
     const raw = await rawInsertRate(sql, Math.max(3, Math.round(seconds / 4)));
     log(`  capacity ${cap} readings/s; raw INSERT baseline ${raw} rows/s (ingest ${round((100 * cap) / raw)} % of it)`);
@@ -339,7 +388,9 @@ async function embedded(n: number, rate: number, seconds: number) {
       serverRssBeforeMiB: round(rss0),
       serverRssAfterMiB: round(rss1),
       memoryPerConnectionKiB: round(perConnKiB),
+      connectionsPerSecond: Math.round(connected / connectSeconds),
       ...load,
+      ...push,
       capacityReadingsPerSecond: cap,
       rawInsertRowsPerSecond: raw,
       capacityVsRawInsert: round(cap / raw, 3),
@@ -455,7 +506,12 @@ async function withMosquitto(n: number, rate: number, seconds: number) {
     const rss0 = rssMiB(broker.pid);
     const srv0 = rssMiB(servers[0]!.child.pid!);
     const book = new AckBook();
-    const connected = await connectFleet(broker.url, gws, book.onAck);
+    const received = new Map<string, number>();
+    const onConfig = (gw: Gw, c: { settings?: { revision?: number } }) =>
+      received.set(gw.id, c.settings?.revision ?? 0);
+    const t0 = performance.now();
+    const connected = await connectFleet(broker.url, gws, book.onAck, onConfig);
+    const connectSeconds = (performance.now() - t0) / 1000;
     await sleep(5000);
     const rss1 = rssMiB(broker.pid);
     const srv1 = rssMiB(servers[0]!.child.pid!);
@@ -469,6 +525,7 @@ async function withMosquitto(n: number, rate: number, seconds: number) {
     log(
       `  one instance at ${one.offered}/s: ack p50 ${one.ackP50Ms} ms, p99 ${one.ackP99Ms} ms (PUBACK p99 ${one.pubackP99Ms} ms)`,
     );
+    const push = await pushSettings(servers[0]!, received, connected);
     const capOne = await capacity(book, senders, capSeconds, 'one instance');
     servers.push(await startServerProcess(external('fleet-b')));
     await sleep(2000);
@@ -483,6 +540,8 @@ async function withMosquitto(n: number, rate: number, seconds: number) {
       brokerRssAfterMiB: round(rss1),
       memoryPerConnectionKiB: round(perConnKiB),
       serverRssDeltaMiB: round(srv1 - srv0),
+      connectionsPerSecond: Math.round(connected / connectSeconds),
+      ...push,
       one: { ...one, capacityReadingsPerSecond: capOne },
       two: { ...two, capacityReadingsPerSecond: capTwo },
       ratioTwoVsOne: ratio,

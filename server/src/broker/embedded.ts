@@ -15,6 +15,7 @@ import type { Ingest } from '../ingest/ingest.ts';
 import { findGateway } from '../storage/repos/gateways.ts';
 import type { Sql } from '../storage/sql.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
+import { indexRetainedByTopic } from './retained-index.ts';
 
 export interface EmbeddedBrokerOptions {
   sql: Sql;
@@ -101,6 +102,8 @@ export async function createEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Br
       done();
     },
   });
+  if (!indexRetainedByTopic((aedes as unknown as { persistence: unknown }).persistence))
+    log.warn('retained messages not indexed (unexpected aedes persistence): reconnections slow down with the fleet');
   aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) =>
     log.debug({ clientId: client?.id, err: err.message }, 'connection error'),
