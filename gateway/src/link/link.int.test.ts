@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { BatchAck, GatewayEvent, Reading, ReadingBatch } from '@vitals/contract';
+import {
+  type BatchAck,
+  defaultGatewaySettings,
+  type GatewayEvent,
+  type Reading,
+  type ReadingBatch,
+} from '@vitals/contract';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -184,5 +190,57 @@ describe('Link with a broker that refuses a PUBACK', () => {
       readings: 5000,
       trend: 'reconnected',
     });
+  });
+  it('applies new settings live without reconnecting: smaller batches, a faster heartbeat, a status reporting them', async () => {
+    const gw = 'gw-fake-0003';
+    const broker = await startFakeMqtt5Broker(() => 0);
+    cleanups.push(() => broker.close());
+    const outbox = new Outbox({ path: ':memory:', gatewayId: gw });
+    let report = { revision: 1, applied: defaultGatewaySettings() };
+    const link = makeLink({
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      gatewayId: gw,
+      outbox,
+      protocolVersion: 5,
+      heartbeatSeconds: 60,
+      settingsReport: () => report,
+    });
+    const acked = new Set<string>();
+    const ackAll = setInterval(() => {
+      for (const p of broker.published)
+        if (p.topic.endsWith('/readings')) {
+          const b = JSON.parse(p.payload) as ReadingBatch;
+          if (acked.has(b.batchId)) continue;
+          acked.add(b.batchId);
+          broker.sendToClient(
+            `vitals/v1/gw/${gw}/ack`,
+            JSON.stringify({ v: 1, batchId: b.batchId, accepted: b.readings.length, duplicates: 0, rejected: [] }),
+          );
+        }
+    }, 20);
+    cleanups.push(() => clearInterval(ackAll));
+    link.start();
+    await until('connected', () => link.connected);
+    report = { revision: 2, applied: { ...defaultGatewaySettings(), uploadBatchReadings: 100 } };
+    link.tune({ maxBatchReadings: 100, heartbeatSeconds: 0.2 });
+    link.reportStatus();
+    outbox.append(Array.from({ length: 1000 }, (_, k) => reading(k)));
+    link.notify();
+    await until('drained', () => outbox.size() === 0);
+    const batches = broker.published
+      .filter((p) => p.topic.endsWith('/readings'))
+      .map((p) => (JSON.parse(p.payload) as ReadingBatch).readings.length);
+    expect(batches).toEqual(Array.from({ length: 10 }, () => 100));
+    const reported = () =>
+      broker.published
+        .filter((p) => p.topic.endsWith('/status'))
+        .map(
+          (p) => JSON.parse(p.payload) as { settings?: { revision: number; applied: { uploadBatchReadings: number } } },
+        )
+        .filter((st) => st.settings?.revision === 2);
+    // Reported at once, then every 0.2 s: the heartbeat changed without a reconnection.
+    await until('three statuses with revision 2', () => reported().length >= 3, 5_000);
+    expect(reported()[0]!.settings!.applied.uploadBatchReadings).toBe(100);
+    expect(link.stats.connects).toBe(1);
   });
 });
