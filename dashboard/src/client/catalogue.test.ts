@@ -56,7 +56,7 @@ describe('the message catalogue shared by the server and the dashboard', () => {
       }
   });
 
-  it('says in copied text the timeline kinds, alert events and units the dashboard shows', () => {
+  it('says in copied text the timeline kinds, alert events, professions, sensitivity and units the dashboard shows', () => {
     for (const lang of LOCALES) {
       for (const kind of keysOf('timelineKind')) {
         const text = itemText({ kind, time: '2026-12-01T00:00:00Z', body: '', tags: [], edited: false }, lang, 'UTC');
@@ -77,6 +77,27 @@ describe('the message catalogue shared by the server and the dashboard', () => {
         );
         expect(text.toLowerCase()).toContain(dashboard(lang, 'alertEvent', transition).toLowerCase());
       }
+      for (const profession of keysOf('profession'))
+        for (const sensitivity of keysOf('sensitivity')) {
+          const text = itemText(
+            {
+              kind: 'post',
+              time: '2026-12-01T00:00:00Z',
+              author: { displayName: '加藤', profession },
+              sensitivity,
+              body: '訪問しました',
+              tags: [],
+              edited: false,
+            },
+            lang,
+            'UTC',
+          );
+          const head = (text.split('\n')[0] ?? '').toLowerCase();
+          expect(head).toContain(dashboard(lang, 'profession', profession).toLowerCase());
+          // The whole team goes without saying; a narrower audience travels with the copy.
+          if (sensitivity === 'team') expect(head).not.toContain(dashboard(lang, 'sensitivity', 'team').toLowerCase());
+          else expect(head).toContain(dashboard(lang, 'sensitivity', sensitivity).toLowerCase());
+        }
       for (const unit of ['/min', '%', 'Cel', 'mg/dL'])
         expect(vitalsText([{ metric: 'pulse_rate', unit, value: 72 }], lang)).toContain(dashboard(lang, 'unit', unit));
     }

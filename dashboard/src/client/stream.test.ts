@@ -65,6 +65,7 @@ describe('parseTimelineChange', () => {
       itemId: 'i1',
       patientId: 'p1',
       change: 'read',
+      userId: 'u1',
     });
   });
 

@@ -66,6 +66,8 @@ export interface LiveTimelineChange {
   itemId: string;
   patientId: string;
   change: 'posted' | 'edited' | 'withdrawn' | 'read';
+  /** For a receipt: who read it. */
+  userId?: string;
 }
 
 const TIMELINE_CHANGES = ['posted', 'edited', 'withdrawn'] as const;
@@ -81,7 +83,13 @@ export function parseTimelineChange(data: string, receipt: boolean): LiveTimelin
   if (typeof x !== 'object' || x === null) return null;
   const r = x as Record<string, unknown>;
   if (typeof r.itemId !== 'string' || typeof r.patientId !== 'string') return null;
-  if (receipt) return { itemId: r.itemId, patientId: r.patientId, change: 'read' };
+  if (receipt)
+    return {
+      itemId: r.itemId,
+      patientId: r.patientId,
+      change: 'read',
+      ...(typeof r.userId === 'string' ? { userId: r.userId } : {}),
+    };
   // An older server sends no `change`: a new item.
   const change = r.change === undefined ? 'posted' : r.change;
   if (!(TIMELINE_CHANGES as readonly unknown[]).includes(change)) return null;

@@ -88,6 +88,8 @@ export interface ItemForText {
   kind: string;
   time: string;
   author?: { displayName: string; profession?: string };
+  /** Who of the team may read it: a copy keeps saying so when it is more than the whole team. */
+  sensitivity?: string;
   body: string;
   tags: string[];
   template?: { ja: string; en: string; fields: { key: string; ja: string; en: string }[] };
@@ -116,9 +118,19 @@ export function snapshotText(s: Record<string, unknown> | undefined, lang: Lang)
 /** An item as text: a header line (time, kind, author), the body, the template's fields, the snapshot. */
 export function itemText(i: ItemForText, lang: Lang, tz: string): string {
   const kind = capitalised(word('timelineKind', i.kind, lang));
-  const by = i.author ? ` ${i.author.displayName}` : '';
+  // The author with their profession, as screens name people ("加藤 看護師（看護師）").
+  const profession = i.author?.profession ? word('profession', i.author.profession, lang) : '';
+  const by = i.author
+    ? ` ${i.author.displayName}${profession ? (lang === 'ja' ? `（${profession}）` : ` (${profession})`) : ''}`
+    : '';
+  const scope =
+    i.sensitivity && i.sensitivity !== 'team'
+      ? lang === 'ja'
+        ? `［${word('sensitivity', i.sensitivity, lang)}］`
+        : ` [${word('sensitivity', i.sensitivity, lang)}]`
+      : '';
   const lines = [
-    `【${kind}】${localTime(i.time, tz)}${by}${i.edited ? (lang === 'ja' ? '（編集済み）' : ' (edited)') : ''}`,
+    `【${kind}】${localTime(i.time, tz)}${by}${i.edited ? (lang === 'ja' ? '（編集済み）' : ' (edited)') : ''}${scope}`,
   ];
   if (i.withdrawn) {
     lines.push(lang === 'ja' ? `取り下げ: ${i.withdrawn.reason}` : `Withdrawn: ${i.withdrawn.reason}`);

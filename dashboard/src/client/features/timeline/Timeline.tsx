@@ -8,7 +8,7 @@
  */
 
 import { isMetric } from '@vitals/contract';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api.ts';
 import { currentUser, useStream } from '../../app/session.ts';
 import { metricLabel, t, uiLocale } from '../../i18n.ts';
@@ -22,7 +22,7 @@ import { eventLabel, ruleLabel } from '../alerts/labels.ts';
 import { patientApi } from '../patient/api.ts';
 import { feedItem, type ItemWithReceipts, type Tag, type Template, type TimelineItem, timelineApi } from './api.ts';
 import { Composer } from './Composer.tsx';
-import { removeItem, threads, upsertItem } from './feed.ts';
+import { countReceipt, removeItem, threads, upsertItem } from './feed.ts';
 import { ActionForm, allowedActions, type PostAction, Revisions } from './PostActions.tsx';
 
 const KIND_GLYPH: Record<TimelineItem['kind'], string> = {
@@ -310,16 +310,38 @@ function useLiveFeed(patientId: string, version: number) {
     return () => controller.abort();
   }, [patientId, version, reloads]);
   /** Fetch one item and put it in its place (or take it away when the reader may no longer see it). */
-  const refresh = (itemId: string) =>
-    timelineApi.receipts(itemId).then(
-      (full) => setItems((prev) => (prev ? upsertItem(prev, feedItem(full)) : prev)),
+  /**
+   * Items being fetched, and whether a receipt came for one meanwhile: the answer may predate it,
+   * so the item is fetched once more rather than the receipt lost.
+   */
+  const inFlight = useRef(new Map<string, boolean>());
+  const refresh = (itemId: string): Promise<void> => {
+    if (inFlight.current.has(itemId)) {
+      inFlight.current.set(itemId, true);
+      return Promise.resolve();
+    }
+    inFlight.current.set(itemId, false);
+    return timelineApi.receipts(itemId).then(
+      (full) => {
+        setItems((prev) => (prev ? upsertItem(prev, feedItem(full)) : prev));
+        const again = inFlight.current.get(itemId);
+        inFlight.current.delete(itemId);
+        if (again) void refresh(itemId);
+      },
       (err: unknown) => {
+        inFlight.current.delete(itemId);
         if (err instanceof ApiError && err.status === 404) setItems((prev) => (prev ? removeItem(prev, itemId) : prev));
       },
     );
+  };
   useEffect(() => {
     const offTimeline = stream.onTimeline((c) => {
-      if (c.patientId === patientId) void refresh(c.itemId);
+      if (c.patientId !== patientId) return;
+      if (c.change === 'read' && inFlight.current.has(c.itemId)) void refresh(c.itemId);
+      else if (c.change === 'read') {
+        const byMe = c.userId !== undefined && c.userId === currentUser.value?.id;
+        setItems((prev) => (prev ? countReceipt(prev, c.itemId, byMe) : prev));
+      } else void refresh(c.itemId);
     });
     // Events sent while the connection was down are lost: load the page again.
     const offResync = stream.onResync(() => setReloads((n) => n + 1));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeItem, threads, upsertItem } from './feed.ts';
+import { countReceipt, removeItem, threads, upsertItem } from './feed.ts';
 
 const item = (id: string, minute: number, extra: { replyTo?: string; body?: string } = {}) => ({
   id,
@@ -38,5 +38,19 @@ describe('the live timeline feed', () => {
       ['p', ['r1', 'r2']],
       ['o', []],
     ]);
+  });
+
+  it('counts a receipt heard on the stream on its item only, marking it read when it was mine', () => {
+    const feed = [
+      { ...item('c', 30), readCount: 1, read: false },
+      { ...item('a', 10), readCount: 0, read: false },
+    ];
+    const next = countReceipt(feed, 'c', true);
+    expect(next.map((x) => [x.id, x.readCount, x.read])).toEqual([
+      ['c', 2, true],
+      ['a', 0, false],
+    ]);
+    expect(next[1]).toBe(feed[1]);
+    expect(countReceipt(feed, 'c', false)[0]?.read).toBe(false);
   });
 });

@@ -56,3 +56,15 @@ export function threads<T extends FeedItem>(items: readonly T[]): Thread<T>[] {
     .filter((x) => !(x.replyTo && ids.has(x.replyTo)))
     .map((item) => ({ item, replies: [...(repliesOf.get(item.id) ?? [])].sort((a, b) => newerFirst(b, a)) }));
 }
+
+/**
+ * A receipt heard on the stream: one more reader (the server announces only a first read), and
+ * read by the reader when it was them. No fetch: a receipt changes nothing else.
+ */
+export function countReceipt<T extends FeedItem & { readCount: number; read: boolean }>(
+  items: readonly T[],
+  itemId: string,
+  byMe: boolean,
+): T[] {
+  return items.map((x) => (x.id === itemId ? { ...x, readCount: x.readCount + 1, read: x.read || byMe } : x));
+}
