@@ -382,6 +382,40 @@ describe.each<Kind>(['pglite', 'timescaledb'])('migrations on %s from the previo
   }, 120_000);
 });
 
+describe('migration 021 on the embedded database', () => {
+  it("folds the stored search text's katakana into hiragana, as the search now does", async () => {
+    const db = await open('pglite');
+    try {
+      const all = loadMigrations(db.sql.backend);
+      await migrate(
+        db.sql,
+        all.filter((m) => m.version < 21),
+      );
+      const patient = await seedPatient(db.sql);
+      const item = { id: randomUUID() };
+      await insertTimelineItem(db.sql, {
+        id: item.id,
+        patientId: patient,
+        kind: 'post',
+        time: new Date(),
+        sensitivity: 'team',
+        body: 'x',
+      });
+      await db.sql.query(`UPDATE timeline_items SET search_text = 'ｶﾝｺﾞ カンゴシ ヴァ ー 看護' WHERE id = $1`, [
+        item.id,
+      ]);
+      await migrate(db.sql);
+      const r = await db.sql.query<{ search_text: string }>('SELECT search_text FROM timeline_items WHERE id = $1', [
+        item.id,
+      ]);
+      // Half-width kana were stored in NFKC (full width) before; here the raw half-width stays as it was.
+      expect(r.rows[0]!.search_text).toBe('ｶﾝｺﾞ かんごし ゔぁ ー 看護');
+    } finally {
+      await db.sql.close();
+    }
+  }, 120_000);
+});
+
 describe.each<Kind>(['pglite', 'postgres', 'timescaledb'])('raw retention per metric on %s', (kind) => {
   let db: { sql: Sql; drop(): Promise<void> };
   let patient: string;

@@ -126,4 +126,12 @@ describe('searching the timeline and my unread posts', () => {
     await t.api('POST', `/api/v1/timeline/${ids['after-rejoin']}/read`, undefined, late.token);
     expect((await unread(late.token)).total).toBe(0);
   });
+
+  it('finds katakana written in hiragana and hiragana written in katakana (the last test: it adds posts)', async () => {
+    await post('kana', { body: 'ケアマネージャーに連絡。おむつ交換済み' }, nurse.token);
+    expect(await search(`q=${encodeURIComponent('けあまねーじゃー')}`)).toEqual(['kana']);
+    expect(await search(`q=${encodeURIComponent('オムツ')}`)).toEqual(['kana']);
+    expect(await search(`q=${encodeURIComponent('ｵﾑﾂ交換')}`)).toEqual(['kana']);
+    expect(await search(`q=${encodeURIComponent('しょくじ')}`)).toEqual(['meal']);
+  });
 });

@@ -3,6 +3,7 @@
  * patient in one table. Every read takes the caller's clearance and leaves out what it does
  * not reach (`clearanceReaches`), so no route filters items by hand.
  */
+import { searchForm } from '../../text/search-form.ts';
 import type { Sql } from '../sql.ts';
 import { type Clearance, clearanceReaches, EMERGENCY_CLEARANCE, visiblePatientIds } from './patients.ts';
 import type { PhotoMeta } from './timeline-photos.ts';
@@ -41,11 +42,6 @@ export interface TimelineItemRow {
   reply_count: number;
   /** The item's photos (metadata), null when it has none. */
   photos: PhotoMeta[] | null;
-}
-
-/** The text search matches: NFKC (full-width letters and digits, half-width kana fold), lower case. */
-export function searchForm(s: string): string {
-  return s.normalize('NFKC').toLowerCase();
 }
 
 /** An item's own columns and its author (`i`, `u`). */
