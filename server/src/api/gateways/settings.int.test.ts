@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test-support/app.ts';
 import { addColleague } from '../../../test-support/colleagues.ts';
 import { hashPassword } from '../../auth/secrets.ts';
-import { gatewayConfig, recordGatewayStatus } from '../../storage/repos/gateways.ts';
+import { ensureDevice, gatewayConfig, gatewayConfigs, recordGatewayStatus } from '../../storage/repos/gateways.ts';
 import { addMembership, createOrganisation, createUser } from '../../storage/repos/people.ts';
 
 interface FleetSettings {
@@ -159,5 +159,33 @@ describe('remote gateway settings', () => {
     const nurse = await addColleague(t, { email: 'settings.nurse@clinic.test' });
     expect((await t.api('PUT', '/api/v1/gateways/gw-set-0001/settings', body, nurse.token)).status).toBe(403);
     expect((await gatewayConfig(t.sql, 'gw-set-0001')).settings).toMatchObject({ logLevel: 'info' });
+  });
+  it("builds many gateways' configs in bulk: each its own devices, its home's timezone, its settings", async () => {
+    await ensureDevice(t.sql, { id: 'ble:aa:00:00:00:01:02', gatewayId: 'gw-set-0001', label: '血圧計' });
+    await ensureDevice(t.sql, { id: 'ble:aa:00:00:00:01:01', gatewayId: 'gw-set-0001' });
+    await ensureDevice(t.sql, { id: 'ble:aa:00:00:00:02:01', gatewayId: 'gw-set-0002' });
+    const p = await t.api<{ id: string }>('POST', '/api/v1/patients', { displayName: 'Bulk config patient' });
+    expect((await t.api('PATCH', `/api/v1/patients/${p.body.id}`, { timezone: 'Europe/Paris' })).status).toBe(200);
+    const bound = await t.api('POST', '/api/v1/bindings', {
+      deviceId: 'ble:aa:00:00:00:02:01',
+      patientId: p.body.id,
+      from: '2020-01-01T00:00:00Z',
+    });
+    expect(bound.status).toBe(201);
+    const bulk = await gatewayConfigs(t.sql, ['gw-set-0001', 'gw-set-0002', 'gw-nobody-0001']);
+    expect([...bulk.keys()].sort()).toEqual(['gw-set-0001', 'gw-set-0002']);
+    expect(bulk.get('gw-set-0001')).toMatchObject({
+      devices: [
+        { id: 'ble:aa:00:00:00:01:01', allow: true },
+        { id: 'ble:aa:00:00:00:01:02', allow: true, label: '血圧計' },
+      ],
+      timezone: 'Asia/Tokyo',
+      settings: { logLevel: 'info' },
+    });
+    expect(bulk.get('gw-set-0002')).toMatchObject({
+      devices: [{ id: 'ble:aa:00:00:00:02:01', allow: true }],
+      timezone: 'Europe/Paris',
+    });
+    for (const id of ['gw-set-0001', 'gw-set-0002']) expect(await gatewayConfig(t.sql, id)).toEqual(bulk.get(id));
   });
 });

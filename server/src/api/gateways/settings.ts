@@ -6,7 +6,7 @@
  * Another organisation's gateway or organisation answers 404.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type GatewaySettingValues, isGatewayId } from '@vitals/contract';
+import { type GatewaySettingValues, isGatewayId, topicFor } from '@vitals/contract';
 import { notFound } from '../../errors.ts';
 import { isUuid } from '../../ids.ts';
 import { audit } from '../../storage/repos/audit.ts';
@@ -17,13 +17,14 @@ import {
   setGatewaySettings,
   setOrganisationGatewaySettings,
 } from '../../storage/repos/gateway-settings.ts';
-import { findGatewayOf } from '../../storage/repos/gateways.ts';
+import { findGatewayOf, gatewayConfigs } from '../../storage/repos/gateways.ts';
 import { requireAdmin } from '../auth/session.ts';
 import { administeredOrganisations } from '../organisation-scope.ts';
 import * as schema from './schemas.ts';
 
-/** Publishing the configs of a large organisation: this many at once. */
+/** Publishing the configs of a large organisation: this many at once, built this many at a time. */
 const PUBLISH_CONCURRENCY = 16;
+const CONFIG_CHUNK = 1000;
 
 /** Drops keys whose value is undefined, so the stored JSON holds only what was set. */
 const onlySet = (s: GatewaySettingValues): GatewaySettingValues =>
@@ -40,20 +41,25 @@ export const gatewaySettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { u, org };
   };
 
+  /**
+   * Publishes the retained configs of these gateways again: built in bulk (two statements per
+   * thousand gateways), published a few at a time. A failure is logged; the embedded broker sends
+   * the config again at the gateway's next connection.
+   */
   const republish = async (gatewayIds: string[]) => {
-    let next = 0;
-    const failed: string[] = [];
-    const worker = async () => {
-      while (next < gatewayIds.length) {
-        const id = gatewayIds[next++]!;
-        await app.publishGatewayConfig(id).catch((e) => {
-          failed.push(id);
-          app.log.warn({ err: e, gatewayId: id }, 'config publish failed; the gateway gets it at its next connect');
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUBLISH_CONCURRENCY, gatewayIds.length) }, worker));
-    return failed;
+    for (let i = 0; i < gatewayIds.length; i += CONFIG_CHUNK) {
+      const configs = [...(await gatewayConfigs(sql, gatewayIds.slice(i, i + CONFIG_CHUNK))).entries()];
+      let next = 0;
+      const worker = async () => {
+        while (next < configs.length) {
+          const [id, cfg] = configs[next++]!;
+          await app.broker.publish(topicFor(id, 'config'), JSON.stringify(cfg), { retain: true }).catch((e) => {
+            app.log.warn({ err: e, gatewayId: id }, 'config publish failed; the gateway gets it at its next connect');
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PUBLISH_CONCURRENCY, configs.length) }, worker));
+    }
   };
 
   app.get(

@@ -7,7 +7,6 @@ import type {
   GatewayStatus,
 } from '@vitals/contract';
 import type { Sql } from '../sql.ts';
-import { effectiveGatewaySettings } from './gateway-settings.ts';
 
 export interface GatewayRow {
   id: string;
@@ -258,26 +257,56 @@ export async function updateDevice(
  * patients' zone, else the organisation's that registered the gateway) and its remote settings.
  */
 export async function gatewayConfig(sql: Sql, gatewayId: string): Promise<GatewayConfig> {
-  const devices = await sql.query<{ id: string; allowed: boolean; label: string | null }>(
-    'SELECT id, allowed, label FROM devices WHERE gateway_id = $1 ORDER BY id',
-    [gatewayId],
+  return (await gatewayConfigs(sql, [gatewayId])).get(gatewayId) ?? { v: 1, devices: [], timezone: 'Asia/Tokyo' };
+}
+
+/**
+ * The retained configs of many gateways in two statements (an organisation's default settings
+ * changed for thousands of gateways); the same payload as gatewayConfig. Unknown ids are left out.
+ */
+export async function gatewayConfigs(sql: Sql, gatewayIds: readonly string[]): Promise<Map<string, GatewayConfig>> {
+  const devices = await sql.query<{ gateway_id: string; id: string; allowed: boolean; label: string | null }>(
+    'SELECT gateway_id, id, allowed, label FROM devices WHERE gateway_id = ANY($1::text[]) ORDER BY gateway_id, id',
+    [gatewayIds],
   );
-  const tz = await sql.query<{ timezone: string }>(
-    `SELECT COALESCE((SELECT p.timezone FROM bindings b JOIN devices d ON d.id = b.device_id
-        JOIN patients p ON p.id = b.patient_id WHERE d.gateway_id = $1 AND b.valid_to IS NULL
-        ORDER BY b.valid_from DESC LIMIT 1),
-        (SELECT o.timezone FROM gateways g JOIN organisations o ON o.id = g.organisation_id WHERE g.id = $1),
-        'Asia/Tokyo') AS timezone`,
-    [gatewayId],
+  const homes = await sql.query<{
+    id: string;
+    timezone: string;
+    org: GatewaySettingValues | null;
+    own: GatewaySettingValues | null;
+    revision: string | null;
+  }>(
+    `SELECT g.id,
+            COALESCE((SELECT p.timezone FROM bindings b JOIN devices d ON d.id = b.device_id
+                        JOIN patients p ON p.id = b.patient_id WHERE d.gateway_id = g.id AND b.valid_to IS NULL
+                       ORDER BY b.valid_from DESC LIMIT 1),
+                     o.timezone, 'Asia/Tokyo') AS timezone,
+            os.settings AS org, gs.settings AS own, GREATEST(os.revision, gs.revision) AS revision
+       FROM gateways g
+       LEFT JOIN organisations o ON o.id = g.organisation_id
+       LEFT JOIN organisation_gateway_settings os ON os.organisation_id = g.organisation_id
+       LEFT JOIN gateway_settings gs ON gs.gateway_id = g.id
+      WHERE g.id = ANY($1::text[])`,
+    [gatewayIds],
   );
-  const settings = await effectiveGatewaySettings(sql, gatewayId);
-  return {
-    v: 1,
-    devices: devices.rows.map((d) => ({ id: d.id, allow: d.allowed, ...(d.label ? { label: d.label } : {}) })),
-    timezone: tz.rows[0]!.timezone,
-    // Extension (issue 18): the remote settings and their revision, once an administrator set any.
-    ...(settings ? { settings: { revision: settings.revision, ...settings.settings } } : {}),
-  };
+  const byGateway = new Map<string, GatewayConfig['devices']>();
+  for (const d of devices.rows) {
+    const list = byGateway.get(d.gateway_id) ?? [];
+    list.push({ id: d.id, allow: d.allowed, ...(d.label ? { label: d.label } : {}) });
+    byGateway.set(d.gateway_id, list);
+  }
+  const out = new Map<string, GatewayConfig>();
+  for (const h of homes.rows)
+    out.set(h.id, {
+      v: 1,
+      devices: byGateway.get(h.id) ?? [],
+      timezone: h.timezone,
+      // Extension (issue 18): the remote settings and their revision, once an administrator set any.
+      ...(h.revision !== null
+        ? { settings: { revision: Number(h.revision), ...(h.org ?? {}), ...(h.own ?? {}) } }
+        : {}),
+    });
+  return out;
 }
 
 export interface FleetGatewayRow {
