@@ -124,3 +124,34 @@ export function defaultGatewaySettings(): Required<GatewaySettingValues> {
     GATEWAY_SETTING_NAMES.map((n) => [n, GATEWAY_SETTINGS[n].default]),
   ) as Required<GatewaySettingValues>;
 }
+
+/**
+ * A settings report as a gateway sent it, cut down to what the server keeps and shows: known
+ * settings with plain values, reasons as strings (at most 20, each at most 300 characters), known
+ * pinned names. Undefined when it is not a report at all (no whole-number revision or null).
+ */
+export function settingsReportOf(x: unknown): GatewaySettingsReport | undefined {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return undefined;
+  const r = x as Record<string, unknown>;
+  const revision = r.revision === null ? null : Number.isSafeInteger(r.revision) ? (r.revision as number) : undefined;
+  if (revision === undefined) return undefined;
+  const applied: Record<string, string | number> = {};
+  const a = typeof r.applied === 'object' && r.applied !== null ? (r.applied as Record<string, unknown>) : {};
+  for (const name of GATEWAY_SETTING_NAMES) {
+    const v = a[name];
+    if ((typeof v === 'string' && v.length <= 20) || (typeof v === 'number' && Number.isFinite(v))) applied[name] = v;
+  }
+  const ignored: Record<string, string> = {};
+  const i = typeof r.ignored === 'object' && r.ignored !== null ? (r.ignored as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(i).slice(0, 20))
+    if (typeof v === 'string' && k.length <= 64) ignored[k] = v.slice(0, 300);
+  const pinned = Array.isArray(r.pinned)
+    ? r.pinned.filter((p): p is string => typeof p === 'string' && isGatewaySettingName(p))
+    : [];
+  return {
+    revision,
+    applied: applied as Required<GatewaySettingValues>,
+    ...(Object.keys(ignored).length ? { ignored } : {}),
+    ...(pinned.length ? { pinned } : {}),
+  };
+}

@@ -1,10 +1,11 @@
 /** Gateways (with their MQTT secrets), their status and events, and the devices they read. */
-import type {
-  GatewayConfig,
-  GatewayEvent,
-  GatewaySettingsReport,
-  GatewaySettingValues,
-  GatewayStatus,
+import {
+  type GatewayConfig,
+  type GatewayEvent,
+  type GatewaySettingsReport,
+  type GatewaySettingValues,
+  type GatewayStatus,
+  settingsReportOf,
 } from '@vitals/contract';
 import type { Sql } from '../sql.ts';
 
@@ -139,8 +140,9 @@ export async function listGateways(sql: Sql, organisationIds: readonly string[])
  * others: its will (`offline`, set at connect) carries none.
  */
 export async function recordGatewayStatus(sql: Sql, gatewayId: string, s: Partial<GatewayStatus>) {
-  const report = s.settings && typeof s.settings === 'object' ? s.settings : undefined;
-  const revision = report && Number.isSafeInteger(report.revision) ? report.revision : null;
+  // What the gateway sent is cut down to known settings and plain values before it is kept.
+  const report = settingsReportOf(s.settings);
+  const revision = report?.revision ?? null;
   await sql.query(
     `INSERT INTO gateway_status (gateway_id, state, reported_at, version, boot_id, updated_at, settings_revision, settings_report)
      VALUES ($1,$2,$3,$4,$5, now(), $6, $7)

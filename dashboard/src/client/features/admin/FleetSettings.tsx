@@ -151,7 +151,7 @@ function SettingsForm(props: {
 function SettingsState({ g }: { g: FleetGateway }) {
   const s = g.settings;
   const names = (x: string[]) =>
-    x.map((n) => ((GATEWAY_SETTING_NAMES as string[]).includes(n) ? labelOf(n as GatewaySettingName) : n)).join('、');
+    x.map((n) => ((GATEWAY_SETTING_NAMES as string[]).includes(n) ? labelOf(n as GatewaySettingName) : n)).join(', ');
   return (
     <span data-settings-state={s.state}>
       {s.state === 'none'
@@ -245,6 +245,7 @@ export function FleetSettings({ orgId }: { orgId: string }) {
       </table>
       {editedGateway && (
         <SettingsForm
+          key={editedGateway.id}
           id="gateway-settings"
           heading={t('admin.gatewayOverrides', { id: editedGateway.id })}
           initial={editedGateway.settings.overrides}
