@@ -233,17 +233,23 @@ describe('the timeline live between two people, and the on-call screens, in Chro
     await second
       .locator('#policy-step-1-target-0-value')
       .selectOption({ label: '訪問看護 24時間電話' }, { timeout: 5000 });
+    // A medium alert may move on twice; a high one always pages (its box cannot be cleared).
+    await policy.locator('#policy-priority-medium-escalations').fill('2');
+    expect(await policy.locator('#policy-priority-high-page').isDisabled()).toBe(true);
     await policy.locator('button[type="submit"]').click();
     await policy.locator('[data-testid="policy-saved"]').waitFor({ timeout: 15_000 });
     const stored = await server.api<{
       default: boolean;
       steps: { targets: { type: string }[]; delayMinutes: number }[];
+      priorities: Record<string, { page: boolean; escalations: number | null }>;
     }>('GET', `/api/v1/patients/${patientId}/escalation-policy`, undefined, token);
     expect(stored.body.default).toBe(false);
     expect(stored.body.steps.map((s) => [s.targets[0]?.type, s.delayMinutes])).toEqual([
       ['team_role', 15],
       ['rota', 20],
     ]);
+    expect(stored.body.priorities.medium).toEqual({ page: true, escalations: 2 });
+    expect(stored.body.priorities.high).toEqual({ page: true, escalations: null });
   });
 
   it('schedules a patient’s morning blood pressure, refuses a window that ends before it starts, and removes one', async () => {

@@ -18,8 +18,20 @@ type StepKey = `step${number}`;
 const STEP_FIELDS = Object.fromEntries(
   Array.from({ length: MAX_STEPS }, (_, i) => [`step${i}`, new RegExp(`^steps\\[${i}\\]`)]),
 ) as Record<StepKey, RegExp>;
-type PolicyField = StepKey | 'repeatLimit' | 'reason';
-const POLICY_FIELDS: Record<PolicyField, RegExp> = { ...STEP_FIELDS, repeatLimit: /repeatLimit/, reason: /\breason\b/ };
+const PRIORITIES = ['high', 'medium', 'low'] as const;
+type Priority = (typeof PRIORITIES)[number];
+type PolicyField = StepKey | 'repeatLimit' | 'reason' | `priority-${Priority}`;
+const POLICY_FIELDS: Record<PolicyField, RegExp> = {
+  ...STEP_FIELDS,
+  repeatLimit: /repeatLimit/,
+  reason: /\breason\b/,
+  'priority-high': /^priorities\.high/,
+  'priority-medium': /^priorities\.medium/,
+  'priority-low': /^priorities\.low/,
+};
+
+/** What each priority does, as edited: page or not, how many escalations ('' = until acknowledged). */
+type DraftPriorities = Record<Priority, { page: boolean; escalations: string }>;
 
 interface DraftStep {
   delayMinutes: string;
@@ -123,6 +135,7 @@ export function EscalationPolicy({ patientId }: { patientId: string }) {
   const team = useLoad((signal) => patientApi.team(patientId, signal), [patientId]);
   const [steps, setSteps] = useState<DraftStep[]>([]);
   const [repeat, setRepeat] = useState('');
+  const [priorities, setPriorities] = useState<DraftPriorities | null>(null);
   const [reason, setReason] = useState('');
   const [problems, setProblems] = useState<FieldErrors<PolicyField>>({ byField: {}, form: [] });
   const [saved, setSaved] = useState(false);
@@ -130,6 +143,15 @@ export function EscalationPolicy({ patientId }: { patientId: string }) {
     if (!policy.data) return;
     setSteps(draftSteps(policy.data));
     setRepeat(policy.data.repeatLimit === null ? '' : String(policy.data.repeatLimit));
+    const p = policy.data.priorities;
+    setPriorities(
+      Object.fromEntries(
+        PRIORITIES.map((k) => [
+          k,
+          { page: p[k].page, escalations: p[k].escalations === null ? '' : String(p[k].escalations) },
+        ]),
+      ) as DraftPriorities,
+    );
   }, [policy.data]);
   const people = (team.data ?? []).filter((m) => m.kind !== 'display');
   const rotaList = rotas.data ?? [];
@@ -153,7 +175,19 @@ export function EscalationPolicy({ patientId }: { patientId: string }) {
         reason: reason.trim(),
         steps: sent,
         repeatLimit: repeat.trim() === '' ? null : Number(repeat),
-        ...(policy.data ? { priorities: policy.data.priorities } : {}),
+        ...(priorities
+          ? {
+              priorities: Object.fromEntries(
+                PRIORITIES.map((k) => [
+                  k,
+                  {
+                    page: priorities[k].page,
+                    escalations: priorities[k].escalations.trim() === '' ? null : Number(priorities[k].escalations),
+                  },
+                ]),
+              ) as Policy['priorities'],
+            }
+          : {}),
       })
       .then(
         () => {
@@ -248,6 +282,55 @@ export function EscalationPolicy({ patientId }: { patientId: string }) {
       >
         {t('policy.addStep')}
       </button>
+      {priorities && (
+        <table class="admin-table policy-priorities" data-testid="policy-priorities">
+          <caption>{t('policy.priorities')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('policy.priority')}</th>
+              <th scope="col">{t('policy.page')}</th>
+              <th scope="col">{t('policy.escalations')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PRIORITIES.map((k) => {
+              const id = `policy-priority-${k}`;
+              const problemsOf = p[`priority-${k}`];
+              const set = (change: Partial<DraftPriorities[Priority]>) =>
+                setPriorities({ ...priorities, [k]: { ...priorities[k], ...change } });
+              return (
+                <tr key={k}>
+                  <th scope="row">{t(`alerts.priority.${k}`)}</th>
+                  <td>
+                    <input
+                      id={`${id}-page`}
+                      type="checkbox"
+                      aria-label={t('policy.pageFor', { priority: t(`alerts.priority.${k}`) })}
+                      checked={priorities[k].page}
+                      // A high-priority alert always pages (notify/priority-policy.ts).
+                      disabled={k === 'high'}
+                      onChange={(e) => set({ page: e.currentTarget.checked })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      id={`${id}-escalations`}
+                      type="number"
+                      min={0}
+                      max={1000}
+                      aria-label={t('policy.escalationsFor', { priority: t(`alerts.priority.${k}`) })}
+                      value={priorities[k].escalations}
+                      onInput={(e) => set({ escalations: e.currentTarget.value })}
+                      {...problemProps(id, problemsOf)}
+                    />
+                    {problemsOf && problemsOf.length > 0 && <Problems id={`${id}-problems`} problems={problemsOf} />}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       <Field id="policy-repeat" label={t('policy.repeat')} problems={p.repeatLimit}>
         <input
           id="policy-repeat"
