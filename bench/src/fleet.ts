@@ -1,5 +1,6 @@
 /**
- * `pnpm -s bench fleet [--gateways 10000] [--rate 2000] [--seconds 20] [--only embedded|mosquitto]`
+ * `pnpm -s bench fleet [--gateways 10000] [--rate 2000] [--seconds 20] [--only embedded|mosquitto] [--inflight N]`
+ * (`--inflight`: Mosquitto's max_inflight_messages, default its own 20)
  *
  * A regional fleet (issue 18): N simulated gateways, registered in bulk through storage with a
  * password each, hold idle MQTT connections the way real gateways do (subscribed to their
@@ -404,7 +405,7 @@ async function embedded(n: number, rate: number, seconds: number) {
 }
 
 /** A private Mosquitto with a password per gateway and the contract's ACL (docs/server.md). */
-async function startMosquitto(gws: Gw[], server: { user: string; password: string }) {
+async function startMosquitto(gws: Gw[], server: { user: string; password: string }, inflight?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-mosquitto-'));
   const port = await freePort();
   const passwd = join(dir, 'passwd');
@@ -443,6 +444,8 @@ async function startMosquitto(gws: Gw[], server: { user: string; password: strin
       `acl_file ${join(dir, 'acl')}`,
       'persistence false',
       'max_keepalive 600',
+      // QoS 1 messages in flight to each client, the instances included (Mosquitto's default: 20).
+      ...(inflight !== undefined ? [`max_inflight_messages ${inflight}`] : []),
       'log_dest stderr',
       'log_type error',
       'log_type warning',
@@ -480,12 +483,13 @@ async function startMosquitto(gws: Gw[], server: { user: string; password: strin
   };
 }
 
-async function withMosquitto(n: number, rate: number, seconds: number) {
+async function withMosquitto(n: number, rate: number, seconds: number, inflight?: number) {
   log(`== Mosquitto 2.0 (private instance, password file + ACL), ${n} gateways: one server instance, then two`);
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const gws = fleetOf(n, 'mq');
   const serverUser = { user: 'vitals-server', password: randomBytes(18).toString('base64url') };
-  const broker = await startMosquitto(gws, serverUser);
+  const broker = await startMosquitto(gws, serverUser, inflight);
+  if (inflight !== undefined) log(`  max_inflight_messages ${inflight}`);
   const group = `fleet${randomBytes(3).toString('hex')}`;
   const external = (instance: string) =>
     serverEnv(schema, {
@@ -581,7 +585,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   );
   const out: Record<string, unknown> = { gateways, rate, seconds, loadAverageAtStart: round(loadavg()[0]!, 2) };
   if (only !== 'mosquitto') out.embedded = await embedded(gateways, rate, seconds);
-  if (only !== 'embedded') out.mosquitto = await withMosquitto(gateways, rate, seconds);
+  const inflight = opt('--inflight');
+  if (only !== 'embedded')
+    out.mosquitto = await withMosquitto(gateways, rate, seconds, inflight === undefined ? undefined : Number(inflight));
   out.loadAverageAtEnd = round(loadavg()[0]!, 2);
   return out;
 }
