@@ -4,8 +4,12 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Time limits only bound how long a failing test takes to say so: nothing here asserts speed.
+    // A fresh 2-core CI machine starts servers and Chromium slowly; these leave room for that.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    // expect.poll waits for a live page or stream to catch up (1 s by default).
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     globalSetup: ['server/test-support/global-setup.ts'],
     // Most test files wait on processes, sockets and timers, not the CPU: on a 2-core machine

@@ -57,7 +57,7 @@ export function startNode(script: string, args: string[], env: Record<string, st
   return {
     child,
     output: () => out,
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`timed out waiting for ${pattern} from ${script}; output:\n${out.slice(-3000)}`)),
