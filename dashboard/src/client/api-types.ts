@@ -7793,6 +7793,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/patients/{id}/rotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rotas a patient's escalation policy may name: those of the organisations with someone on the patient's care team (any member of the team) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description patient id (uuid); any other value is not found */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description an error in the contract shape */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an error in the contract shape */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "bad_request" | "unauthorized" | "forbidden" | "mfa_enrolment_required" | "not_found" | "method_not_allowed" | "timeout" | "conflict" | "gone" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "internal" | "unavailable";
+                                /** @description what happened and what to do */
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description local time "HH:MM" the shift changes hands */
+                            handoverTime: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description user ids, in shift order */
+                            members: string[];
+                            name: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** @description shift swaps, oldest first; the latest one covering a time wins */
+                            overrides: {
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                /** Format: uuid */
+                                userId: string;
+                            }[];
+                            /** @description length of one shift in days (1 = daily, 7 = weekly) */
+                            shiftDays: number;
+                            /**
+                             * Format: date
+                             * @description local date on which members[0] starts the first shift
+                             */
+                            startDate: string;
+                            /** @description IANA time zone the hand-over time is read in */
+                            timezone: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/patients/{id}/schedules": {
         parameters: {
             query?: never;

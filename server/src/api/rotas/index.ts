@@ -1,14 +1,17 @@
 /**
  * On-call rotas of an organisation (schemas in ./schemas.ts): its administrators manage them,
- * its members read them and may take over a shift themselves. Every change is audited.
+ * its members read them and may take over a shift themselves. Every change is audited. A
+ * patient's care team also sees the rotas its escalation policy may name (the organisations on
+ * the team: a clinic's lead pages the nurse station's rota first), read through the access core.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
+import { checkedPatient } from '../../access/plugin.ts';
 import { isHhMm, isTimeZone } from '../../alerts/local-time.ts';
 import { badRequest, forbidden, notFound } from '../../errors.ts';
 import { onCallAt } from '../../notify/oncall.ts';
 import { audit } from '../../storage/repos/audit.ts';
-import { activeMembersOf, usersByIds } from '../../storage/repos/care-team.ts';
+import { activeMembersOf, organisationsOnCareTeam, usersByIds } from '../../storage/repos/care-team.ts';
 import { addRotaOverride, createRota, findRota, listRotas, type Rota, updateRota } from '../../storage/repos/rotas.ts';
 import type { Sql } from '../../storage/sql.ts';
 import { normaliseName } from '../../text/display-name.ts';
@@ -150,6 +153,17 @@ export const rotaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ip: req.ip,
       });
       return reply.code(201).send(await storedRota(sql, rota.id));
+    },
+  );
+
+  app.get(
+    '/api/v1/patients/:id/rotas',
+    { schema: schema.forPatient, config: { access: { patient: 'params.id', need: 'read' } } },
+    async (req) => {
+      const p = checkedPatient(req);
+      // The same organisations notify/policy-scope.ts allows a policy to name.
+      const rotas = await listRotas(sql, [...(await organisationsOnCareTeam(sql, p.id))]);
+      return rotas.map(rotaJson);
     },
   );
 

@@ -1,5 +1,6 @@
 /** Schemas of the on-call rota routes: rotas, their overrides, and who is on call. */
 import { Type } from 'typebox';
+import { PatientParams } from '../patients/schemas.ts';
 import { ERROR_RESPONSES } from '../schemas.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -131,4 +132,12 @@ export const onCall = {
   params: RotaParams,
   querystring: OnCallQuery,
   response: { 200: OnCall, ...ERROR_RESPONSES },
+};
+
+export const forPatient = {
+  summary:
+    "The rotas a patient's escalation policy may name: those of the organisations with someone on the patient's care team (any member of the team)",
+  tags,
+  params: PatientParams,
+  response: { 200: Type.Array(Rota), ...ERROR_RESPONSES },
 };

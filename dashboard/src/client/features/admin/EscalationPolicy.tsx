@@ -131,7 +131,7 @@ function TargetRow({
 
 export function EscalationPolicy({ patientId }: { patientId: string }) {
   const policy = useLoad((signal) => oncallApi.policy(patientId, signal), [patientId]);
-  const rotas = useLoad((signal) => oncallApi.rotas(signal), []);
+  const rotas = useLoad((signal) => oncallApi.patientRotas(patientId, signal), [patientId]);
   const team = useLoad((signal) => patientApi.team(patientId, signal), [patientId]);
   const [steps, setSteps] = useState<DraftStep[]>([]);
   const [repeat, setRepeat] = useState('');

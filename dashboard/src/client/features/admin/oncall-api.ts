@@ -24,6 +24,9 @@ export const oncallApi = {
       signal,
     ),
   addOverride: (id: string, body: OverrideBody) => request<Rota>('POST', `/api/v1/rotas/${seg(id)}/overrides`, body),
+  /** The rotas the patient's policy may name: every organisation's on the care team, not only mine. */
+  patientRotas: (patientId: string, signal?: AbortSignal) =>
+    request<Rota[]>('GET', `/api/v1/patients/${seg(patientId)}/rotas`, undefined, signal),
   policy: (patientId: string, signal?: AbortSignal) =>
     request<Policy>('GET', `/api/v1/patients/${seg(patientId)}/escalation-policy`, undefined, signal),
   setPolicy: (patientId: string, body: PolicyBody) =>
