@@ -121,6 +121,11 @@ describe('the timeline live between two people, and the on-call screens, in Chro
 
   it('replies to a post (one level), and the reply appears under it on the other page', async () => {
     const post = admin.locator('[data-testid="timeline-item"]').filter({ hasText: '褥瘡は改善傾向' }).first();
+    // Escape closes a post's form from the keyboard.
+    await post.locator('[data-testid="post-reply"]').first().click();
+    await post.locator('[data-testid="reply-form"] textarea').waitFor();
+    await admin.keyboard.press('Escape');
+    await expect.poll(() => post.locator('[data-testid="reply-form"]').count()).toBe(0);
     await post.locator('[data-testid="post-reply"]').first().click();
     const form = post.locator('[data-testid="reply-form"]');
     await form.waitFor();
@@ -180,7 +185,16 @@ describe('the timeline live between two people, and the on-call screens, in Chro
       await form.locator('#rota-add-member').selectOption({ index: 1 });
       await form.locator('[data-testid="rota-add-member"]').click();
     }
-    expect(await form.locator('[data-testid="rota-members"] li').count()).toBe(2);
+    const members = form.locator('[data-testid="rota-members"] li > span');
+    expect(await members.count()).toBe(2);
+    // The shift order changes from the keyboard: the first person's "later" button, then Enter.
+    const [first, second] = await members.allTextContents();
+    await form.locator('[data-testid="rota-members"] li').first().locator('button').nth(1).focus();
+    await admin.keyboard.press('Enter');
+    expect(await members.allTextContents()).toEqual([second, first]);
+    await form.locator('[data-testid="rota-members"] li').first().locator('button').nth(1).focus();
+    await admin.keyboard.press('Enter');
+    expect(await members.allTextContents()).toEqual([first, second]);
     await form.locator('button[type="submit"]').click();
     // The unknown zone is named next to the zone field, and the field says it is invalid.
     await expect
