@@ -11,7 +11,7 @@ import type { GatewayConfig, GatewaySettingsReport } from '@vitals/contract';
 import pino, { type Logger } from 'pino';
 import { GatewayClock } from './clock/gateway-clock.ts';
 import { effectiveConfig, type GatewayFileConfig, serverConfigProblem, watchGatewayConfig } from './config.ts';
-import { Link, type LinkOptions } from './link/link.ts';
+import { Link, type LinkOptions, type LinkTuning } from './link/link.ts';
 import { Outbox } from './outbox/outbox.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import { resolveSettings, type SettingValues } from './remote-settings.ts';
@@ -76,12 +76,18 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
   // Remote settings (issue 18): resolved from the saved server config too, so they hold offline.
   let settings: GatewaySettingsReport & { applied: SettingValues } = resolveSettings(c, serverConfig?.settings);
   log.level = settings.applied.logLevel;
-  const linkTuning = (v: SettingValues) => ({
-    maxReadingsPerSecond: v.maxReadingsPerSecond,
-    maxBatchReadings: v.uploadBatchReadings,
-    heartbeatSeconds: v.statusIntervalSeconds,
-    maxBackoffMs: v.serverReconnectMaxSeconds * 1000,
-  });
+  // What a test's linkOverrides set stays as it set it.
+  const linkTuning = (v: SettingValues): LinkTuning => {
+    const t: LinkTuning = {
+      maxReadingsPerSecond: v.maxReadingsPerSecond,
+      maxBatchReadings: v.uploadBatchReadings,
+      heartbeatSeconds: v.statusIntervalSeconds,
+      maxBackoffMs: v.serverReconnectMaxSeconds * 1000,
+    };
+    for (const k of Object.keys(t) as (keyof LinkTuning)[])
+      if (o.linkOverrides?.[k] !== undefined) t[k] = o.linkOverrides[k];
+    return t;
+  };
   const timezone = () => effective.timezone;
   const allowed = (deviceId: string) => effective.allowed(deviceId);
 
