@@ -86,7 +86,25 @@ export const WORDS = {
   liveness: {
     online: w('接続中', 'online'),
     offline: w('オフライン', 'offline'),
-    never: w('未接続', 'never connected'),
+    unknown: w('未接続', 'never heard from'),
+  },
+  /** How a page or notification travels (the delivery outbox's channels). */
+  channel: {
+    email: w('メール', 'e-mail'),
+    webpush: w('プッシュ通知', 'push notification'),
+    webhook: w('Webhook', 'webhook'),
+    site_webhook: w('施設のWebhook', 'site webhook'),
+    org_webhook: w('事業所のWebhook', 'organisation webhook'),
+  },
+  /** Where a page or notification is in the delivery outbox. */
+  deliveryStatus: {
+    pending: w('送信待ち', 'waiting'),
+    sending: w('送信中', 'sending'),
+    delivered: w('配信済み', 'delivered'),
+    failed: w('配信失敗', 'failed'),
+    cancelled: w('取り消し', 'cancelled'),
+    suppressed: w('抑制（送信数の上限）', 'held back (page limit)'),
+    grouped: w('他の通知にまとめて送信', 'sent with another page'),
   },
   /** UCUM units (the metric table's) as people write them. */
   unit: {

@@ -126,6 +126,8 @@ function sharedWords(lang: Lang) {
     ...shared('teamRole', 'teamRole', lang),
     ...shared('news2', 'news2Parameter', lang),
     ...shared('liveness', 'liveness', lang),
+    ...shared('alerts.channel', 'channel', lang),
+    ...shared('alerts.deliveryStatus', 'deliveryStatus', lang),
     ...shared('unit', 'unit', lang),
   };
 }
@@ -141,6 +143,8 @@ export const SHARED_PREFIXES: Record<WordGroup, string> = {
   teamRole: 'teamRole',
   news2Parameter: 'news2',
   liveness: 'liveness',
+  channel: 'alerts.channel',
+  deliveryStatus: 'alerts.deliveryStatus',
   unit: 'unit',
 };
 

@@ -18,6 +18,7 @@ import { AlertBox } from '../../ui/AlertBox.tsx';
 import { errorMessage } from '../../ui/errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi, type FleetGateway } from './api.ts';
+import { livenessLabel } from './labels.ts';
 
 const labelOf = (name: GatewaySettingName) => t(`admin.setting.${name}` as MessageKey);
 
@@ -226,7 +227,7 @@ export function FleetSettings({ orgId }: { orgId: string }) {
                   </strong>
                 )}
               </td>
-              <td>{g.status}</td>
+              <td data-status={g.status}>{livenessLabel(g.status)}</td>
               <td>
                 <SettingsState g={g} />
               </td>

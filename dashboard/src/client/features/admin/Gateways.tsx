@@ -12,6 +12,7 @@ import { Field } from '../../ui/Field.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi } from './api.ts';
 import { FleetSettings } from './FleetSettings.tsx';
+import { livenessLabel } from './labels.ts';
 
 interface Credentials {
   id: string;
@@ -132,7 +133,7 @@ export function Gateways({ orgId }: { orgId: string }) {
                 <code>{g.id}</code>
               </td>
               <td>{g.label ?? ''}</td>
-              <td>{g.revoked ? t('admin.revoked') : g.status}</td>
+              <td>{g.revoked ? t('admin.revoked') : livenessLabel(g.status)}</td>
               <td>{g.version ?? ''}</td>
               <td>
                 {!g.revoked && (

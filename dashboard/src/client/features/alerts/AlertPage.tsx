@@ -123,7 +123,11 @@ export function AlertPage({ id }: { id: string }) {
           {deliveries.map((d) => (
             <li key={d.id} data-status={d.status}>
               <time dateTime={d.createdAt}>{at(d.createdAt)}</time>{' '}
-              {t('alerts.delivery', { channel: d.channel, name: d.target, status: d.status })}
+              {t('alerts.delivery', {
+                channel: t(`alerts.channel.${d.channel}`),
+                name: d.target,
+                status: t(`alerts.deliveryStatus.${d.status}`),
+              })}
               {d.deliveredAt && ` (${at(d.deliveredAt)})`}
             </li>
           ))}
