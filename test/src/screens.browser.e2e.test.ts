@@ -337,4 +337,18 @@ describe('the timeline live between two people, and the on-call screens, in Chro
     await admin.locator('button.language').click();
     await expect.poll(() => admin.locator('#timeline-heading').textContent()).toBe('チームタイムライン');
   });
+
+  it('offers the schedules and, to the team lead, the escalation policy on the patient record itself', async () => {
+    await admin.goto(`${server.base}/#/patients/${patientId}`);
+    const settings = admin.locator('[data-testid="record-settings"]');
+    await settings.waitFor({ timeout: 15_000 });
+    expect(await settings.getAttribute('open')).toBeNull();
+    await settings.locator('summary').focus();
+    await admin.keyboard.press('Enter');
+    await expect
+      .poll(() => settings.locator('[data-testid="schedule-table"] tbody').textContent(), { timeout: 15_000 })
+      .toContain('朝の血圧');
+    await expect.poll(() => settings.locator('[data-testid="policy-step"]').count(), { timeout: 15_000 }).toBe(2);
+    expect(await accessibilityProblems(admin)).toEqual([]);
+  });
 });

@@ -2,8 +2,8 @@
  * The patient record (`#/patients/{id}`, the stable link, also `/p/{id}`): who the patient is and
  * a planned absence, their open alerts, the charts (an imperative uPlot island, charts.ts, with the
  * alert limits as bands, alert openings as markers and the team's values as diamonds) over a
- * chosen period ending now, NEWS2 with its parameters, the visit form, and beside them the care
- * team and the team timeline.
+ * chosen period ending now, NEWS2 with its parameters, the visit form, the measurement schedules
+ * and escalation policy (folded), and beside them the care team and the team timeline.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api.ts';
@@ -18,6 +18,7 @@ import { type Alert, alertsApi } from '../alerts/api.ts';
 import { Timeline } from '../timeline/Timeline.tsx';
 import { scheduler } from '../wall/WallPage.tsx';
 import { type Patient, patientApi } from './api.ts';
+import { CareSettings } from './CareSettings.tsx';
 import { mountCharts } from './charts.ts';
 import { AbsenceNote, CareTeamPanel, DevicesPanel, News2Panel, ObservationForm } from './RecordPanels.tsx';
 
@@ -161,6 +162,7 @@ export function PatientPage({ id, range }: { id: string; range: RangeKey }) {
           <div class="charts" ref={charts} />
           {patient && <News2Panel patientId={id} zone={zone} version={version} />}
           {patient && <ObservationForm patientId={id} onSaved={() => setVersion((v) => v + 1)} />}
+          {patient && <CareSettings patientId={id} zone={zone} />}
         </div>
         <aside class="record-side">
           {patient && <CareTeamPanel patientId={id} />}

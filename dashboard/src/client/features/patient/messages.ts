@@ -1,6 +1,7 @@
 /** Messages of the patient record (the chart messages are in the core catalogue, i18n.ts). */
 export const en = {
   'record.alerts': 'Open alerts',
+  'record.careSettings': 'Measurement schedules and escalation',
   'record.age': 'age {age}',
   'record.team': 'Care team',
   'record.devices': 'Devices at home',
@@ -39,6 +40,7 @@ export const en = {
 
 export const ja: Record<keyof typeof en, string> = {
   'record.alerts': '未解決の警報',
+  'record.careSettings': '測定予定とエスカレーション',
   'record.age': '{age}歳',
   'record.team': 'ケアチーム',
   'record.devices': '自宅の機器',
