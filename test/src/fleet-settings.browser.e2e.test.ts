@@ -72,7 +72,10 @@ describe('remote gateway settings in the admin screen', () => {
     const gwForm = page.locator('[data-testid="gateway-settings"]');
     await gwForm.waitFor();
     expect(await gwForm.locator('h3').evaluate((h) => h.matches(':focus'))).toBe(true);
-    expect(await gwForm.locator('input[name="maxReadingsPerSecond"]').getAttribute('placeholder')).toBe('500');
+    // The organisation's default shows as the placeholder once it has loaded.
+    await expect
+      .poll(() => gwForm.locator('input[name="maxReadingsPerSecond"]').getAttribute('placeholder'))
+      .toBe('500');
     await gwForm.locator('input[name="statusIntervalSeconds"]').focus();
     await page.keyboard.type('30');
     await page.keyboard.press('Enter');
