@@ -43,3 +43,14 @@ export function batchOf(
     }),
   );
 }
+
+/** Polls `f` every 100 ms until it gives a value; throws naming `what` after `ms`. */
+export async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

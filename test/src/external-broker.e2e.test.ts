@@ -7,16 +7,16 @@ import { randomBytes } from 'node:crypto';
 import type { Reading } from '@vitals/contract';
 import { Link } from '@vitals/gateway/link/link.ts';
 import { Outbox } from '@vitals/gateway/outbox/outbox.ts';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ADMIN,
   eventually,
   freshDatabaseEnv,
+  inSchema,
+  readingCounts,
   type ServerProc,
   startServerProcess,
-  TEST_DATABASE_URL,
 } from './processes.ts';
 
 const MOSQUITTO = process.env.VITALS_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -91,21 +91,12 @@ describe('two server instances behind Mosquitto with a shared subscription', () 
       if (i === 1200) await b.kill('SIGKILL'); // mid-stream, without warning
     }
     await eventually(async () => outbox!.size() === 0, 90_000, 'the outbox to drain');
-    const c = new pg.Client({
-      connectionString: TEST_DATABASE_URL,
-      options: `-c search_path=${db.env.VITALS_DATABASE_SCHEMA}`,
-    });
-    await c.connect();
-    try {
-      const r = await c.query<{ n: number; distinct: number; assigned: number }>(
-        `SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct, count(patient_id)::int AS assigned FROM readings`,
-      );
-      expect(r.rows[0]).toEqual({ n: total, distinct: total, assigned: total });
-      // Both instances took part in the ingest before one was killed.
-      const byInstance = await c.query<{ n: number }>(`SELECT count(DISTINCT batch_id)::int AS n FROM readings`);
-      expect(byInstance.rows[0]!.n).toBeGreaterThan(1);
-    } finally {
-      await c.end();
-    }
+    const schema = db.env.VITALS_DATABASE_SCHEMA!;
+    expect(await readingCounts(schema)).toEqual({ n: total, distinct: total, assigned: total });
+    // Both instances took part in the ingest before one was killed.
+    const batches = await inSchema(schema, (c) =>
+      c.query<{ n: number }>('SELECT count(DISTINCT batch_id)::int AS n FROM readings'),
+    );
+    expect(batches.rows[0]!.n).toBeGreaterThan(1);
   }, 150_000);
 });

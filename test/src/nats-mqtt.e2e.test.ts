@@ -13,7 +13,6 @@ import type { BatchAck, GatewayConfig, Reading } from '@vitals/contract';
 import { Link } from '@vitals/gateway/link/link.ts';
 import { Outbox } from '@vitals/gateway/outbox/outbox.ts';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsMqtt, startNatsMqtt } from './nats-server.ts';
@@ -21,10 +20,10 @@ import {
   ADMIN,
   eventually,
   freshDatabaseEnv,
+  readingCounts,
   type ServerProc,
   startNode,
   startServerProcess,
-  TEST_DATABASE_URL,
 } from './processes.ts';
 
 describe('NATS MQTT as the external broker', () => {
@@ -193,18 +192,6 @@ describe('NATS MQTT as the external broker', () => {
       await again.endAsync();
     }
 
-    const c = new pg.Client({
-      connectionString: TEST_DATABASE_URL,
-      options: `-c search_path=${db.env.VITALS_DATABASE_SCHEMA}`,
-    });
-    await c.connect();
-    try {
-      const r = await c.query<{ n: number; distinct: number; assigned: number }>(
-        'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct, count(patient_id)::int AS assigned FROM readings',
-      );
-      expect(r.rows[0]).toEqual({ n: total, distinct: total, assigned: total });
-    } finally {
-      await c.end();
-    }
+    expect(await readingCounts(db.env.VITALS_DATABASE_SCHEMA!)).toEqual({ n: total, distinct: total, assigned: total });
   }, 120_000);
 });

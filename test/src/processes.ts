@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropTestSchema } from '@vitals/server/test-support/harness.ts';
 import { type ApiCall, httpApi } from '@vitals/server/test-support/http-api.ts';
+import pg from 'pg';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const TEST_DATABASE_URL = process.env.VITALS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -165,4 +166,25 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** Runs `f` with a client of the test database in `schema` (the server processes' own), then ends it. */
+export async function inSchema<T>(schema: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The readings a schema holds: rows, distinct ids (equal when nothing was doubled) and rows bound to a patient. */
+export function readingCounts(schema: string): Promise<{ n: number; distinct: number; assigned: number }> {
+  return inSchema(schema, async (c) => {
+    const r = await c.query<{ n: number; distinct: number; assigned: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct, count(patient_id)::int AS assigned FROM readings',
+    );
+    return r.rows[0]!;
+  });
 }

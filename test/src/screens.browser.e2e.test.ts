@@ -5,30 +5,12 @@
  * administration of rotas, escalation policies and measurement schedules. axe-core on every new
  * screen; with VITALS_SCREENSHOTS=dir (`pnpm -s screenshots`) the pages (ja) are saved there.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.ts';
+import { accessibilityProblems, launchBrowser, shot } from './browser.ts';
 import { ADMIN, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
 
-const SHOTS = process.env.VITALS_SCREENSHOTS;
 const NURSE = { email: 'kato.nurse@station.test', password: 'a visiting nurse passphrase 9', name: '加藤 看護師' };
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Serious and critical axe-core violations of the page as it is now: none expected. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 /** The element that has the keyboard focus (the test is compiled without the DOM's types). */
 function focused(page: Page): Promise<{ id: string; tag: string }> {

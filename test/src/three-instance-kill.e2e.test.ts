@@ -21,7 +21,6 @@ import type { Reading } from '@vitals/contract';
 import { Link } from '@vitals/gateway/link/link.ts';
 import { Outbox } from '@vitals/gateway/outbox/outbox.ts';
 import { type ApiAlert, type ApiDelivery, WebhookReceiver } from '@vitals/server/test-support/alert-server.ts';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LiveStream, openLiveStream, streamedReadings } from './live-stream.ts';
@@ -29,9 +28,9 @@ import {
   ADMIN,
   eventually,
   freshDatabaseEnv,
+  readingCounts,
   type ServerProc,
   startServerProcess,
-  TEST_DATABASE_URL,
 } from './processes.ts';
 
 const MOSQUITTO = process.env.VITALS_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -229,19 +228,7 @@ describe('three server instances behind Mosquitto, one killed with SIGKILL mid-s
     // The survivors noticed B go and judged again what it may have committed but not judged.
     for (const s of [a, c]) expect(s.output()).toMatch(/another instance stopped or died/);
     // Every reading stored once.
-    const pgc = new pg.Client({
-      connectionString: TEST_DATABASE_URL,
-      options: `-c search_path=${db.env.VITALS_DATABASE_SCHEMA}`,
-    });
-    await pgc.connect();
-    try {
-      const r = await pgc.query<{ n: number; distinct: number; assigned: number }>(
-        'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct, count(patient_id)::int AS assigned FROM readings',
-      );
-      expect(r.rows[0]).toEqual({ n: total, distinct: total, assigned: total });
-    } finally {
-      await pgc.end();
-    }
+    expect(await readingCounts(db.env.VITALS_DATABASE_SCHEMA!)).toEqual({ n: total, distinct: total, assigned: total });
 
     // The survivors' browsers showed every reading, once.
     const keysOf = (s: LiveStream) => streamedReadings(s).map((r) => keyOf(r.patientId, r.metric, r.t));

@@ -5,35 +5,17 @@
  * or critical violation). With VITALS_SCREENSHOTS=dir (`pnpm -s screenshots`) it also saves the
  * pages (ja) there.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.ts';
+import { accessibilityProblems, launchBrowser, shot } from './browser.ts';
 import { ADMIN, freshDatabaseEnv, type ServerProc, startServerProcess } from './processes.ts';
 
-const SHOTS = process.env.VITALS_SCREENSHOTS;
 const CARE_MANAGER = { email: 'cm@care.test', password: 'a care manager passphrase 7' };
 /** A 1×1 PNG: the photo a nurse attaches to a post. */
 const PHOTO = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Serious and critical axe-core violations of the page as it is now: none expected. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 describe('the care team dashboard in Chromium', () => {
   const db = freshDatabaseEnv('pglite');

@@ -17,16 +17,20 @@ export interface LiveReading {
   unit: string;
 }
 
-/** The reading in an SSE `data` field, or null when it is not one (ignored, never thrown). */
-export function parseLiveReading(data: string): LiveReading | null {
-  let x: unknown;
+/** An SSE `data` field as a JSON object, or null when it is not one. */
+function jsonObject(data: string): Record<string, unknown> | null {
   try {
-    x = JSON.parse(data);
+    const x: unknown = JSON.parse(data);
+    return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (typeof x !== 'object' || x === null) return null;
-  const r = x as Record<string, unknown>;
+}
+
+/** The reading in an SSE `data` field, or null when it is not one (ignored, never thrown). */
+export function parseLiveReading(data: string): LiveReading | null {
+  const r = jsonObject(data);
+  if (!r) return null;
   if (typeof r.patientId !== 'string' || !isMetric(r.metric) || typeof r.t !== 'string') return null;
   if (typeof r.v !== 'number' || !Number.isFinite(r.v) || Number.isNaN(Date.parse(r.t))) return null;
   return { patientId: r.patientId, metric: r.metric, t: r.t, v: r.v, unit: typeof r.unit === 'string' ? r.unit : '' };
@@ -74,14 +78,8 @@ const TIMELINE_CHANGES = ['posted', 'edited', 'withdrawn'] as const;
 
 /** The timeline change in an SSE `data` field (`read` for a receipt), or null when it is not one. */
 export function parseTimelineChange(data: string, receipt: boolean): LiveTimelineChange | null {
-  let x: unknown;
-  try {
-    x = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (typeof x !== 'object' || x === null) return null;
-  const r = x as Record<string, unknown>;
+  const r = jsonObject(data);
+  if (!r) return null;
   if (typeof r.itemId !== 'string' || typeof r.patientId !== 'string') return null;
   if (receipt)
     return {

@@ -8,18 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiAlert } from '../../test-support/alert-server.ts';
 import { startTestServer, type TestServer } from '../../test-support/harness.ts';
-import { batchOf, startSecondInstance } from '../../test-support/second-instance.ts';
+import { batchOf, startSecondInstance, until } from '../../test-support/second-instance.ts';
 import type { Services } from '../server.ts';
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('an instance that goes away with readings it committed but never judged', () => {
   const schema = `t_${randomBytes(6).toString('hex')}`;

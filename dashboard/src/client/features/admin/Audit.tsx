@@ -4,6 +4,7 @@ import { formatFullDateTime } from '../../time-format.ts';
 import { AlertBox } from '../../ui/AlertBox.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi } from './api.ts';
+import { TableHead } from './TableHead.tsx';
 
 export function Audit() {
   const rows = useLoad((signal) => adminApi.audit({ limit: 200 }, signal), []);
@@ -18,15 +19,9 @@ export function Audit() {
       </p>
       {rows.error && <AlertBox text={rows.error} />}
       <table class="admin-table" data-testid="audit-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.time')}</th>
-            <th scope="col">{t('admin.action')}</th>
-            <th scope="col">{t('admin.user')}</th>
-            <th scope="col">{t('alerts.patient')}</th>
-            <th scope="col">{t('admin.target')}</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[t('admin.time'), t('admin.action'), t('admin.user'), t('alerts.patient'), t('admin.target')]}
+        />
         <tbody>
           {rows.data?.map((r) => (
             <tr key={r.id}>

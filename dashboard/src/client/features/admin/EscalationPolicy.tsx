@@ -12,6 +12,7 @@ import { type FieldErrors, fieldErrors } from '../../ui/field-errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { patientApi } from '../patient/api.ts';
 import { oncallApi, type Policy, type PolicyStep, type PolicyTarget } from './oncall-api.ts';
+import { TableHead } from './TableHead.tsx';
 
 const MAX_STEPS = 10;
 type StepKey = `step${number}`;
@@ -285,13 +286,7 @@ export function EscalationPolicy({ patientId }: { patientId: string }) {
       {priorities && (
         <table class="admin-table policy-priorities" data-testid="policy-priorities">
           <caption>{t('policy.priorities')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('policy.priority')}</th>
-              <th scope="col">{t('policy.page')}</th>
-              <th scope="col">{t('policy.escalations')}</th>
-            </tr>
-          </thead>
+          <TableHead columns={[t('policy.priority'), t('policy.page'), t('policy.escalations')]} />
           <tbody>
             {PRIORITIES.map((k) => {
               const id = `policy-priority-${k}`;

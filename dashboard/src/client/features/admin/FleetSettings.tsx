@@ -19,6 +19,7 @@ import { errorMessage } from '../../ui/errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi, type FleetGateway } from './api.ts';
 import { livenessLabel } from './labels.ts';
+import { TableHead } from './TableHead.tsx';
 
 const labelOf = (name: GatewaySettingName) => t(`admin.setting.${name}` as MessageKey);
 
@@ -200,17 +201,10 @@ export function FleetSettings({ orgId }: { orgId: string }) {
         />
       )}
       <table class="admin-table" data-testid="fleet-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.gatewayId')}</th>
-            <th scope="col">{t('admin.version')}</th>
-            <th scope="col">{t('admin.status')}</th>
-            <th scope="col">{t('admin.settingsState')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[t('admin.gatewayId'), t('admin.version'), t('admin.status'), t('admin.settingsState')]}
+          actions
+        />
         <tbody>
           {gateways.map((g) => (
             <tr key={g.id} data-gateway-id={g.id}>

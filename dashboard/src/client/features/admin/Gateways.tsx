@@ -13,6 +13,7 @@ import { useLoad } from '../../ui/use-load.ts';
 import { adminApi } from './api.ts';
 import { FleetSettings } from './FleetSettings.tsx';
 import { livenessLabel } from './labels.ts';
+import { TableHead } from './TableHead.tsx';
 
 interface Credentials {
   id: string;
@@ -115,17 +116,7 @@ export function Gateways({ orgId }: { orgId: string }) {
       {error && <AlertBox text={error} />}
       {shown && <SetupSheet credentials={shown} />}
       <table class="admin-table" data-testid="gateways-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.gatewayId')}</th>
-            <th scope="col">{t('admin.label')}</th>
-            <th scope="col">{t('admin.status')}</th>
-            <th scope="col">{t('admin.version')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={[t('admin.gatewayId'), t('admin.label'), t('admin.status'), t('admin.version')]} actions />
         <tbody>
           {gateways.data?.map((g) => (
             <tr key={g.id} data-gateway-id={g.id}>

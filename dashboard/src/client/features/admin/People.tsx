@@ -10,6 +10,7 @@ import { Field } from '../../ui/Field.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { adminApi, type InviteBody, PROFESSIONS } from './api.ts';
 import { professionLabel } from './labels.ts';
+import { TableHead } from './TableHead.tsx';
 
 export function People({ orgId }: { orgId: string }) {
   const users = useLoad((signal) => adminApi.users(orgId, signal), [orgId]);
@@ -43,18 +44,10 @@ export function People({ orgId }: { orgId: string }) {
       <h2 id="people-heading">{t('admin.people')}</h2>
       {users.error && <AlertBox text={users.error} />}
       <table class="admin-table" data-testid="people-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.name')}</th>
-            <th scope="col">{t('admin.email')}</th>
-            <th scope="col">{t('admin.profession')}</th>
-            <th scope="col">{t('admin.role')}</th>
-            <th scope="col">{t('admin.status')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[t('admin.name'), t('admin.email'), t('admin.profession'), t('admin.role'), t('admin.status')]}
+          actions
+        />
         <tbody>
           {users.data?.map((u) => (
             <tr key={u.id} data-user-id={u.id}>

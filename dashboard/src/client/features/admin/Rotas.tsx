@@ -15,6 +15,7 @@ import { adminApi, type OrgUser } from './api.ts';
 import { professionLabel } from './labels.ts';
 import { oncallApi, type Rota, type RotaBody } from './oncall-api.ts';
 import { RotaWeek } from './RotaWeek.tsx';
+import { TableHead } from './TableHead.tsx';
 
 type RotaField = 'name' | 'timezone' | 'handoverTime' | 'shiftDays' | 'startDate' | 'members';
 const ROTA_FIELDS: Record<RotaField, RegExp> = {
@@ -369,18 +370,10 @@ export function Rotas({ orgId }: { orgId: string }) {
       <p class="hint">{t('rota.intro')}</p>
       {rotas.error && <AlertBox text={rotas.error} />}
       <table class="admin-table" data-testid="rota-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('rota.name')}</th>
-            <th scope="col">{t('rota.handover')}</th>
-            <th scope="col">{t('rota.shiftDays')}</th>
-            <th scope="col">{t('rota.members')}</th>
-            <th scope="col">{t('rota.onCallNow')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[t('rota.name'), t('rota.handover'), t('rota.shiftDays'), t('rota.members'), t('rota.onCallNow')]}
+          actions
+        />
         <tbody>
           {mine.map((r) => (
             <tr key={r.id} data-rota-id={r.id} aria-current={r.id === open ? 'true' : undefined}>

@@ -12,6 +12,7 @@ import { Field, Problems, problemProps } from '../../ui/Field.tsx';
 import { type FieldErrors, fieldErrors } from '../../ui/field-errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import { type NewSchedule, oncallApi, type Schedule } from './oncall-api.ts';
+import { TableHead } from './TableHead.tsx';
 
 const SCHEDULE_FIELDS = {
   metric: /metric/i,
@@ -78,17 +79,10 @@ export function Schedules({ patientId, zone }: { patientId: string; zone: string
       {list.error && <AlertBox text={list.error} />}
       {removeError && <AlertBox text={removeError} />}
       <table class="admin-table" data-testid="schedule-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('schedule.metric')}</th>
-            <th scope="col">{t('schedule.when')}</th>
-            <th scope="col">{t('schedule.priority')}</th>
-            <th scope="col">{t('schedule.label')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('admin.actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[t('schedule.metric'), t('schedule.when'), t('schedule.priority'), t('schedule.label')]}
+          actions
+        />
         <tbody>
           {list.data?.map((s) => (
             <tr key={s.id} data-schedule-id={s.id}>
