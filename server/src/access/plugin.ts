@@ -35,6 +35,7 @@ import {
   type RequestSource,
   valueAt,
 } from './declaration.ts';
+import { GrantCache, type GrantCacheOptions } from './grant-cache.ts';
 
 /** The caller's standing towards the patient of the request, as the core found it. */
 export interface Grant {
@@ -213,9 +214,18 @@ async function clientAccess(req: FastifyRequest, client: ApiClientCaller, d: Acc
     });
 }
 
-export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
+export const accessPlugin = fp<{ emergencyAccessMinutes: number; grantCache?: GrantCacheOptions }>(
   async (app, o) => {
     app.decorate('emergencyAccessMinutes', o.emergencyAccessMinutes);
+    const grants = new GrantCache(o.grantCache);
+    const forget = ({ patientId }: { patientId: string }) => grants.dropPatient(patientId);
+    const ends = [
+      app.events.subscribe('care-team.changed', forget, { scope: 'cluster' }),
+      app.events.subscribe('patient.changed', forget, { scope: 'cluster' }),
+    ];
+    app.addHook('onClose', async () => {
+      for (const end of ends) end();
+    });
     app.decorateRequest('patient', null);
     app.decorateRequest('grant', null);
     app.decorateRequest('apiClient', null);
@@ -241,7 +251,12 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
       const named = await namedPatient(req, d);
       if (!named) return;
       const { id, what, patientId, item } = named;
-      const g = await patientGrant(app.sql, caller.id, patientId, { relatedOrganisation: d.need === 'emergency' });
+      // An emergency access is never answered from memory (it asks about related organisations).
+      const remembered = d.need === 'emergency' ? undefined : grants.get(caller.id, patientId);
+      const g =
+        remembered ??
+        (await patientGrant(app.sql, caller.id, patientId, { relatedOrganisation: d.need === 'emergency' }));
+      if (g && !remembered && d.need !== 'emergency') grants.set(caller.id, patientId, g);
       const organisationId = organisationFor(caller, g?.organisation_id ?? null);
       const refuse = async (status: 403 | 404, message?: string): Promise<never> => {
         await audit(app.sql, {
@@ -302,7 +317,7 @@ export const accessPlugin = fp<{ emergencyAccessMinutes: number }>(
         });
     });
   },
-  { name: 'access', fastify: '5.x', dependencies: ['database', 'auth'] },
+  { name: 'access', fastify: '5.x', dependencies: ['database', 'auth', 'events'] },
 );
 
 function auditOf(req: FastifyRequest, spec: AuditSpec | undefined): { action: string; target?: string } {

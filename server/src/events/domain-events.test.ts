@@ -60,6 +60,7 @@ const examples: { [K in EventName]: DomainEvents[K] } = {
   },
   'session.ended': { sessionId: 'c2f1' },
   'care-team.changed': { patientId: '7f0d7a0e-4c53-4d4f-9d0a-5b2f0e0f6a11', userId: 'u-1' },
+  'patient.changed': { patientId: '7f0d7a0e-4c53-4d4f-9d0a-5b2f0e0f6a11' },
   'timeline.posted': {
     itemId: '3a1f0c9e-2b7d-4e8a-9c6b-5d4e3f2a1b0c',
     patientId: '7f0d7a0e-4c53-4d4f-9d0a-5b2f0e0f6a11',

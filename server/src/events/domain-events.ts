@@ -70,6 +70,8 @@ export interface DomainEvents {
   'session.ended': { sessionId: string };
   /** Someone joined or left a patient's care team: what they may see changed. */
   'care-team.changed': { patientId: string; userId: string };
+  /** A patient's record changed (name, zone, area, the sensitivity of their vitals, the SpO2 scale). */
+  'patient.changed': { patientId: string };
   /** A timeline item was posted, edited or withdrawn (a post, or a system item). */
   'timeline.posted': TimelinePosted;
   /** A member marked a timeline item read. */
@@ -152,6 +154,7 @@ export const eventCodecs: { readonly [K in EventName]: Codec<DomainEvents[K]> } 
   'alert.changed': plain('alertId', 'patientId', 'state', 'transition'),
   'session.ended': plain('sessionId'),
   'care-team.changed': plain('patientId', 'userId'),
+  'patient.changed': plain('patientId'),
   'timeline.posted': plain('itemId', 'patientId', 'sensitivity', 'change'),
   'timeline.read': plain('itemId', 'patientId', 'sensitivity', 'userId'),
 };

@@ -193,6 +193,7 @@ export const patientRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         return changed;
       });
+      app.events.publish('patient.changed', { patientId: p.id });
       return patientJson(after);
     },
   );
