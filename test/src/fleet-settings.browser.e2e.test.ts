@@ -81,10 +81,14 @@ describe('remote gateway settings in the admin screen', () => {
     await gwForm.locator('[data-testid="settings-sent"]').waitFor();
 
     // The gateway applies both and reports the revision; the row (refreshed while pending) says so.
+    // (The row may still show the organisation default's revision as applied for a moment: wait
+    // for the gateway to apply this change, then for the row to show that revision applied.)
+    await expect.poll(() => gateway.gw.status().settings?.applied?.statusIntervalSeconds, { timeout: 30_000 }).toBe(30);
+    const revision = gateway.gw.status().settings!.revision;
     await expect
-      .poll(() => row.locator('[data-settings-state]').getAttribute('data-settings-state'), { timeout: 30_000 })
-      .toBe('applied');
-    expect(await row.locator('[data-settings-state]').textContent()).toMatch(/^適用済み（版 \d+）/);
+      .poll(() => row.locator('[data-settings-state]').textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^適用済み（版 ${revision}）`));
+    expect(await row.locator('[data-settings-state]').getAttribute('data-settings-state')).toBe('applied');
     expect(gateway.gw.status().settings.applied).toMatchObject({
       logLevel: 'debug',
       maxReadingsPerSecond: 500,

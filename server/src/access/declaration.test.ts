@@ -1,7 +1,10 @@
 /** The route-declaration check: a route cannot forget to say who may call it, nor say it wrongly. */
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { eventsPlugin } from '../api/services.ts';
+import { createEventBus } from '../events/bus.ts';
 import { declarationProblem, valueAt } from './declaration.ts';
 import { accessPlugin } from './plugin.ts';
 
@@ -72,6 +75,7 @@ describe('access declarations', () => {
     const app = Fastify();
     await app.register(fp(async () => {}, { name: 'database' }));
     await app.register(fp(async () => {}, { name: 'auth' }));
+    await app.register(eventsPlugin, { events: await createEventBus({ log: pino({ level: 'silent' }) }) });
     await app.register(accessPlugin, { emergencyAccessMinutes: 60 });
     const start = async () => {
       await app.register(async (scope) => {
