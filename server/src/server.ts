@@ -155,6 +155,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
     await ensureFirstAdmin(sql, c, log);
     const arrivals = sql.backend === 'timescaledb' ? new ArrivalLog() : undefined;
     const retention = parseRetention(c.retentionDays, c.retentionByMetric);
+    const kept = keptSince(retention, sql.backend === 'timescaledb');
     if (retention.days.size > 0) log.info({ retention: describeRetention(retention) }, 'raw-reading retention');
     const maintenance = startMaintenance({
       sql,
@@ -221,7 +222,7 @@ export async function createServices(c: ServerConfig, opts: ServiceOptions = {})
       publish: (t, p) => broker.publish(t, p),
       maxClockSkewSeconds: c.maxClockSkewSeconds,
       earliestReadingTime: Date.parse(c.earliestReadingTime),
-      keptSince: (metric, now) => keptSince(retention, metric, now, sql.backend === 'timescaledb'),
+      ...(kept ? { keptSince: kept } : {}),
     });
     closers.push(() => ingest!.stop());
     metrics.attach({

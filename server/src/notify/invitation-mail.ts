@@ -108,9 +108,8 @@ export async function invitationAsSent(
     userId: ref.userId,
     organisationId: ref.organisationId,
     purpose: open.purpose,
-    ttlHours: 1,
     createdBy: open.created_by,
-    copyOf: { expiresAt: open.expires_at },
+    ends: { copyOf: { expiresAt: open.expires_at } },
   });
   const base = (publicUrl ?? 'http://localhost:8080').replace(/\/$/, '');
   const locale = payload.locale === 'en' ? 'en' : 'ja';

@@ -376,6 +376,12 @@ export function startMaintenance(o: MaintenanceOptions): { stop(): Promise<void>
         // A long run means a backlog was folded in (a restore, a drained outage): say so.
         if (Date.now() - t0 > 5_000)
           o.log.info({ ...r, ms: Date.now() - t0 }, 'storage maintenance caught up a backlog');
+        // What retention deleted is said every time: an operator looking for old data finds why.
+        if (r.expired)
+          o.log.info(
+            { removed: r.expired, backend: o.sql.backend },
+            'raw readings past their retention removed, rollups kept (rows; whole chunks on TimescaleDB with one retention)',
+          );
       })
       .catch((e) => o.log.warn({ err: e }, 'storage maintenance failed; will retry'))
       .finally(() => {

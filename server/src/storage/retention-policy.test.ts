@@ -60,15 +60,20 @@ describe('keptSince', () => {
   const p = parseRetention(0, 'spo2=30,body_weight=365');
 
   it("on PostgreSQL is each metric's own horizon", () => {
-    expect(keptSince(p, 'spo2', NOW, false)).toBe(NOW - 30 * DAY);
-    expect(keptSince(p, 'body_weight', NOW, false)).toBe(NOW - 365 * DAY);
-    expect(keptSince(p, 'bp_systolic', NOW, false)).toBeNull();
+    const kept = keptSince(p, false)!;
+    expect(kept('spo2', NOW)).toBe(NOW - 30 * DAY);
+    expect(kept('body_weight', NOW)).toBe(NOW - 365 * DAY);
+    expect(kept('bp_systolic', NOW)).toBeNull();
   });
 
   it('on TimescaleDB with retentions that differ is the shortest one for every metric', () => {
-    expect(keptSince(p, 'body_weight', NOW, true)).toBe(NOW - 30 * DAY);
-    expect(keptSince(p, 'bp_systolic', NOW, true)).toBe(NOW - 30 * DAY);
-    const uniform = parseRetention(60, undefined);
-    expect(keptSince(uniform, 'bp_systolic', NOW, true)).toBe(NOW - 60 * DAY);
+    const kept = keptSince(p, true)!;
+    expect(kept('body_weight', NOW)).toBe(NOW - 30 * DAY);
+    expect(kept('bp_systolic', NOW)).toBe(NOW - 30 * DAY);
+    expect(keptSince(parseRetention(60, undefined), true)!('bp_systolic', NOW)).toBe(NOW - 60 * DAY);
+  });
+
+  it('is not needed when nothing is ever deleted', () => {
+    expect(keptSince(parseRetention(0, undefined), true)).toBeUndefined();
   });
 });

@@ -59,8 +59,6 @@ export class RetentionError extends Error {
   }
 }
 
-export const KEEP_FOREVER: RetentionPolicy = { days: new Map() };
-
 /** Raw readings of `metric` measured before this time are deleted (epoch ms), or null: kept forever. */
 export function horizonOf(p: RetentionPolicy, metric: Metric, now: number): number | null {
   const d = p.days.get(metric);
@@ -79,18 +77,28 @@ export function uniformDays(p: RetentionPolicy): number | null {
 }
 
 /**
- * The earliest measurement time ingest still stores for `metric`, or null for any. A reading
- * older than its raw retention would be deleted by the next run, and on PostgreSQL its id would
- * no longer be known, so a replay would count it twice in the rollups: it is refused with the
- * reason instead. On TimescaleDB with retentions that differ by metric, the continuous aggregates
- * recompute a whole minute from the raw rows when a late reading lands in it, so nothing may land
- * where any metric's raw rows are already gone (`shortestWins`).
+ * The earliest measurement time ingest still stores, per metric (epoch ms, or null for any),
+ * worked out once: it runs for every reading. A reading older than its raw retention would be
+ * deleted by the next run, and on PostgreSQL its id would no longer be known, so a replay would
+ * count it twice in the rollups: it is refused with the reason instead. On TimescaleDB with
+ * retentions that differ by metric, the continuous aggregates recompute a whole minute from the
+ * raw rows when a late reading lands in it, so nothing may land where any metric's raw rows are
+ * already gone (`shortestWins`). Undefined when nothing is ever deleted.
  */
-export function keptSince(p: RetentionPolicy, metric: Metric, now: number, shortestWins: boolean): number | null {
-  if (!shortestWins) return horizonOf(p, metric, now);
-  const uniform = uniformDays(p);
-  if (uniform !== null || p.days.size === 0) return horizonOf(p, metric, now);
-  return now - Math.min(...p.days.values()) * DAY_MS;
+export function keptSince(
+  p: RetentionPolicy,
+  shortestWins: boolean,
+): ((metric: Metric, now: number) => number | null) | undefined {
+  if (p.days.size === 0) return undefined;
+  const days = new Map(p.days);
+  if (shortestWins && uniformDays(p) === null) {
+    const shortest = Math.min(...p.days.values());
+    for (const m of METRIC_NAMES) days.set(m, shortest);
+  }
+  return (metric, now) => {
+    const d = days.get(metric);
+    return d === undefined ? null : now - d * DAY_MS;
+  };
 }
 
 /** Days kept for a metric, as people read it: "90 days" or "kept". */

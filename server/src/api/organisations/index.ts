@@ -89,7 +89,7 @@ export const organisationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       userId,
       organisationId: orgId,
       purpose,
-      ttlHours: app.signIn.invitationHours,
+      ends: { ttlHours: app.signIn.invitationHours },
       createdBy: u.id,
     });
     return { token, expiresAt: expiresAt.toISOString() };

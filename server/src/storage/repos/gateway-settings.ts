@@ -21,40 +21,44 @@ interface SettingsRow {
 const stored = (r: SettingsRow | undefined): StoredSettings | undefined =>
   r ? { settings: r.settings, revision: Number(r.revision), updatedAt: r.updated_at } : undefined;
 
+/** Replaces the settings row of `table` keyed by `key`, with the next revision of the one sequence. */
+async function replaceSettings(
+  sql: Sql,
+  table: 'organisation_gateway_settings' | 'gateway_settings',
+  key: string,
+  settings: GatewaySettingValues,
+  userId: string,
+): Promise<StoredSettings> {
+  const column = table === 'gateway_settings' ? 'gateway_id' : 'organisation_id';
+  const r = await sql.query<SettingsRow>(
+    `INSERT INTO ${table} (${column}, settings, revision, updated_by)
+     VALUES ($1, $2, nextval('gateway_settings_revision'), $3)
+     ON CONFLICT (${column}) DO UPDATE SET settings = excluded.settings, revision = excluded.revision,
+       updated_at = now(), updated_by = excluded.updated_by
+     RETURNING settings, revision, updated_at`,
+    [key, JSON.stringify(settings), userId],
+  );
+  return stored(r.rows[0])!;
+}
+
 /** Replaces an organisation's default settings for its gateways; returns the new revision. */
-export async function setOrganisationGatewaySettings(
+export function setOrganisationGatewaySettings(
   sql: Sql,
   organisationId: string,
   settings: GatewaySettingValues,
   userId: string,
 ): Promise<StoredSettings> {
-  const r = await sql.query<SettingsRow>(
-    `INSERT INTO organisation_gateway_settings (organisation_id, settings, revision, updated_by)
-     VALUES ($1, $2, nextval('gateway_settings_revision'), $3)
-     ON CONFLICT (organisation_id) DO UPDATE SET settings = excluded.settings, revision = excluded.revision,
-       updated_at = now(), updated_by = excluded.updated_by
-     RETURNING settings, revision, updated_at`,
-    [organisationId, JSON.stringify(settings), userId],
-  );
-  return stored(r.rows[0])!;
+  return replaceSettings(sql, 'organisation_gateway_settings', organisationId, settings, userId);
 }
 
 /** Replaces a gateway's own overrides (an empty object inherits everything); returns the new revision. */
-export async function setGatewaySettings(
+export function setGatewaySettings(
   sql: Sql,
   gatewayId: string,
   settings: GatewaySettingValues,
   userId: string,
 ): Promise<StoredSettings> {
-  const r = await sql.query<SettingsRow>(
-    `INSERT INTO gateway_settings (gateway_id, settings, revision, updated_by)
-     VALUES ($1, $2, nextval('gateway_settings_revision'), $3)
-     ON CONFLICT (gateway_id) DO UPDATE SET settings = excluded.settings, revision = excluded.revision,
-       updated_at = now(), updated_by = excluded.updated_by
-     RETURNING settings, revision, updated_at`,
-    [gatewayId, JSON.stringify(settings), userId],
-  );
-  return stored(r.rows[0])!;
+  return replaceSettings(sql, 'gateway_settings', gatewayId, settings, userId);
 }
 
 export async function organisationGatewaySettings(sql: Sql, organisationId: string) {

@@ -13,22 +13,23 @@ export async function createInvitation(
     userId: string;
     organisationId: string;
     purpose: InvitationPurpose;
-    ttlHours: number;
     createdBy: string;
     /**
-     * The e-mailed copy of an open invitation: it ends when that one does and leaves it valid
-     * (the administrator's link and the mail's both work until one of them is used).
+     * `ttlHours`: a new invitation, replacing the person's earlier unused ones (only the latest
+     * link works). `copyOf`: the e-mailed copy of an open invitation, ending when that one does
+     * and leaving it valid (the administrator's link and the mail's both work until one is used).
      */
-    copyOf?: { expiresAt: Date };
+    ends: { ttlHours: number } | { copyOf: { expiresAt: Date } };
   },
 ): Promise<Date> {
-  // A new token replaces the person's earlier unused ones: only the latest link works.
-  if (!i.copyOf)
+  const copyOf = 'copyOf' in i.ends ? i.ends.copyOf.expiresAt : null;
+  const ttlHours = 'ttlHours' in i.ends ? i.ends.ttlHours : null;
+  if (!copyOf)
     await sql.query('UPDATE invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL', [i.userId]);
   const r = await sql.query<{ expires_at: Date }>(
     `INSERT INTO invitations (token_hash, user_id, organisation_id, purpose, expires_at, created_by)
      VALUES ($1, $2, $3, $4, COALESCE($7, now() + make_interval(hours => $5)), $6) RETURNING expires_at`,
-    [i.tokenHash, i.userId, i.organisationId, i.purpose, i.ttlHours, i.createdBy, i.copyOf?.expiresAt ?? null],
+    [i.tokenHash, i.userId, i.organisationId, i.purpose, ttlHours, i.createdBy, copyOf],
   );
   return r.rows[0]!.expires_at;
 }

@@ -136,11 +136,13 @@ export function People({ orgId }: { orgId: string }) {
         <button type="submit">{t('admin.inviteSubmit')}</button>
         {error && <AlertBox text={error} />}
         {link && (
-          <p role="status" class="once">
-            {mailed === true && <span data-testid="invitation-mailed">{t('admin.invitationMailed')} </span>}
-            {mailed === false && <span data-testid="invitation-not-mailed">{t('admin.invitationNotMailed')} </span>}
-            {t('admin.invitationLink')} <code data-testid="invitation-link">{link}</code>
-          </p>
+          <div role="status" class="once">
+            {mailed === true && <p data-testid="invitation-mailed">{t('admin.invitationMailed')}</p>}
+            {mailed === false && <p data-testid="invitation-not-mailed">{t('admin.invitationNotMailed')}</p>}
+            <p>
+              {t('admin.invitationLink')} <code data-testid="invitation-link">{link}</code>
+            </p>
+          </div>
         )}
       </form>
     </section>
